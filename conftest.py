@@ -1,0 +1,72 @@
+"""Fixtures shared by every app's tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from weibao.accounts.choices import Role
+from weibao.testing.browser import browser, page, phone_page  # noqa: F401
+from weibao.testing.factories import PASSWORD, DepartmentFactory, HospitalFactory, VendorFactory, member
+
+
+@pytest.fixture(autouse=True)
+def _huey_immediate():
+    """Jobs run inline in tests unless a test drives the real queue itself."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = True
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def hospital(db):
+    return HospitalFactory()
+
+
+@pytest.fixture
+def other_hospital(db):
+    return HospitalFactory()
+
+
+@pytest.fixture
+def vendor(db):
+    return VendorFactory()
+
+
+@pytest.fixture
+def hospital_admin(hospital):
+    return member(hospital, Role.HOSPITAL_ADMIN)
+
+
+@pytest.fixture
+def department_user(hospital):
+    return member(
+        hospital, Role.DEPARTMENT_USER, department=DepartmentFactory(hospital=hospital, name="放射科")
+    )
+
+
+@pytest.fixture
+def platform_admin(db):
+    from weibao.testing.factories import PlatformOrgFactory
+
+    return member(PlatformOrgFactory(), Role.PLATFORM_ADMIN)
+
+
+def _client_for(user):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+@pytest.fixture
+def client_for():
+    """Build a logged-in Django test client for a user."""
+    return _client_for

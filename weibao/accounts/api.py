@@ -1,0 +1,291 @@
+"""API of the accounts app: the current user, organisations, memberships, personal tokens."""
+
+from datetime import date, datetime
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from weibao.core.api import get_visible, responses
+
+from . import services
+from .choices import OrgKind, Role
+from .models import ApiToken, Campus, Department, Membership, Organization, User
+
+router = Router(tags=["accounts"])
+
+
+class MembershipBrief(Schema):
+    id: int
+    organization_id: int
+    organization: str = Field(..., alias="organization.name")
+    role: str
+    department_id: int | None
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    email: str
+    phone: str
+    must_change_password: bool
+    is_platform_admin: bool
+    memberships: list[MembershipBrief]
+
+    @staticmethod
+    def resolve_memberships(obj: User) -> list[Membership]:
+        return obj.active_memberships()
+
+
+class OrganizationOut(Schema):
+    id: int
+    name: str
+    short_code: str
+    kind: OrgKind
+    address: str
+    contact_phone: str
+    is_active: bool
+
+
+class OrganizationIn(Schema):
+    name: str = Field(..., min_length=2, max_length=128)
+    short_code: str = Field(..., min_length=2, max_length=12, pattern=r"^[A-Za-z0-9]+$")
+    kind: OrgKind
+    address: str = Field("", max_length=256)
+    contact_phone: str = Field("", max_length=64)
+
+
+class OrganizationPatch(Schema):
+    name: str | None = Field(None, min_length=2, max_length=128)
+    address: str | None = Field(None, max_length=256)
+    contact_phone: str | None = Field(None, max_length=64)
+    is_active: bool | None = None
+
+
+class CampusOut(Schema):
+    id: int
+    hospital_id: int
+    name: str
+
+
+class DepartmentOut(Schema):
+    id: int
+    hospital_id: int
+    campus_id: int | None
+    name: str
+    phone: str
+
+
+class NamedIn(Schema):
+    name: str = Field(..., min_length=1, max_length=64)
+    campus_id: int | None = None
+
+
+class MembershipOut(Schema):
+    id: int
+    user_id: int
+    username: str = Field(..., alias="user.username")
+    organization_id: int
+    role: Role
+    department_id: int | None
+    is_active: bool
+
+
+class MembershipIn(Schema):
+    organization_id: int
+    role: Role
+    department_id: int | None = None
+    # Either an existing user, or the fields of a new one.
+    user_id: int | None = None
+    username: str | None = Field(None, min_length=3, max_length=150, pattern=r"^[\w.@+-]+$")
+    display_name: str = Field("", max_length=64)
+    phone: str = Field("", max_length=32)
+
+
+class MembershipCreated(MembershipOut):
+    initial_password: str | None = None
+
+
+class TokenIn(Schema):
+    name: str = Field(..., min_length=1, max_length=64)
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    key_hint: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenCreated(TokenOut):
+    token: str = Field(..., description="只显示这一次，请妥善保存")
+
+
+class GrantIn(Schema):
+    user_id: int
+    valid_until: date | None = None
+
+
+@router.get("/me", response=responses(_200=MeOut), summary="当前用户")
+def me(request):
+    return request.user
+
+
+@router.get("/organizations", response=responses(_200=list[OrganizationOut]), summary="机构列表")
+@paginate(LimitOffsetPagination)
+def organization_list(request, kind: OrgKind | None = None):
+    qs = Organization.objects.visible_to(request.user)
+    return qs.filter(kind=kind) if kind else qs
+
+
+@router.post("/organizations", response=responses(_201=OrganizationOut), summary="创建机构（平台管理员）")
+def organization_create(request, payload: OrganizationIn):
+    org = services.organization_create(actor=request.user, request=request, **payload.dict())
+    return Status(201, org)
+
+
+@router.get("/organizations/{org_id}", response=responses(_200=OrganizationOut), summary="机构详情")
+def organization_detail(request, org_id: int):
+    return get_visible(Organization.objects, request.user, pk=org_id)
+
+
+@router.patch("/organizations/{org_id}", response=responses(_200=OrganizationOut), summary="修改机构")
+def organization_update(request, org_id: int, payload: OrganizationPatch):
+    org = get_visible(Organization.objects, request.user, pk=org_id)
+    fields = payload.dict(exclude_none=True)
+    return services.organization_update(actor=request.user, organization=org, request=request, **fields)
+
+
+@router.get("/organizations/{org_id}/campuses", response=responses(_200=list[CampusOut]), summary="院区")
+def campus_list(request, org_id: int):
+    org = get_visible(Organization.objects, request.user, pk=org_id)
+    return list(Campus.objects.visible_to(request.user).filter(hospital=org))
+
+
+@router.post("/organizations/{org_id}/campuses", response=responses(_201=CampusOut), summary="新建院区")
+def campus_create(request, org_id: int, payload: NamedIn):
+    org = get_visible(Organization.objects, request.user, pk=org_id)
+    return Status(
+        201, services.campus_create(actor=request.user, hospital=org, name=payload.name, request=request)
+    )
+
+
+@router.get(
+    "/organizations/{org_id}/departments", response=responses(_200=list[DepartmentOut]), summary="科室"
+)
+def department_list(request, org_id: int):
+    org = get_visible(Organization.objects, request.user, pk=org_id)
+    return list(Department.objects.visible_to(request.user).filter(hospital=org))
+
+
+@router.post(
+    "/organizations/{org_id}/departments", response=responses(_201=DepartmentOut), summary="新建科室"
+)
+def department_create(request, org_id: int, payload: NamedIn):
+    org = get_visible(Organization.objects, request.user, pk=org_id)
+    campus = None
+    if payload.campus_id is not None:
+        campus = get_visible(Campus.objects, request.user, pk=payload.campus_id, hospital=org)
+    dept = services.department_create(
+        actor=request.user, hospital=org, campus=campus, name=payload.name, request=request
+    )
+    return Status(201, dept)
+
+
+@router.post("/organizations/{org_id}/grants", response=responses(_201=dict), summary="向审计用户授权")
+def grant_create(request, org_id: int, payload: GrantIn):
+    org = get_visible(Organization.objects, request.user, pk=org_id)
+    user = get_object_or_404(User, pk=payload.user_id)
+    grant = services.access_grant_create(
+        actor=request.user, user=user, hospital=org, valid_until=payload.valid_until, request=request
+    )
+    return Status(201, {"id": grant.pk, "user_id": user.pk, "hospital_id": org.pk})
+
+
+def _require_some_admin(user: User) -> None:
+    if not (user.is_platform_admin or user.admin_org_ids()):
+        raise PermissionDenied(_("只有管理员可以管理成员。"))
+
+
+@router.get("/memberships", response=responses(_200=list[MembershipOut]), summary="成员（管理员）")
+@paginate(LimitOffsetPagination)
+def membership_list(request, organization_id: int | None = None):
+    _require_some_admin(request.user)
+    qs = Membership.objects.visible_to(request.user).select_related("user")
+    return qs.filter(organization_id=organization_id) if organization_id else qs
+
+
+@router.get("/memberships/{membership_id}", response=responses(_200=MembershipOut), summary="成员详情")
+def membership_detail(request, membership_id: int):
+    _require_some_admin(request.user)
+    return get_visible(Membership.objects.select_related("user"), request.user, pk=membership_id)
+
+
+@router.post("/memberships", response=responses(_201=MembershipCreated), summary="添加成员（管理员）")
+def membership_create(request, payload: MembershipIn):
+    _require_some_admin(request.user)
+    org = get_visible(Organization.objects, request.user, pk=payload.organization_id)
+    department = None
+    if payload.department_id is not None:
+        department = get_visible(Department.objects, request.user, pk=payload.department_id)
+    password = None
+    if payload.user_id is not None:
+        user = get_object_or_404(User, pk=payload.user_id)
+        membership = services.membership_add(
+            actor=request.user,
+            user=user,
+            organization=org,
+            role=payload.role,
+            department=department,
+            request=request,
+        )
+    elif payload.username:
+        user, password = services.user_create(
+            actor=request.user,
+            username=payload.username,
+            organization=org,
+            role=payload.role,
+            department=department,
+            display_name=payload.display_name,
+            phone=payload.phone,
+            request=request,
+        )
+        membership = user.memberships.get()
+    else:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError(_("请提供 user_id 或新用户的 username。"))
+    membership.initial_password = password
+    return Status(201, membership)
+
+
+@router.delete("/memberships/{membership_id}", response=responses(_200=MembershipOut), summary="停用成员身份")
+def membership_delete(request, membership_id: int):
+    _require_some_admin(request.user)
+    membership = get_visible(
+        Membership.objects.select_related("user", "organization"), request.user, pk=membership_id
+    )
+    return services.membership_deactivate(actor=request.user, membership=membership, request=request)
+
+
+@router.get("/tokens", response=responses(_200=list[TokenOut]), summary="我的 API 令牌")
+def token_list(request):
+    return list(ApiToken.objects.filter(user=request.user))
+
+
+@router.post("/tokens", response=responses(_201=TokenCreated), summary="创建 API 令牌（只显示一次）")
+def token_create(request, payload: TokenIn):
+    token, raw = services.api_token_create(user=request.user, name=payload.name, request=request)
+    token.token = raw
+    return Status(201, token)
+
+
+@router.delete("/tokens/{token_id}", response=responses(_200=TokenOut), summary="吊销 API 令牌")
+def token_revoke(request, token_id: int):
+    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    return services.api_token_revoke(user=request.user, token=token, request=request)

@@ -1,0 +1,88 @@
+"""Session and password policy of the security baseline."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from weibao.audit.services import audit_record
+
+SESSION_STARTED = "wb_started"
+SESSION_LAST_SEEN = "wb_last_seen"
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+class SessionPolicyMiddleware:
+    """Ends a session after ``WEIBAO_SESSION_IDLE_SECONDS`` without a request and after
+    ``WEIBAO_SESSION_ABSOLUTE_SECONDS`` in all, whatever the activity."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and SESSION_LAST_SEEN in request.session:
+            now = time.time()
+            idle = now - request.session.get(SESSION_LAST_SEEN, now)
+            age = now - request.session.get(SESSION_STARTED, now)
+            reason = None
+            if idle > settings.WEIBAO_SESSION_IDLE_SECONDS:
+                reason = "idle"
+            elif age > settings.WEIBAO_SESSION_ABSOLUTE_SECONDS:
+                reason = "absolute"
+            if reason:
+                audit_record(action="session.expired", actor=user, request=request, detail={"reason": reason})
+                logout(request)
+                if _is_api(request):
+                    return JsonResponse(
+                        {"detail": _("会话已过期，请重新登录。"), "code": "session_expired"}, status=401
+                    )
+                messages.warning(request, _("长时间未操作，会话已超时，请重新登录。"))
+                return redirect(f"{reverse('accounts:login')}?next={request.path}")
+            # Only touch the session when a minute has passed, to keep requests read-only.
+            if idle > 60 or request.session.get(SESSION_LAST_SEEN) is None:
+                request.session[SESSION_LAST_SEEN] = now
+        return self.get_response(request)
+
+
+def password_expired(user) -> bool:
+    if user.must_change_password:
+        return True
+    max_age = settings.WEIBAO_PASSWORD_MAX_AGE_DAYS
+    if max_age and user.password_changed_at is not None:
+        return (timezone.now() - user.password_changed_at).days >= max_age
+    return False
+
+
+class PasswordPolicyMiddleware:
+    """Sends a user whose password must change (first login, or older than the allowed age) to
+    the password page before anything else."""
+
+    EXEMPT_PREFIXES = ("/static/", "/accounts/password/", "/accounts/logout/", "/i18n/", "/healthz")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path.startswith(self.EXEMPT_PREFIXES)
+            and not _is_api(request)
+            and password_expired(user)
+        ):
+            return redirect("accounts:password_change")
+        return self.get_response(request)

@@ -1,0 +1,157 @@
+"""The accounts API: tokens, the current user, organisations, memberships, error shapes."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.test import Client
+
+from weibao.accounts.choices import Role
+from weibao.accounts.models import ApiToken, Membership
+from weibao.testing.factories import DepartmentFactory, member
+
+pytestmark = pytest.mark.django_db
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+def post_json(client, path, payload, **extra):
+    return client.post(path, json.dumps(payload), content_type="application/json", **extra)
+
+
+def test_token_lifecycle(client_for, hospital):
+    user = member(hospital, Role.HOSPITAL_ADMIN)
+    session = client_for(user)
+    created = post_json(session, "/api/v1/tokens", {"name": "PACS 集成"})
+    assert created.status_code == 201
+    raw = created.json()["token"]
+    assert raw.startswith("wb_")
+    stored = ApiToken.objects.get()
+    assert stored.key_hash != raw and raw not in stored.key_hash and stored.key_hint == raw[-4:]
+    anon = Client()
+    me = anon.get("/api/v1/me", **bearer(raw))
+    assert me.status_code == 200 and me.json()["username"] == user.username
+    assert me.json()["memberships"][0]["role"] == "hospital_admin"
+    listed = session.get("/api/v1/tokens").json()
+    assert "token" not in listed[0] and listed[0]["key_hint"] == raw[-4:]
+    assert session.delete(f"/api/v1/tokens/{stored.pk}").status_code == 200
+    denied = anon.get("/api/v1/me", **bearer(raw))
+    assert denied.status_code == 401
+    assert denied.json() == {"detail": denied.json()["detail"], "code": "unauthorized"}
+
+
+def test_unauthenticated_and_bad_tokens_get_json_401():
+    client = Client()
+    for headers in ({}, bearer("wb_nonsense"), {"HTTP_AUTHORIZATION": "Basic abc"}):
+        response = client.get("/api/v1/me", **headers)
+        assert response.status_code == 401
+        assert response.json()["code"] == "unauthorized"
+
+
+def test_organisation_endpoints_and_validation(client_for, hospital, platform_admin):
+    admin = client_for(platform_admin)
+    ok = post_json(
+        admin, "/api/v1/organizations", {"name": "新医院", "short_code": "XYY", "kind": "hospital"}
+    )
+    assert ok.status_code == 201 and ok.json()["short_code"] == "XYY"
+    duplicate = post_json(
+        admin, "/api/v1/organizations", {"name": "新医院", "short_code": "XYY", "kind": "hospital"}
+    )
+    assert duplicate.status_code == 400 and duplicate.json()["code"] == "invalid"
+    bad_kind = post_json(admin, "/api/v1/organizations", {"name": "x医院", "short_code": "AB", "kind": "zoo"})
+    assert bad_kind.status_code == 422 and bad_kind.json()["code"] == "validation_error"
+    bad_code = post_json(
+        admin, "/api/v1/organizations", {"name": "x医院", "short_code": "中文", "kind": "vendor"}
+    )
+    assert bad_code.status_code == 422
+    not_json = admin.post("/api/v1/organizations", "{not json", content_type="application/json")
+    assert 400 <= not_json.status_code < 500 and "code" in not_json.json()
+    assert admin.get("/api/v1/organizations/999999").json()["code"] == "not_found"
+    listed = admin.get("/api/v1/organizations?limit=2")
+    assert listed.status_code == 200 and listed.json()["count"] >= 2 and len(listed.json()["items"]) == 2
+    assert admin.get("/api/v1/organizations?limit=abc").status_code == 422
+
+
+def test_only_platform_admins_create_organisations(client_for, hospital):
+    admin = client_for(member(hospital, Role.HOSPITAL_ADMIN))
+    response = post_json(
+        admin, "/api/v1/organizations", {"name": "某医院", "short_code": "MYY", "kind": "hospital"}
+    )
+    assert response.status_code == 403 and response.json()["code"] == "forbidden"
+
+
+def test_hospital_admin_manages_members(client_for, hospital):
+    admin = member(hospital, Role.HOSPITAL_ADMIN)
+    dept = DepartmentFactory(hospital=hospital, name="超声科")
+    c = client_for(admin)
+    created = post_json(
+        c,
+        "/api/v1/memberships",
+        {
+            "organization_id": hospital.pk,
+            "role": "department_user",
+            "department_id": dept.pk,
+            "username": "us-li",
+            "display_name": "李医生",
+        },
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["initial_password"] and body["role"] == "department_user"
+    wrong_role = post_json(
+        c,
+        "/api/v1/memberships",
+        {"organization_id": hospital.pk, "role": "vendor_engineer", "username": "someone"},
+    )
+    assert wrong_role.status_code == 400 and "role" in wrong_role.json()["detail"]
+    no_dept = post_json(
+        c,
+        "/api/v1/memberships",
+        {"organization_id": hospital.pk, "role": "department_user", "username": "someone2"},
+    )
+    assert no_dept.status_code == 400 and "department" in no_dept.json()["detail"]
+    ids = [m["id"] for m in c.get("/api/v1/memberships").json()["items"]]
+    assert body["id"] in ids
+    assert c.delete(f"/api/v1/memberships/{body['id']}").json()["is_active"] is False
+    assert Membership.objects.get(pk=body["id"]).is_active is False
+
+
+def test_memberships_are_admin_only(client_for, hospital):
+    user = member(hospital, Role.DEPARTMENT_USER)
+    response = client_for(user).get("/api/v1/memberships")
+    assert response.status_code == 403
+
+
+def test_session_api_calls_need_csrf_for_writes(hospital):
+    user = member(hospital, Role.HOSPITAL_ADMIN)
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(user)
+    assert c.get("/api/v1/me").status_code == 200
+    response = post_json(c, "/api/v1/tokens", {"name": "x"})
+    assert response.status_code in (401, 403)
+    assert not ApiToken.objects.exists()
+
+
+def test_openapi_schema_is_valid_and_declares_errors(client):
+    from openapi_spec_validator import validate
+
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    schema = response.json()
+    validate(schema)
+    for path, methods in schema["paths"].items():
+        for method, op in methods.items():
+            assert {"401", "404", "422"} <= set(op["responses"]), f"{method} {path} lacks error responses"
+
+
+def test_docs_page_is_served_locally(client, hospital_admin):
+    client.force_login(hospital_admin)
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in html
+    assert not re.search(r"(src|href)=\"https?://", html), "the docs page must not load assets from elsewhere"

@@ -1,0 +1,238 @@
+"""Pages of the accounts app: login, password, organisations, members, API tokens."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from weibao.core.forms import apply_service_errors
+
+from . import services
+from .forms import LoginForm, MemberForm, NameForm, OrganizationForm, PasswordChangeForm, TokenForm
+from .middleware import password_expired
+from .models import ApiToken, Membership, Organization, User
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+def visible_or_404(queryset, user, **lookup):
+    obj = queryset.visible_to(user).filter(**lookup).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_change(
+                user=request.user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password"],
+                request=request,
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("密码已修改。"))
+            return redirect("core:home")
+    return render(
+        request, "accounts/password_change.html", {"form": form, "forced": password_expired(request.user)}
+    )
+
+
+@login_required
+def organization_list(request: HttpRequest) -> HttpResponse:
+    qs = Organization.objects.visible_to(request.user)
+    kind = request.GET.get("kind")
+    if kind:
+        qs = qs.filter(kind=kind)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/organization_list.html",
+        {"page": page, "kind": kind, "can_create": request.user.is_platform_admin},
+    )
+
+
+@login_required
+def organization_create(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_platform_admin:
+        raise PermissionDenied(_("只有平台管理员可以创建机构。"))
+    form = OrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.organization_create(actor=request.user, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("机构已创建。"))
+            return redirect("accounts:organization_detail", pk=org.pk)
+    return render(request, "accounts/form.html", {"form": form, "title": _("新建机构")})
+
+
+@login_required
+def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    org = visible_or_404(Organization.objects, request.user, pk=pk)
+    is_admin = request.user.is_platform_admin or org.pk in request.user.admin_org_ids()
+    members = (
+        Membership.objects.visible_to(request.user)
+        .filter(organization=org)
+        .select_related("user", "department")
+        if is_admin
+        else Membership.objects.none()
+    )
+    return render(
+        request,
+        "accounts/organization_detail.html",
+        {
+            "org": org,
+            "is_admin": is_admin,
+            "members": members,
+            "campuses": org.campuses.all(),
+            "departments": org.departments.select_related("campus"),
+        },
+    )
+
+
+def _admin_org(request: HttpRequest, pk: int) -> Organization:
+    org = visible_or_404(Organization.objects, request.user, pk=pk)
+    if not (request.user.is_platform_admin or org.pk in request.user.admin_org_ids()):
+        raise PermissionDenied(_("只有本机构的管理员可以执行此操作。"))
+    return org
+
+
+@login_required
+def member_create(request: HttpRequest, pk: int) -> HttpResponse:
+    org = _admin_org(request, pk)
+    form = MemberForm(request.POST or None, organization=org)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user, password = services.user_create(
+                actor=request.user,
+                username=data["username"],
+                organization=org,
+                role=data["role"],
+                display_name=data["display_name"],
+                phone=data["phone"],
+                department=data["department"],
+                request=request,
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            return render(
+                request,
+                "accounts/password_shown.html",
+                {"shown_user": user, "password": password, "org": org},
+            )
+    return render(request, "accounts/form.html", {"form": form, "title": _("添加用户"), "org": org})
+
+
+@login_required
+def campus_create(request: HttpRequest, pk: int) -> HttpResponse:
+    return _named_create(request, pk, services.campus_create, _("新建院区"))
+
+
+@login_required
+def department_create(request: HttpRequest, pk: int) -> HttpResponse:
+    return _named_create(request, pk, services.department_create, _("新建科室"))
+
+
+def _named_create(request: HttpRequest, pk: int, service, title: str) -> HttpResponse:
+    org = _admin_org(request, pk)
+    form = NameForm(request.POST or None, hospital=org)
+    if service is services.campus_create:
+        del form.fields["campus"]
+    if request.method == "POST" and form.is_valid():
+        kwargs = {
+            "actor": request.user,
+            "hospital": org,
+            "name": form.cleaned_data["name"],
+            "request": request,
+        }
+        if "campus" in form.fields:
+            kwargs["campus"] = form.cleaned_data["campus"]
+        try:
+            service(**kwargs)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("accounts:organization_detail", pk=org.pk)
+    return render(request, "accounts/form.html", {"form": form, "title": title, "org": org})
+
+
+@login_required
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    visible_users = Membership.objects.visible_to(request.user).values("user_id")
+    user = User.objects.filter(pk=pk, pk__in=visible_users).first()
+    if user is None:
+        raise Http404
+    memberships = user.memberships.select_related("organization", "department")
+    can_admin = request.user.is_platform_admin or any(
+        m.organization_id in request.user.admin_org_ids() for m in memberships
+    )
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {"shown_user": user, "memberships": memberships, "can_admin": can_admin},
+    )
+
+
+@login_required
+@require_POST
+def user_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    visible_users = Membership.objects.visible_to(request.user).values("user_id")
+    user = User.objects.filter(pk=pk, pk__in=visible_users).first()
+    if user is None:
+        raise Http404
+    if action == "reset-password":
+        password = services.user_reset_password(actor=request.user, user=user, request=request)
+        return render(request, "accounts/password_shown.html", {"shown_user": user, "password": password})
+    if action in {"deactivate", "activate"}:
+        services.user_set_active(actor=request.user, user=user, active=action == "activate", request=request)
+        messages.success(request, _("已更新。"))
+        return redirect("accounts:user_detail", pk=user.pk)
+    raise Http404
+
+
+@login_required
+def token_list(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        _token, raw = services.api_token_create(
+            user=request.user, name=form.cleaned_data["name"], request=request
+        )
+        created = raw
+        form = TokenForm()
+    tokens = ApiToken.objects.filter(user=request.user)
+    return render(request, "accounts/tokens.html", {"form": form, "tokens": tokens, "created": created})
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = ApiToken.objects.filter(pk=pk, user=request.user).first()
+    if token is None:
+        raise Http404
+    services.api_token_revoke(user=request.user, token=token, request=request)
+    messages.success(request, _("令牌已吊销。"))
+    return redirect("accounts:tokens")

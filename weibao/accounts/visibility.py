@@ -1,0 +1,94 @@
+"""Who may see what: a user's scope, computed once per request from their memberships.
+
+Contract-level access (a vendor's contracts, an auditor's granted contracts) is supplied by the
+apps that own contracts through :func:`register_contract_source`, so this module does not depend
+on them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from .choices import OrgKind, Role
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a user may see.
+
+    ``hospital_ids``: hospitals whose records are visible in full (own hospital, auditor grants).
+    ``contract_ids``: contracts whose records are visible (a vendor's contracts).
+    ``contract_hospital_ids``: the hospitals of those contracts (their hospital-level records).
+    ``org_ids``: the user's own organisations. ``partner_org_ids``: organisations the user's
+    organisations hold contracts with (a hospital sees its vendors' names).
+    """
+
+    everything: bool = False
+    hospital_ids: frozenset[int] = field(default_factory=frozenset)
+    contract_ids: frozenset[int] = field(default_factory=frozenset)
+    contract_hospital_ids: frozenset[int] = field(default_factory=frozenset)
+    org_ids: frozenset[int] = field(default_factory=frozenset)
+    partner_org_ids: frozenset[int] = field(default_factory=frozenset)
+
+
+#: A contract source returns (contract_id, hospital_id, vendor_id) triples visible to a user.
+ContractSource = Callable[[Any, Scope], Iterable[tuple[int, int, int]]]
+_contract_sources: list[ContractSource] = []
+
+NOTHING = Scope()
+EVERYTHING = Scope(everything=True)
+
+
+def register_contract_source(source: ContractSource) -> None:
+    """Let an app (contracts) tell which contracts a user sees beyond their hospital."""
+    if source not in _contract_sources:
+        _contract_sources.append(source)
+
+
+def user_scope(user: Any) -> Scope:
+    """The scope of ``user``; cached on the user object, which lives for one request."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOTHING
+    cached = getattr(user, "_scope_cache", None)
+    if cached is not None:
+        return cached
+    scope = _compute_scope(user)
+    user._scope_cache = scope
+    return scope
+
+
+def _compute_scope(user: Any) -> Scope:
+    from .models import AccessGrant
+
+    if user.is_platform_admin:
+        return EVERYTHING
+    memberships = user.active_memberships()
+    org_ids = frozenset(m.organization_id for m in memberships)
+    hospital_ids = {m.organization_id for m in memberships if m.organization.kind == OrgKind.HOSPITAL}
+    if any(m.role == Role.AUDITOR for m in memberships):
+        today = timezone.localdate()
+        hospital_ids |= {
+            g.hospital_id
+            for g in AccessGrant.objects.filter(user=user)
+            if g.valid_until is None or g.valid_until >= today
+        }
+    base = Scope(org_ids=org_ids, hospital_ids=frozenset(hospital_ids))
+    contract_ids: set[int] = set()
+    contract_hospitals: set[int] = set()
+    partners: set[int] = set()
+    for source in _contract_sources:
+        for contract_id, hospital_id, vendor_id in source(user, base):
+            contract_ids.add(contract_id)
+            contract_hospitals.add(hospital_id)
+            partners.update((hospital_id, vendor_id))
+    return Scope(
+        org_ids=org_ids,
+        hospital_ids=frozenset(hospital_ids),
+        contract_ids=frozenset(contract_ids),
+        contract_hospital_ids=frozenset(contract_hospitals),
+        partner_org_ids=frozenset(partners - set(org_ids)),
+    )

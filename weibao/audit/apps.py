@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class AuditConfig(AppConfig):
+    name = "weibao.audit"
+    label = "audit"
+    verbose_name = "审计日志"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from weibao.core.navigation import register_nav
+
+        register_nav(
+            _("审计日志"),
+            "audit:event_list",
+            order=950,
+            visible=lambda user: user.is_platform_admin or bool(user.admin_org_ids()),
+        )

@@ -1,0 +1,30 @@
+"""The audit log page (organisation admins and platform admins)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from .models import AuditEvent
+
+
+@login_required
+def event_list(request: HttpRequest) -> HttpResponse:
+    qs = AuditEvent.objects.visible_to(request.user).select_related("organization")
+    action = request.GET.get("action", "").strip()
+    if action:
+        qs = qs.filter(action__startswith=action)
+    if request.GET.get("failed"):
+        qs = qs.filter(success=False)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "audit/event_list.html", {"page": page, "action": action})
+
+
+@login_required
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    event = AuditEvent.objects.visible_to(request.user).filter(pk=pk).first()
+    if event is None:
+        raise Http404
+    return render(request, "audit/event_detail.html", {"event": event})

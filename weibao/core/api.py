@@ -1,0 +1,163 @@
+"""The API shell: one NinjaAPI under /api/v1/, token and session auth, one error shape.
+
+Every error is ``{"detail": ..., "code": ...}`` with a 4xx status for anything the client did;
+apps add routers with :func:`weibao.urls` and declare :data:`ERRORS` on their operations so the
+OpenAPI schema lists every status an endpoint can answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from weibao.audit.services import audit_record
+
+log = logging.getLogger(__name__)
+
+
+class ErrorOut(Schema):
+    detail: Any
+    code: str
+
+
+#: The error responses every operation may give; merge into ``response=``.
+ERRORS: dict[int, type[Schema]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
+
+
+def responses(**ok: Any) -> dict[int, Any]:
+    """``responses(_200=Out)`` → ``{200: Out, 400: ErrorOut, ...}``."""
+    result: dict[int, Any] = {int(k.lstrip("_")): v for k, v in ok.items()}
+    result.update({code: schema for code, schema in ERRORS.items() if code not in result})
+    return result
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer wb_…`` with a personal API token."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from weibao.accounts.models import ApiToken, hash_token
+
+        row = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=hash_token(token), revoked_at__isnull=True, user__is_active=True)
+            .first()
+        )
+        if row is None:
+            return None
+        now = timezone.now()
+        if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
+            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+        request.user = row.user
+        return row.user
+
+
+class SessionAuth(APIKeyCookie):
+    """The UI's session cookie, with Django's CSRF check on unsafe methods."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return user
+        return None
+
+
+api = NinjaAPI(
+    title="Weibao API",
+    version="1",
+    description="维保平台 REST API。认证：`Authorization: Bearer <个人令牌>`，或浏览器会话。"
+    '错误统一为 `{"detail": ..., "code": ...}`。',
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+def _error(request: HttpRequest, detail: Any, code: str, status: int):
+    return api.create_response(request, {"detail": detail, "code": code}, status=status)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request, exc):
+    return _error(request, exc.errors, "validation_error", 422)
+
+
+@api.exception_handler(ValidationError)
+def _django_validation_error(request, exc):
+    detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+    return _error(request, detail, "invalid", 400)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request, exc):
+    return _error(request, _("未认证：请提供有效的令牌或登录。"), "unauthorized", 401)
+
+
+@api.exception_handler(PermissionDenied)
+def _permission_denied(request, exc):
+    audit_record(
+        action="permission.denied",
+        request=request,
+        success=False,
+        detail={"path": request.path, "method": request.method, "reason": str(exc)},
+    )
+    return _error(request, str(exc) or _("没有权限。"), "forbidden", 403)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return _error(request, _("未找到。"), "not_found", 404)
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def _does_not_exist(request, exc):
+    return _error(request, _("未找到。"), "not_found", 404)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    codes = {
+        400: "bad_request",
+        401: "unauthorized",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+        413: "too_large",
+        415: "unsupported_media_type",
+        429: "too_many_requests",
+    }
+    return _error(request, exc.message, codes.get(exc.status_code, "error"), exc.status_code)
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc):
+    log.exception("unhandled API error on %s %s", request.method, request.path)
+    return _error(request, _("服务器内部错误，已记录。"), "server_error", 500)
+
+
+def get_visible(queryset: QuerySet, user: Any, **lookup: Any) -> Model:
+    """One object the user may see, else 404 (never 403, so ids of other tenants do not leak)."""
+    obj = queryset.visible_to(user).filter(**lookup).first()
+    if obj is None:
+        raise Http404
+    return obj

@@ -1,0 +1,64 @@
+"""The one visibility rule, as a queryset method every tenant-owned model inherits.
+
+A record belongs to one hospital and often to one contract. A user sees it through a membership:
+
+* platform admins see everything;
+* a hospital's users see their hospital's records (hospital admins and department users alike:
+  finer rules, such as a department user seeing only their own tickets, are per model);
+* a vendor's users see the records of the contracts their vendor holds, and the hospital-level
+  records (departments, campuses) of those contracts' hospitals;
+* auditors see what they were granted (a whole hospital, or single contracts).
+
+Models declare where their hospital (and contract) is with two class attributes and inherit
+``TenantQuerySet``; views, API endpoints and exports all call ``.visible_to(user)``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from weibao.accounts.visibility import Scope
+
+
+class TenantQuerySet(models.QuerySet):
+    """A queryset that can restrict itself to what a user may see."""
+
+    def visible_to(self, user: Any) -> TenantQuerySet:
+        from weibao.accounts.visibility import user_scope
+
+        return self.filter(visibility_q(self.model, user_scope(user)))
+
+
+def visibility_q(model: type[models.Model], scope: Scope) -> Q:
+    """The filter that keeps the records of ``model`` inside ``scope``."""
+    if scope.everything:
+        return Q()
+    hospital_field: str = model.tenant_hospital_field  # type: ignore[attr-defined]
+    contract_field: str | None = getattr(model, "tenant_contract_field", None)
+    q = Q(**{f"{hospital_field}__in": scope.hospital_ids})
+    if contract_field:
+        q |= Q(**{f"{contract_field}__in": scope.contract_ids})
+    else:
+        q |= Q(**{f"{hospital_field}__in": scope.contract_hospital_ids})
+    return q
+
+
+class TenantModel(models.Model):
+    """Base for records owned by a hospital; subclasses name the path to it.
+
+    ``tenant_hospital_field`` is a lookup path to the owning hospital (an Organization), e.g.
+    ``"hospital"`` or ``"contract__hospital"``; ``tenant_contract_field`` is set on records that
+    belong to one contract, so that a vendor sees only its own contracts' records.
+    """
+
+    tenant_hospital_field = "hospital"
+    tenant_contract_field: str | None = None
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        abstract = True

@@ -1,0 +1,48 @@
+"""The home page (我的工作台) and the health check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+#: Apps add panels to the home page: a callable (request) -> dict | None with "title",
+#: "template" and its context, in the order registered.
+_home_panels: list[tuple[int, Callable[[HttpRequest], dict[str, Any] | None]]] = []
+
+
+def register_home_panel(fn: Callable[[HttpRequest], dict[str, Any] | None], *, order: int = 100) -> None:
+    if all(existing is not fn for _, existing in _home_panels):
+        _home_panels.append((order, fn))
+        _home_panels.sort(key=lambda pair: pair[0])
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    panels = [panel for _, fn in _home_panels if (panel := fn(request))]
+    return render(
+        request, "core/home.html", {"panels": panels, "memberships": request.user.active_memberships()}
+    )
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """403 page; every refusal is audited."""
+    from weibao.audit.services import audit_record
+
+    audit_record(
+        action="permission.denied",
+        request=request,
+        success=False,
+        detail={"path": request.path, "method": request.method, "reason": str(exception or "")},
+    )
+    return render(request, "403.html", {"reason": str(exception or "")}, status=403)
