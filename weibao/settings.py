@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "weibao.core",
     "weibao.accounts",
     "weibao.audit",
+    "weibao.calendars",
 ]
 
 MIDDLEWARE = [

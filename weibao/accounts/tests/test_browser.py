@@ -21,7 +21,9 @@ def login(page, username: str, password: str) -> None:
 
 
 def test_department_user_logs_in_lands_on_the_workbench_and_logs_out(page, hospital, password):
-    user = member(hospital, Role.DEPARTMENT_USER, department=DepartmentFactory(hospital=hospital, name="放射科"))
+    user = member(
+        hospital, Role.DEPARTMENT_USER, department=DepartmentFactory(hospital=hospital, name="放射科")
+    )
     login(page, user.username, password)
     page.wait_for_selector("h1:has-text('我的工作台')")
     assert "放射科" in page.content() and hospital.name in page.content()

@@ -1,0 +1,121 @@
+"""Every API route and every page that takes an id refuses another hospital's objects with 404.
+
+One fixture builds, for hospital B, an object of every kind any route can address; hospital A's
+admin then calls every route. A route added without a case here fails this test.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from weibao.accounts import services as account_services
+from weibao.accounts.choices import Role
+from weibao.accounts.models import Membership, Organization
+from weibao.audit.services import audit_record
+from weibao.calendars import services as calendar_services
+from weibao.testing.factories import CampusFactory, DepartmentFactory, member
+from weibao.testing.tenancy import check_api_isolation, check_ui_isolation
+
+pytestmark = pytest.mark.django_db
+
+#: Routes whose data is not owned by any hospital (China's statutory holidays).
+NOT_TENANT_DATA = {"/api/v1/holidays/{year}"}
+
+
+@pytest.fixture
+def world(hospital, other_hospital):
+    admin_a = member(hospital, Role.HOSPITAL_ADMIN)
+    admin_b = member(other_hospital, Role.HOSPITAL_ADMIN)
+    dept_b = DepartmentFactory(hospital=other_hospital)
+    CampusFactory(hospital=other_hospital)
+    user_b = member(other_hospital, Role.DEPARTMENT_USER, department=dept_b)
+    token_b, _raw = account_services.api_token_create(user=admin_b, name="b")
+    event_b = audit_record(action="test.event", actor=admin_b, organization=other_hospital)
+    calendar_b = calendar_services.calendar_create(
+        actor=admin_b,
+        code="b-hours",
+        name="B 医院工作时间",
+        owner=other_hospital,
+        weekly={"0": [["08:00", "17:00"]]},
+    )
+    exception_b = calendar_services.exception_set(
+        actor=admin_b, calendar=calendar_b, day=__import__("datetime").date(2026, 3, 3), periods=[]
+    )
+    return {
+        "admin_a": admin_a,
+        "admin_b": admin_b,
+        "user_b": user_b,
+        "token_b": token_b,
+        "event_b": event_b,
+        "membership_b": Membership.objects.get(user=user_b),
+        "calendar_b": calendar_b,
+        "exception_b": exception_b,
+        "hospital_b": other_hospital,
+    }
+
+
+def test_api_refuses_the_other_hospital(client_for, world):
+    w = world
+    checked = check_api_isolation(
+        client_for(w["admin_a"]),
+        owner_client=client_for(w["admin_b"]),
+        ids={
+            "org_id": w["hospital_b"].pk,
+            "membership_id": w["membership_b"].pk,
+            "event_id": w["event_b"].pk,
+            "token_id": w["token_b"].pk,
+            "code": w["calendar_b"].code,
+            "exception_id": w["exception_b"].pk,
+        },
+        bodies={
+            ("POST", "/api/v1/organizations/{org_id}/campuses"): {"name": "新院区"},
+            ("POST", "/api/v1/organizations/{org_id}/departments"): {"name": "新科室"},
+            ("POST", "/api/v1/organizations/{org_id}/grants"): {"user_id": w["admin_a"].pk},
+            ("PATCH", "/api/v1/organizations/{org_id}"): {"name": "改名"},
+            ("PATCH", "/api/v1/calendars/{code}"): {"name": "改名"},
+            ("POST", "/api/v1/calendars/{code}/exceptions"): {"date": "2026-03-04", "periods": []},
+            ("POST", "/api/v1/calendars/{code}/due"): {
+                "start": "2026-03-02T08:00:00+08:00",
+                "duration": "1h",
+            },
+            ("POST", "/api/v1/calendars/{code}/elapsed"): {
+                "start": "2026-03-02T08:00:00+08:00",
+                "end": "2026-03-02T09:00:00+08:00",
+            },
+        },
+        exempt=NOT_TENANT_DATA,
+    )
+    assert len(checked) >= 17
+    assert Organization.objects.get(pk=w["hospital_b"].pk).name != "改名"
+    assert w["hospital_b"].campuses.count() == 1
+    w["calendar_b"].refresh_from_db()
+    assert w["calendar_b"].name == "B 医院工作时间" and w["calendar_b"].exceptions.count() == 1
+
+
+def test_pages_refuse_the_other_hospital(client_for, world):
+    w = world
+    pk = {"pk": w["hospital_b"].pk}
+    code = {"code": w["calendar_b"].code}
+    checked = check_ui_isolation(
+        client_for(w["admin_a"]),
+        owner_client=client_for(w["admin_b"]),
+        kwargs={
+            "accounts:organization_detail": pk,
+            "accounts:member_create": pk,
+            "accounts:campus_create": pk,
+            "accounts:department_create": pk,
+            "accounts:user_detail": {"pk": w["user_b"].pk},
+            "accounts:user_action": {"pk": w["user_b"].pk, "action": "deactivate"},
+            "accounts:token_revoke": {"pk": w["token_b"].pk},
+            "audit:event_detail": {"pk": w["event_b"].pk},
+            "calendars:calendar_detail": code,
+            "calendars:calendar_edit": code,
+            "calendars:calendar_due": code,
+            "calendars:exception_add": code,
+            "calendars:exception_delete": {**code, "pk": w["exception_b"].pk},
+        },
+        exempt={"calendars:holiday_year"},
+    )
+    assert len(checked) == 13
+    w["user_b"].refresh_from_db()
+    assert w["user_b"].is_active

@@ -1,0 +1,13 @@
+"""Jobs of the calendars app."""
+
+from __future__ import annotations
+
+from huey.contrib.djhuey import db_task
+
+from .services import run_statutory_listeners
+
+
+@db_task(retries=3, retry_delay=30)
+def statutory_changed(years: list[int]) -> None:
+    """Recompute what depends on the statutory data of ``years`` (registered listeners)."""
+    run_statutory_listeners(years)
