@@ -19,7 +19,7 @@ from weibao.testing.tenancy import check_api_isolation, check_ui_isolation
 pytestmark = pytest.mark.django_db
 
 #: Routes whose data is not owned by any hospital (China's statutory holidays).
-NOT_TENANT_DATA = {"/api/v1/holidays/{year}"}
+NOT_TENANT_DATA = {"/api/v1/holidays/{year}", "/api/v1/contract-templates/{template_code}"}
 
 
 @pytest.fixture
@@ -41,7 +41,36 @@ def world(hospital, other_hospital):
     exception_b = calendar_services.exception_set(
         actor=admin_b, calendar=calendar_b, day=__import__("datetime").date(2026, 3, 3), periods=[]
     )
+    from datetime import date
+
+    from weibao.contracts.models import Endpoint, Interface, MaintainedSystem, Module
+    from weibao.contracts.services import contract_create_from_template
+    from weibao.contracts.template_loader import get_template
+    from weibao.testing.factories import VendorFactory
+
+    contract_b = contract_create_from_template(
+        actor=admin_b,
+        template=get_template("drg-wuhan"),
+        hospital=other_hospital,
+        vendor=VendorFactory(),
+        start=date(2026, 1, 1),
+    )
+    system_b = MaintainedSystem.objects.filter(contract=contract_b).first()
+    module_b = Module.objects.create(system=system_b, name="模块 B")
+    interface_b = Interface.objects.filter(system=system_b).first() or Interface.objects.create(
+        system=system_b, code="his", name="HIS 接口", peer="HIS", direction="both", protocol="hl7v2_mllp"
+    )
+    endpoint_b = Endpoint.objects.create(
+        system=system_b, name="B 端点", kind="tcp", host="127.0.0.1", port=104
+    )
     return {
+        "contract_b": contract_b,
+        "term_b": contract_b.terms.first(),
+        "severity_b": contract_b.severities.first(),
+        "system_b": system_b,
+        "module_b": module_b,
+        "interface_b": interface_b,
+        "endpoint_b": endpoint_b,
         "admin_a": admin_a,
         "admin_b": admin_b,
         "user_b": user_b,
@@ -66,6 +95,13 @@ def test_api_refuses_the_other_hospital(client_for, world):
             "token_id": w["token_b"].pk,
             "code": w["calendar_b"].code,
             "exception_id": w["exception_b"].pk,
+            "contract_id": w["contract_b"].pk,
+            "term_id": w["term_b"].pk,
+            "severity_id": w["severity_b"].pk,
+            "system_id": w["system_b"].pk,
+            "module_id": w["module_b"].pk,
+            "interface_id": w["interface_b"].pk,
+            "endpoint_id": w["endpoint_b"].pk,
         },
         bodies={
             ("POST", "/api/v1/organizations/{org_id}/campuses"): {"name": "新院区"},
@@ -73,6 +109,27 @@ def test_api_refuses_the_other_hospital(client_for, world):
             ("POST", "/api/v1/organizations/{org_id}/grants"): {"user_id": w["admin_a"].pk},
             ("PATCH", "/api/v1/organizations/{org_id}"): {"name": "改名"},
             ("PATCH", "/api/v1/calendars/{code}"): {"name": "改名"},
+            ("PATCH", "/api/v1/contracts/{contract_id}"): {"title": "改名"},
+            ("POST", "/api/v1/contracts/{contract_id}/terms"): {
+                "category": "fault",
+                "item": "x",
+                "content": "x",
+            },
+            ("PATCH", "/api/v1/terms/{term_id}"): {"item": "改名"},
+            ("PATCH", "/api/v1/severities/{severity_id}"): {"label": "改名"},
+            ("PATCH", "/api/v1/systems/{system_id}"): {"name": "改名"},
+            ("POST", "/api/v1/systems/{system_id}/modules"): {"name": "x"},
+            ("PATCH", "/api/v1/modules/{module_id}"): {"name": "改名"},
+            ("POST", "/api/v1/systems/{system_id}/interfaces"): {
+                "code": "x",
+                "name": "x",
+                "peer": "x",
+                "direction": "both",
+                "protocol": "other",
+            },
+            ("PATCH", "/api/v1/interfaces/{interface_id}"): {"name": "改名"},
+            ("POST", "/api/v1/systems/{system_id}/endpoints"): {"name": "x", "kind": "tcp"},
+            ("PATCH", "/api/v1/endpoints/{endpoint_id}"): {"name": "改名"},
             ("POST", "/api/v1/calendars/{code}/exceptions"): {"date": "2026-03-04", "periods": []},
             ("POST", "/api/v1/calendars/{code}/due"): {
                 "start": "2026-03-02T08:00:00+08:00",
@@ -85,11 +142,13 @@ def test_api_refuses_the_other_hospital(client_for, world):
         },
         exempt=NOT_TENANT_DATA,
     )
-    assert len(checked) >= 17
+    assert len(checked) >= 45
     assert Organization.objects.get(pk=w["hospital_b"].pk).name != "改名"
     assert w["hospital_b"].campuses.count() == 1
     w["calendar_b"].refresh_from_db()
     assert w["calendar_b"].name == "B 医院工作时间" and w["calendar_b"].exceptions.count() == 1
+    w["contract_b"].refresh_from_db()
+    assert w["contract_b"].title != "改名" and w["contract_b"].terms.count() == 10
 
 
 def test_pages_refuse_the_other_hospital(client_for, world):
@@ -113,9 +172,12 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "calendars:calendar_due": code,
             "calendars:exception_add": code,
             "calendars:exception_delete": {**code, "pk": w["exception_b"].pk},
+            "contracts:contract_detail": {"pk": w["contract_b"].pk},
+            "contracts:term_edit": {"pk": w["term_b"].pk},
+            "contracts:system_detail": {"pk": w["system_b"].pk},
         },
         exempt={"calendars:holiday_year"},
     )
-    assert len(checked) == 13
+    assert len(checked) == 16
     w["user_b"].refresh_from_db()
     assert w["user_b"].is_active

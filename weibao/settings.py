@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "weibao.accounts",
     "weibao.audit",
     "weibao.calendars",
+    "weibao.contracts",
 ]
 
 MIDDLEWARE = [

@@ -5,17 +5,20 @@ from django.urls import include, path
 from weibao.accounts.api import router as accounts_router
 from weibao.audit.api import router as audit_router
 from weibao.calendars.api import router as calendars_router
+from weibao.contracts.api import router as contracts_router
 from weibao.core.api import api
 
 api.add_router("", accounts_router)
 api.add_router("", audit_router)
 api.add_router("", calendars_router)
+api.add_router("", contracts_router)
 
 urlpatterns = [
     path("", include("weibao.core.urls")),
     path("", include("weibao.accounts.urls")),
     path("", include("weibao.audit.urls")),
     path("", include("weibao.calendars.urls")),
+    path("", include("weibao.contracts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

@@ -96,8 +96,9 @@ def calendar_create(
     note: str = "",
     request: Any = None,
 ) -> WorkCalendar:
-    """Create a calendar. Platform admins create shared ones; an organisation's admins their own."""
-    if not _can_edit(actor, owner.pk if owner is not None else None):
+    """Create a calendar. Platform admins create shared ones; an organisation's admins their own.
+    ``actor=None`` is the system itself (a contract template declaring its calendars)."""
+    if actor is not None and not _can_edit(actor, owner.pk if owner is not None else None):
         raise PermissionDenied(_("只有平台管理员或本机构管理员可以创建日历。"))
     code = code.strip().lower()
     if not CODE_RE.match(code):

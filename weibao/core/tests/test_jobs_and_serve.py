@@ -32,11 +32,11 @@ def test_a_task_goes_through_the_real_queue():
 
 
 def test_periodic_tasks_are_registered():
+    from datetime import datetime
+
     from huey.contrib.djhuey import HUEY
 
     from weibao.core.tasks import PERIODIC_TASKS
-
-    from datetime import datetime
 
     due = {task.name for task in HUEY.read_periodic(datetime(2026, 11, 22, 3, 17))}
     assert "heartbeat" in PERIODIC_TASKS and any(name.endswith("heartbeat") for name in due)
@@ -54,8 +54,13 @@ def test_weibao_serve_starts_web_and_worker(tmp_path):
     env = {**os.environ, "WEIBAO_VAR_DIR": str(tmp_path)}
     env.pop("SECRET_KEY", None)
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    proc = subprocess.Popen([sys.executable, "-m", "weibao.cli", "serve", "--port", str(port), "--web-workers", "1"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "weibao.cli", "serve", "--port", str(port), "--web-workers", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         body = None
         for _ in range(120):
@@ -68,11 +73,14 @@ def test_weibao_serve_starts_web_and_worker(tmp_path):
         assert body is not None and '"status": "ok"' in body
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=5) as r:
             assert "登录维保平台" in r.read().decode()
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/django_htmx/htmx-2.min.js", timeout=5) as r:
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/static/django_htmx/htmx-2.min.js", timeout=5
+        ) as r:
             assert r.status == 200
         # The worker runs beside the web server: its process is a child running run_huey.
-        children = subprocess.run(["pgrep", "-f", "weibao.cli worker", "-P", str(proc.pid)],
-                                  capture_output=True, text=True).stdout.split()
+        children = subprocess.run(
+            ["pgrep", "-f", "weibao.cli worker", "-P", str(proc.pid)], capture_output=True, text=True
+        ).stdout.split()
         assert children, "no worker process started"
     finally:
         proc.terminate()

@@ -1,0 +1,28 @@
+"""Models of the contracts app: the contract and its terms; the maintained-system inventory."""
+
+from .contract import (
+    Contract,
+    ContractDocument,
+    ContractGrant,
+    ContractStatus,
+    DeductionRule,
+    PaymentMilestone,
+    ServiceTerm,
+    Severity,
+)
+from .inventory import Endpoint, Interface, MaintainedSystem, Module
+
+__all__ = [
+    "Contract",
+    "ContractDocument",
+    "ContractGrant",
+    "ContractStatus",
+    "DeductionRule",
+    "Endpoint",
+    "Interface",
+    "MaintainedSystem",
+    "Module",
+    "PaymentMilestone",
+    "ServiceTerm",
+    "Severity",
+]

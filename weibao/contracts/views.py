@@ -1,0 +1,192 @@
+"""Pages of the contracts app: contracts, their terms as the hospital reads them, the inventory."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from weibao.core.forms import apply_service_errors
+
+from . import services
+from .forms import FromTemplateForm, TermForm
+from .models import Contract, MaintainedSystem, ServiceTerm
+from .targets import describe
+from .template_loader import UnknownTemplateError, get_template
+from .template_schema import Channel
+
+
+def _visible(queryset, request: HttpRequest, **lookup):
+    obj = queryset.visible_to(request.user).filter(**lookup).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+CHANNEL_LABELS = {c.value: c.label for c in Channel}
+
+
+def term_rows(terms) -> list[dict]:
+    """The service table as the seed prints it: 序号 / 服务项目 / 服务内容 / 服务方式 / 响应 / 到场 / 解决."""
+    return [
+        {
+            "term": t,
+            "channels": "、".join(CHANNEL_LABELS.get(c, c) for c in t.channels),
+            "response": describe(t.response),
+            "onsite": describe(t.onsite),
+            "resolution": describe(t.resolution),
+            "escalate": describe(t.escalate_onsite)
+            if t.escalate_onsite and t.escalate_onsite.get("within")
+            else "",
+        }
+        for t in terms
+    ]
+
+
+@login_required
+def contract_list(request: HttpRequest) -> HttpResponse:
+    qs = Contract.objects.visible_to(request.user).select_related("hospital", "vendor")
+    status = request.GET.get("status")
+    if status:
+        qs = qs.filter(status=status)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    can_create = request.user.is_platform_admin or request.user.has_role("hospital_admin")
+    return render(
+        request, "contracts/contract_list.html", {"page": page, "status": status, "can_create": can_create}
+    )
+
+
+@login_required
+def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = _visible(Contract.objects.select_related("hospital", "vendor", "renewal_of"), request, pk=pk)
+    severities = [
+        {
+            "s": s,
+            "response": describe(s.response),
+            "onsite": describe(s.onsite),
+            "resolution": describe(s.resolution),
+        }
+        for s in contract.severities.all()
+    ]
+    return render(
+        request,
+        "contracts/contract_detail.html",
+        {
+            "contract": contract,
+            "rows": term_rows(contract.terms.all()),
+            "severities": severities,
+            "milestones": contract.payment_milestones.all(),
+            "deductions": contract.deduction_rules.all(),
+            "systems": contract.systems.prefetch_related("modules", "interfaces"),
+            "can_edit": services.can_manage_contract(request.user, contract.hospital_id),
+            "channels": "、".join(CHANNEL_LABELS.get(c, c) for c in contract.channels),
+        },
+    )
+
+
+@login_required
+def contract_from_template(request: HttpRequest) -> HttpResponse:
+    if not (request.user.is_platform_admin or request.user.has_role("hospital_admin")):
+        raise PermissionDenied(_("只有医院管理员可以新建合同。"))
+    form = FromTemplateForm(
+        request.POST or None, user=request.user, initial={"template": request.GET.get("template")}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            contract = services.contract_create_from_template(
+                actor=request.user,
+                template=get_template(data["template"]),
+                hospital=data["hospital"],
+                vendor=data["vendor"],
+                start=data["start"],
+                end=data["end"],
+                amount=data["amount"],
+                code=data["code"] or None,
+                request=request,
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("合同已按模板创建，可逐项修改服务条款。"))
+            return redirect("contracts:contract_detail", pk=contract.pk)
+    return render(request, "contracts/contract_new.html", {"form": form})
+
+
+@login_required
+def template_preview(request: HttpRequest) -> HttpResponse:
+    """htmx: the chosen template's service table, before the contract is created."""
+    try:
+        template = get_template(request.GET.get("template", ""))
+    except UnknownTemplateError:
+        return HttpResponse("")
+    rows = [
+        {
+            "term": t,
+            "channels": "、".join(c.label for c in t.channels),
+            "response": describe(t.response.model_dump(mode="json", exclude_none=True)) if t.response else "",
+            "onsite": describe(t.onsite.model_dump(mode="json", exclude_none=True)) if t.onsite else "",
+            "resolution": describe(t.resolution.model_dump(mode="json", exclude_none=True))
+            if t.resolution
+            else "",
+        }
+        for t in template.service_terms
+    ]
+    return render(request, "contracts/_template_preview.html", {"template": template, "rows": rows})
+
+
+@login_required
+def term_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    term = _visible(ServiceTerm.objects.select_related("contract"), request, pk=pk)
+    if not services.can_manage_contract(request.user, term.contract.hospital_id):
+        raise PermissionDenied(_("只有医院管理员可以修改合同。"))
+    form = TermForm(request.POST or None, initial=TermForm.initial_for(term))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.term_update(
+                actor=request.user,
+                term=term,
+                request=request,
+                item=data["item"],
+                category=data["category"],
+                content=data["content"],
+                channels=data["channels"],
+                response=data["response"],
+                onsite=data["onsite"],
+                resolution=data["resolution"],
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("服务项目已保存。"))
+            return redirect("contracts:contract_detail", pk=term.contract_id)
+    return render(request, "contracts/term_form.html", {"form": form, "term": term})
+
+
+@login_required
+def system_list(request: HttpRequest) -> HttpResponse:
+    qs = MaintainedSystem.objects.visible_to(request.user).select_related("hospital", "contract", "vendor")
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(request, "contracts/system_list.html", {"page": page})
+
+
+@login_required
+def system_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    system = _visible(
+        MaintainedSystem.objects.select_related("hospital", "contract", "campus"), request, pk=pk
+    )
+    return render(
+        request,
+        "contracts/system_detail.html",
+        {
+            "system": system,
+            "modules": system.modules.all(),
+            "interfaces": system.interfaces.select_related("module"),
+            "endpoints": system.endpoints.all(),
+        },
+    )
