@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "weibao.audit",
     "weibao.calendars",
     "weibao.contracts",
+    "weibao.notifications",
 ]
 
 MIDDLEWARE = [

@@ -7,11 +7,13 @@ from weibao.audit.api import router as audit_router
 from weibao.calendars.api import router as calendars_router
 from weibao.contracts.api import router as contracts_router
 from weibao.core.api import api
+from weibao.notifications.api import router as notifications_router
 
 api.add_router("", accounts_router)
 api.add_router("", audit_router)
 api.add_router("", calendars_router)
 api.add_router("", contracts_router)
+api.add_router("", notifications_router)
 
 urlpatterns = [
     path("", include("weibao.core.urls")),
@@ -19,6 +21,7 @@ urlpatterns = [
     path("", include("weibao.audit.urls")),
     path("", include("weibao.calendars.urls")),
     path("", include("weibao.contracts.urls")),
+    path("", include("weibao.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]
