@@ -8,12 +8,14 @@ from weibao.calendars.api import router as calendars_router
 from weibao.contracts.api import router as contracts_router
 from weibao.core.api import api
 from weibao.notifications.api import router as notifications_router
+from weibao.servicedesk.api import router as servicedesk_router
 
 api.add_router("", accounts_router)
 api.add_router("", audit_router)
 api.add_router("", calendars_router)
 api.add_router("", contracts_router)
 api.add_router("", notifications_router)
+api.add_router("", servicedesk_router)
 
 urlpatterns = [
     path("", include("weibao.core.urls")),
@@ -22,6 +24,7 @@ urlpatterns = [
     path("", include("weibao.calendars.urls")),
     path("", include("weibao.contracts.urls")),
     path("", include("weibao.notifications.urls")),
+    path("", include("weibao.servicedesk.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

@@ -40,6 +40,26 @@ def _notify_statutory_change(years: frozenset[int]) -> None:
     transaction.on_commit(lambda: statutory_changed(sorted(years)))
 
 
+_calendar_listeners: list[Callable[[frozenset[str]], Any]] = []
+
+
+def on_calendar_change(listener: Callable[[frozenset[str]], Any]) -> None:
+    """Call ``listener(codes)`` after calendars' periods or exceptions changed."""
+    if listener not in _calendar_listeners:
+        _calendar_listeners.append(listener)
+
+
+def _notify_calendar_change(code: str) -> None:
+    from .tasks import calendar_changed
+
+    transaction.on_commit(lambda: calendar_changed([code]))
+
+
+def run_calendar_listeners(codes: Iterable[str]) -> None:
+    for listener in list(_calendar_listeners):
+        listener(frozenset(codes))
+
+
 def run_statutory_listeners(years: Iterable[int]) -> None:
     for listener in list(_listeners):
         listener(frozenset(years))
@@ -144,6 +164,7 @@ def calendar_update(
         calendar.updated_at = timezone.now()
         calendar.save(update_fields=[*fields, "version", "updated_at"])
         calendar.refresh_from_db()
+        _notify_calendar_change(calendar.code)
         audit_record(
             action="calendar.update",
             actor=actor,
@@ -169,6 +190,7 @@ def calendar_delete(*, actor: Any, calendar: WorkCalendar, request: Any = None) 
 
 def _bump(calendar: WorkCalendar) -> None:
     WorkCalendar.objects.filter(pk=calendar.pk).update(version=F("version") + 1, updated_at=timezone.now())
+    _notify_calendar_change(calendar.code)
 
 
 def exception_set(

@@ -1,0 +1,35 @@
+from django.apps import AppConfig
+
+
+class ServicedeskConfig(AppConfig):
+    name = "weibao.servicedesk"
+    label = "servicedesk"
+    verbose_name = "服务台"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from weibao.calendars.services import on_calendar_change, on_statutory_change
+        from weibao.core.navigation import register_nav
+        from weibao.core.views import register_home_panel
+
+        from .sla import recompute_for_calendars, recompute_for_years
+        from .views import home_panel
+
+        on_statutory_change(recompute_for_years)
+        on_calendar_change(recompute_for_calendars)
+        register_nav(_("工单"), "servicedesk:ticket_list", order=10)
+        register_nav(_("SLA 风险"), "servicedesk:risk_board", order=20)
+        register_nav(
+            _("数据变更"),
+            "servicedesk:data_change_list",
+            order=30,
+            visible=lambda user: not all(m.role == "department_user" for m in user.active_memberships()),
+        )
+        register_nav(
+            _("需求变更"),
+            "servicedesk:change_request_list",
+            order=40,
+            visible=lambda user: not all(m.role == "department_user" for m in user.active_memberships()),
+        )
+        register_home_panel(home_panel, order=10)

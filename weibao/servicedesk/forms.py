@@ -1,0 +1,93 @@
+"""Forms of the service desk UI."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from weibao.contracts.models import Contract, MaintainedSystem, Module, ServiceTerm, Severity
+
+from .choices import TicketChannel
+
+
+class TicketForm(forms.Form):
+    """The staff form; also the phone-call form (fewer fields shown, respond on creation)."""
+
+    contract = forms.ModelChoiceField(label=_("合同"), queryset=Contract.objects.none())
+    term = forms.ModelChoiceField(label=_("服务项目"), queryset=ServiceTerm.objects.none())
+    severity = forms.ModelChoiceField(label=_("故障等级"), queryset=Severity.objects.none(), required=False)
+    system = forms.ModelChoiceField(label=_("系统"), queryset=MaintainedSystem.objects.none(), required=False)
+    module = forms.ModelChoiceField(label=_("模块"), queryset=Module.objects.none(), required=False)
+    title = forms.CharField(label=_("问题"), max_length=200)
+    description = forms.CharField(
+        label=_("详细描述"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    channel = forms.ChoiceField(label=_("来源"), choices=TicketChannel.choices, initial=TicketChannel.WEB)
+    caller_name = forms.CharField(label=_("来电人"), max_length=64, required=False)
+    caller_department = forms.CharField(label=_("科室"), max_length=64, required=False)
+    caller_phone = forms.CharField(label=_("电话"), max_length=32, required=False)
+    location = forms.CharField(label=_("位置/工作站"), max_length=128, required=False)
+
+    def __init__(self, *args, user=None, contract=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        contracts = Contract.objects.visible_to(user).filter(status="active").select_related("hospital")
+        self.fields["contract"].queryset = contracts
+        self.fields["contract"].label_from_instance = lambda c: f"{c.hospital.name} · {c.title}"
+        chosen = contract or self._chosen(contracts)
+        if chosen is not None:
+            self.fields["contract"].initial = chosen.pk
+            self.fields["term"].queryset = chosen.terms.all()
+            self.fields["term"].label_from_instance = lambda t: f"{t.number}. {t.item}"
+            self.fields["severity"].queryset = chosen.severities.all()
+            self.fields["system"].queryset = MaintainedSystem.objects.filter(hospital=chosen.hospital_id)
+            self.fields["module"].queryset = Module.objects.filter(system__hospital=chosen.hospital_id)
+            if not chosen.severities.exists():
+                del self.fields["severity"]
+
+    def _chosen(self, contracts):
+        raw = self.data.get("contract") or self.initial.get("contract")
+        if raw and str(raw).isdigit():
+            return contracts.filter(pk=int(raw)).first()
+        return contracts.first() if contracts.count() == 1 else None
+
+
+class MobileReportForm(forms.Form):
+    """The short form a department user fills on a phone after scanning a QR code."""
+
+    title = forms.CharField(
+        label=_("遇到了什么问题？"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("如：3号工作站无法打开影像")}),
+    )
+    description = forms.CharField(
+        label=_("补充说明（可选）"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    location = forms.CharField(label=_("位置/工作站"), max_length=128, required=False)
+    phone = forms.CharField(label=_("联系电话"), max_length=32, required=False)
+    photo = forms.FileField(
+        label=_("截图/照片（可选）"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
+
+
+class ActionForm(forms.Form):
+    action = forms.CharField()
+    version = forms.IntegerField()
+    reason = forms.CharField(required=False)
+    solution = forms.CharField(required=False)
+    root_cause = forms.CharField(required=False)
+    rating = forms.IntegerField(required=False, min_value=1, max_value=5)
+    comment = forms.CharField(required=False)
+
+
+class ImportForm(forms.Form):
+    contract = forms.ModelChoiceField(label=_("合同"), queryset=Contract.objects.none())
+    file = forms.FileField(label=_("维护记录台账（XLSX）"))
+
+    def __init__(self, *args, user=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        qs = Contract.objects.visible_to(user)
+        if not user.is_platform_admin:
+            qs = qs.filter(hospital_id__in=user.admin_org_ids())
+        self.fields["contract"].queryset = qs

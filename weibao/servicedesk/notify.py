@@ -1,0 +1,167 @@
+"""Who hears about what happens to a ticket. Everything is handed to the notifications app,
+which records and sends after the transaction commits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from weibao.accounts.choices import Role
+from weibao.accounts.models import User
+from weibao.calendars.selectors import schedule_by_code
+
+from .models import Ticket, TicketClock
+
+
+def _send(event: str, ticket: Ticket, recipients: list[Any], title: str, body: str) -> None:
+    from weibao.notifications.services import notify
+
+    people = {u.pk: u for u in recipients if u is not None and u.is_active}
+    notify(
+        event=event,
+        recipients=list(people.values()),
+        title=title,
+        body=body,
+        url=reverse("servicedesk:ticket_detail", args=[ticket.pk]),
+        hospital=ticket.hospital,
+        contract=ticket.contract,
+    )
+
+
+def _members(org_id: int, *roles: str) -> list[User]:
+    return list(
+        User.objects.filter(
+            memberships__organization_id=org_id,
+            memberships__role__in=roles,
+            memberships__is_active=True,
+            is_active=True,
+        ).distinct()
+    )
+
+
+def vendor_managers(ticket: Ticket) -> list[User]:
+    return _members(ticket.contract.vendor_id, Role.VENDOR_MANAGER)
+
+
+def hospital_admins(ticket: Ticket) -> list[User]:
+    return _members(ticket.hospital_id, Role.HOSPITAL_ADMIN)
+
+
+def on_duty(ticket: Ticket) -> list[User]:
+    """Who answers now. Until duty rosters exist: the vendor's managers and engineers, the
+    contract's emergency contacts being roles on the vendor's side."""
+    return _members(ticket.contract.vendor_id, Role.VENDOR_MANAGER, Role.VENDOR_ENGINEER)
+
+
+def _describe(ticket: Ticket) -> str:
+    parts = [ticket.title, ticket.term.item if ticket.term_id else ""]
+    if ticket.severity_id:
+        parts.append(ticket.severity.label)
+    if ticket.department_id:
+        parts.append(ticket.department.name)
+    return " · ".join(p for p in parts if p)
+
+
+def on_created(ticket: Ticket, clocks: list[TicketClock]) -> None:
+    fatal = (
+        ticket.severity_id is not None
+        and ticket.severity.order == 0
+        and ticket.contract.severities.count() > 1
+    )
+    after_hours = not schedule_by_code("5x8").is_open(ticket.created_at)
+    if fatal or after_hours:
+        why = _("致命故障") if fatal else _("非工作时间报修")
+        _send(
+            "ticket.urgent",
+            ticket,
+            on_duty(ticket),
+            _("【%(w)s】%(n)s") % {"w": why, "n": ticket.number},
+            _describe(ticket),
+        )
+    else:
+        _send(
+            "ticket.created",
+            ticket,
+            [ticket.assignee] if ticket.assignee_id else vendor_managers(ticket),
+            _("新工单 %(n)s") % {"n": ticket.number},
+            _describe(ticket),
+        )
+    _schedule(ticket, clocks)
+
+
+def on_assigned(ticket: Ticket, clocks: list[TicketClock]) -> None:
+    _send(
+        "ticket.assigned",
+        ticket,
+        [ticket.assignee],
+        _("指派给您：%(n)s") % {"n": ticket.number},
+        _describe(ticket),
+    )
+    _schedule(ticket, clocks)
+
+
+def on_transition(ticket: Ticket, action: str, actor: Any, clocks: list[TicketClock]) -> None:
+    if action == "resolve":
+        people = (
+            [ticket.reporter, *hospital_admins(ticket)] if ticket.reporter_id else hospital_admins(ticket)
+        )
+        _send(
+            "ticket.resolved",
+            ticket,
+            people,
+            _("请确认：%(n)s 已解决") % {"n": ticket.number},
+            ticket.solution[:500],
+        )
+    elif action in ("reopen", "confirm"):
+        people = [ticket.assignee] if ticket.assignee_id else vendor_managers(ticket)
+        verb = _("被重新打开") if action == "reopen" else _("已确认关闭")
+        _send(f"ticket.{action}", ticket, people, f"{ticket.number} {verb}", _describe(ticket))
+    _schedule(ticket, clocks)
+
+
+def on_reply(ticket: Ticket, actor: Any, event: Any) -> None:
+    people = [ticket.reporter, ticket.assignee, *ticket.watchers.all()]
+    _send(
+        "ticket.reply",
+        ticket,
+        [p for p in people if p is not None and p.pk != actor.pk],
+        _("%(n)s 有新回复") % {"n": ticket.number},
+        event.body[:500],
+    )
+
+
+def sla_warning(ticket: Ticket, clock: TicketClock) -> None:
+    people = [ticket.assignee] if ticket.assignee_id else vendor_managers(ticket)
+    _send(
+        "sla.warning",
+        ticket,
+        people,
+        _("%(n)s 的%(k)s时限已用 75%%") % {"n": ticket.number, "k": clock.get_kind_display()},
+        _("到期：%(d)s")
+        % {"d": clock.due_at.astimezone().strftime("%Y-%m-%d %H:%M") if clock.due_at else "—"},
+    )
+
+
+def sla_breached(ticket: Ticket, clock: TicketClock) -> None:
+    _send(
+        "sla.breached",
+        ticket,
+        [*vendor_managers(ticket), *hospital_admins(ticket), ticket.assignee],
+        _("【超时】%(n)s 的%(k)s时限已超") % {"n": ticket.number, "k": clock.get_kind_display()},
+        _describe(ticket),
+    )
+
+
+def _schedule(ticket: Ticket, clocks: list[TicketClock]) -> None:
+    """Queue a check of this ticket exactly when its next warning or due falls, so no polling
+    interval is needed for correctness (the periodic scan is the safety net)."""
+    from django.db import transaction
+
+    from .sla import next_wakeup
+    from .tasks import check_ticket
+
+    when = next_wakeup(ticket, clocks)
+    if when is not None:
+        transaction.on_commit(lambda: check_ticket.schedule(args=(ticket.pk,), eta=when))

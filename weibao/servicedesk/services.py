@@ -1,0 +1,573 @@
+"""Writes of the service desk: every change to a ticket goes through one of these services.
+
+Each service is atomic, appends to the ticket's timeline, writes the audit log, re-evaluates the
+clocks, and queues notifications and the next clock check only after the transaction commits.
+Concurrent edits are refused, not merged: callers pass the ``version`` they read, and a ticket
+changed since gets :class:`StaleTicket`.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from weibao.audit.services import audit_record
+from weibao.calendars.selectors import schedule_by_code
+from weibao.contracts.models import Contract, Interface, MaintainedSystem, Module, ServiceTerm, Severity
+
+from . import notify, permissions
+from .choices import EventKind, TicketChannel, TicketState
+from .models import Attachment, Ticket, TicketClock, TicketEvent, TicketSequence
+from .sla import refresh_clocks, snapshot_clocks
+from .workflow import IllegalTransition, transition_for
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+ATTACHMENT_TYPES = (
+    "image/",
+    "text/",
+    "application/pdf",
+    "application/zip",
+    "application/x-zip-compressed",
+    "application/json",
+    "application/xml",
+    "application/octet-stream",
+)
+ATTACHMENT_EXTENSIONS = (
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".gif",
+    ".bmp",
+    ".webp",
+    ".txt",
+    ".log",
+    ".pdf",
+    ".zip",
+    ".json",
+    ".xml",
+    ".csv",
+    ".dcm",
+    ".hl7",
+)
+
+
+class StaleTicket(Exception):
+    """The ticket changed since the caller read it (optimistic locking)."""
+
+    def __init__(self, ticket: Ticket) -> None:
+        super().__init__(
+            _("工单 %(n)s 已被他人修改（当前版本 %(v)s），请刷新后重试。")
+            % {"n": ticket.number, "v": ticket.version}
+        )
+        self.ticket = ticket
+
+
+def _next_number(hospital: Any, year: int) -> str:
+    seq, _created = TicketSequence.objects.select_for_update().get_or_create(hospital=hospital, year=year)
+    TicketSequence.objects.filter(pk=seq.pk).update(last=F("last") + 1)
+    seq.refresh_from_db(fields=["last"])
+    return f"{hospital.short_code}-{year}-{seq.last:05d}"
+
+
+def _check_create(actor: Any, contract: Contract) -> None:
+    if actor is None or actor.is_platform_admin:
+        return
+    hospital_member = any(m.organization_id == contract.hospital_id for m in actor.active_memberships())
+    if not (hospital_member or permissions.is_vendor_member(actor, contract.vendor_id)):
+        raise PermissionDenied(_("您不能为该合同报修。"))
+
+
+def _belongs(obj: Any, contract: Contract, what: str) -> None:
+    if obj is None:
+        return
+    hospital_id = obj.hospital_id if isinstance(obj, MaintainedSystem) else obj.system.hospital_id
+    if hospital_id != contract.hospital_id:
+        raise ValidationError({what: _("所选%(w)s不属于该合同的医院。") % {"w": what}})
+
+
+def ticket_create(
+    *,
+    actor: Any,
+    contract: Contract,
+    term: ServiceTerm,
+    title: str,
+    description: str = "",
+    severity: Severity | None = None,
+    system: MaintainedSystem | None = None,
+    module: Module | None = None,
+    interface: Interface | None = None,
+    department: Any = None,
+    channel: str = TicketChannel.WEB,
+    reporter: Any = None,
+    caller_name: str = "",
+    caller_department: str = "",
+    caller_phone: str = "",
+    location: str = "",
+    assignee: Any = None,
+    created_at: datetime | None = None,
+    respond: bool = False,
+    imported: bool = False,
+    request: Any = None,
+) -> Ticket:
+    """Open a ticket under ``contract`` for one of its service terms. ``respond=True`` (a phone
+    call logged by an engineer) records the response at the same instant: the call was it."""
+    _check_create(actor, contract)
+    errors: dict[str, str] = {}
+    if term.contract_id != contract.pk:
+        errors["term"] = _("服务项目不属于该合同。")
+    if severity is not None and severity.contract_id != contract.pk:
+        errors["severity"] = _("故障等级不属于该合同。")
+    if not title.strip():
+        errors["title"] = _("请填写标题。")
+    if channel not in TicketChannel.values:
+        errors["channel"] = _("未知的报修渠道。")
+    if department is not None and department.hospital_id != contract.hospital_id:
+        errors["department"] = _("科室不属于该医院。")
+    if module is not None and system is not None and module.system_id != system.pk:
+        errors["module"] = _("模块不属于所选系统。")
+    if errors:
+        raise ValidationError(errors)
+    _belongs(system, contract, "system")
+    _belongs(module, contract, "module")
+    _belongs(interface, contract, "interface")
+    if system is None and module is not None:
+        system = module.system
+    # Clocks count whole seconds; so do the instants they are computed from.
+    created_at = (created_at or timezone.now()).replace(microsecond=0)
+    if (
+        actor is not None
+        and reporter is None
+        and any(m.organization_id == contract.hospital_id for m in actor.active_memberships())
+    ):
+        reporter = actor
+    if department is None and reporter is not None:
+        department = next(
+            (
+                m.department
+                for m in reporter.active_memberships()
+                if m.organization_id == contract.hospital_id and m.department_id
+            ),
+            None,
+        )
+    with transaction.atomic():
+        ticket = Ticket.objects.create(
+            number=_next_number(contract.hospital, timezone.localtime(created_at).year),
+            hospital=contract.hospital,
+            contract=contract,
+            term=term,
+            category=term.category,
+            severity=severity,
+            system=system,
+            module=module,
+            interface=interface,
+            department=department,
+            title=title.strip()[:200],
+            description=description,
+            channel=channel,
+            reporter=reporter,
+            caller_name=caller_name,
+            caller_department=caller_department,
+            caller_phone=caller_phone,
+            location=location,
+            assignee=assignee,
+            created_at=created_at,
+            updated_at=created_at,
+            imported=imported,
+        )
+        events = [
+            TicketEvent(
+                ticket=ticket,
+                at=created_at,
+                actor=actor,
+                kind=EventKind.CREATED,
+                to_state=TicketState.NEW,
+                data={"channel": channel},
+            )
+        ]
+        if respond:
+            events.append(
+                TicketEvent(
+                    ticket=ticket,
+                    at=created_at,
+                    actor=actor,
+                    kind=EventKind.TRANSITION,
+                    action="respond",
+                    from_state=TicketState.NEW,
+                    to_state=TicketState.RESPONDED,
+                    clock_event="responded",
+                    body=_("电话受理即响应"),
+                )
+            )
+            ticket.state, ticket.responded_at = TicketState.RESPONDED, created_at
+            Ticket.objects.filter(pk=ticket.pk).update(state=ticket.state, responded_at=created_at)
+        TicketEvent.objects.bulk_create(events)
+        clocks = TicketClock.objects.bulk_create(
+            TicketClock(ticket=ticket, **spec)
+            for spec in snapshot_clocks(contract=contract, term=term, severity=severity, start=created_at)
+        )
+        refresh_clocks(ticket, clocks=clocks, events=events[1:])
+        audit_record(
+            action="ticket.create",
+            actor=actor,
+            request=request,
+            obj=ticket,
+            organization=ticket.hospital,
+            detail={"number": ticket.number, "term": term.number, "channel": channel},
+        )
+        if not imported:
+            notify.on_created(ticket, clocks)
+    return ticket
+
+
+def _lock(ticket: Ticket, version: int | None) -> Ticket:
+    """Take the ticket's row and check the caller's version; returns the fresh ticket."""
+    fresh = Ticket.objects.select_for_update().select_related("contract", "hospital").get(pk=ticket.pk)
+    if version is not None and fresh.version != version:
+        raise StaleTicket(fresh)
+    return fresh
+
+
+def _save(ticket: Ticket, fields: list[str], at: datetime) -> None:
+    ticket.version += 1
+    ticket.updated_at = at
+    ticket.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def ticket_transition(
+    *,
+    actor: Any,
+    ticket: Ticket,
+    action: str,
+    version: int | None = None,
+    at: datetime | None = None,
+    reason: str = "",
+    solution: str = "",
+    root_cause: str = "",
+    rating: int | None = None,
+    comment: str = "",
+    request: Any = None,
+) -> Ticket:
+    """Move a ticket along the workflow (响应, 开始处理, 需要到场, 已到场, 挂起, 等待医院, 继续处理,
+    已解决, 确认并评价, 重新打开, 取消). Illegal moves and missing fields get clear messages."""
+    at = (at or timezone.now()).replace(microsecond=0)
+    with transaction.atomic():
+        ticket = _lock(ticket, version)
+        try:
+            move = transition_for(ticket.state, action)
+        except IllegalTransition as exc:
+            raise ValidationError({"action": str(exc)}) from exc
+        if actor is not None and not permissions.can_take(actor, ticket, move.side):
+            raise PermissionDenied(_("您不能对此工单执行“%(a)s”。") % {"a": move.label})
+        given = {
+            "reason": reason.strip(),
+            "solution": solution.strip(),
+            "root_cause": root_cause.strip(),
+            "rating": rating,
+        }
+        missing = {name: _("请填写此项。") for name in move.requires if not given.get(name)}
+        if missing:
+            raise ValidationError(missing)
+        if rating is not None and not 1 <= int(rating) <= 5:
+            raise ValidationError({"rating": _("评价须为 1–5 分。")})
+        if at < ticket.created_at:
+            raise ValidationError({"at": _("时间不能早于工单创建时间。")})
+        before = ticket.state
+        ticket.state = move.target
+        fields = ["state"]
+        if before == TicketState.NEW and action != "cancel":
+            ticket.responded_at = at
+            fields.append("responded_at")
+        if move.event == "resolved":
+            ticket.resolved_at, ticket.solution, ticket.root_cause = (
+                at,
+                given["solution"],
+                given["root_cause"],
+            )
+            fields += ["resolved_at", "solution", "root_cause"]
+        if move.target == TicketState.CLOSED:
+            ticket.closed_at = at
+            fields.append("closed_at")
+            if rating is not None:
+                ticket.rating, ticket.rating_comment = int(rating), comment
+                fields += ["rating", "rating_comment"]
+        if action == "cancel":
+            ticket.cancel_reason = given["reason"]
+            fields.append("cancel_reason")
+        if action == "reopen":
+            ticket.resolved_at = ticket.closed_at = None
+            fields += ["resolved_at", "closed_at"]
+        if (
+            ticket.assignee_id is None
+            and actor is not None
+            and move.side == "work"
+            and permissions.is_vendor_member(actor, ticket.contract.vendor_id)
+        ):
+            ticket.assignee = actor
+            fields.append("assignee")
+        _save(ticket, fields, at)
+        events = []
+        # Leaving 新建 by any working move is also the response (an engineer who starts work or
+        # resolves at once has responded).
+        if before == TicketState.NEW and move.event != "responded" and action != "cancel":
+            events.append(
+                TicketEvent(
+                    ticket=ticket,
+                    at=at,
+                    actor=actor,
+                    kind=EventKind.SLA,
+                    clock_event="responded",
+                    body=_("随“%(a)s”视为已响应") % {"a": move.label},
+                )
+            )
+        events.append(
+            TicketEvent(
+                ticket=ticket,
+                at=at,
+                actor=actor,
+                kind=EventKind.TRANSITION,
+                action=action,
+                from_state=before,
+                to_state=move.target,
+                clock_event=move.event or "",
+                body="\n".join(x for x in (given["reason"], given["solution"], comment) if x),
+                data={k: v for k, v in {"root_cause": given["root_cause"], "rating": rating}.items() if v},
+            )
+        )
+        TicketEvent.objects.bulk_create(events)
+        clocks = refresh_clocks(ticket)
+        audit_record(
+            action=f"ticket.{action}",
+            actor=actor,
+            request=request,
+            obj=ticket,
+            organization=ticket.hospital,
+            detail={"from": before, "to": move.target},
+        )
+        notify.on_transition(ticket, action, actor, clocks)
+    return ticket
+
+
+def ticket_update(
+    *, actor: Any, ticket: Ticket, version: int | None = None, request: Any = None, **fields: Any
+) -> Ticket:
+    """Change a ticket's fields. A new category (service term) or severity re-snapshots the clocks
+    from the contract; the clocks still count from the ticket's creation."""
+    allowed = {
+        "title",
+        "description",
+        "term",
+        "severity",
+        "system",
+        "module",
+        "interface",
+        "location",
+        "assignee",
+        "department",
+    }
+    if set(fields) - allowed:
+        raise ValidationError(_("不能修改字段：%(f)s") % {"f": ", ".join(sorted(set(fields) - allowed))})
+    now = timezone.now()
+    with transaction.atomic():
+        ticket = _lock(ticket, version)
+        if actor is not None and not (
+            permissions.can_work(actor, ticket)
+            or (
+                set(fields) <= {"title", "description", "location"}
+                and permissions.can_act_for_hospital(actor, ticket)
+            )
+        ):
+            raise PermissionDenied(_("您不能修改此工单。"))
+        if (
+            "assignee" in fields
+            and actor is not None
+            and not permissions.can_assign(actor, ticket)
+            and fields["assignee"] not in (None, actor)
+        ):
+            raise PermissionDenied(_("只有项目经理或医院管理员可以指派他人。"))
+        assignee = fields.get("assignee")
+        if assignee is not None and not (
+            permissions.is_vendor_member(assignee, ticket.contract.vendor_id)
+            or permissions.is_hospital_admin(assignee, ticket.hospital_id)
+        ):
+            raise ValidationError({"assignee": _("处理人须为该合同厂商或医院信息科的人员。")})
+        term, severity = fields.get("term", ticket.term), fields.get("severity", ticket.severity)
+        if term.contract_id != ticket.contract_id:
+            raise ValidationError({"term": _("服务项目不属于该合同。")})
+        if severity is not None and severity.contract_id != ticket.contract_id:
+            raise ValidationError({"severity": _("故障等级不属于该合同。")})
+        for name in ("system", "module", "interface"):
+            if fields.get(name) is not None:
+                _belongs(fields[name], ticket.contract, name)
+        changes = {}
+        for key, value in fields.items():
+            old = getattr(ticket, key)
+            if old != value:
+                changes[key] = (str(old) if old is not None else "", str(value) if value is not None else "")
+                setattr(ticket, key, value)
+        if not changes:
+            return ticket
+        if "term" in changes:
+            ticket.category = term.category
+        _save(ticket, [*fields, "category"], now)
+        TicketEvent.objects.create(
+            ticket=ticket,
+            at=now,
+            actor=actor,
+            kind=EventKind.ASSIGN if set(changes) == {"assignee"} else EventKind.CHANGE,
+            data={k: {"from": a, "to": b} for k, (a, b) in changes.items()},
+        )
+        if {"term", "severity"} & set(changes):
+            ticket.clocks.all().delete()
+            TicketClock.objects.bulk_create(
+                TicketClock(ticket=ticket, **spec)
+                for spec in snapshot_clocks(
+                    contract=ticket.contract, term=term, severity=severity, start=ticket.created_at
+                )
+            )
+        clocks = refresh_clocks(ticket)
+        audit_record(
+            action="ticket.update",
+            actor=actor,
+            request=request,
+            obj=ticket,
+            organization=ticket.hospital,
+            detail={"changes": changes},
+        )
+        if "assignee" in changes and ticket.assignee is not None:
+            notify.on_assigned(ticket, clocks)
+    return ticket
+
+
+def ticket_comment(
+    *, actor: Any, ticket: Ticket, body: str, internal: bool = False, request: Any = None
+) -> TicketEvent:
+    """A reply the hospital sees, or an internal note only the working side sees."""
+    if not body.strip():
+        raise ValidationError({"body": _("请填写内容。")})
+    if internal and not permissions.sees_internal(actor, ticket):
+        raise PermissionDenied(_("只有处理方可以写内部备注。"))
+    with transaction.atomic():
+        event = TicketEvent.objects.create(
+            ticket=ticket,
+            actor=actor,
+            kind=EventKind.NOTE if internal else EventKind.REPLY,
+            body=body.strip(),
+            internal=internal,
+        )
+        Ticket.objects.filter(pk=ticket.pk).update(updated_at=event.at)
+        audit_record(
+            action="ticket.note" if internal else "ticket.reply",
+            actor=actor,
+            request=request,
+            obj=ticket,
+            organization=ticket.hospital,
+        )
+        if not internal:
+            notify.on_reply(ticket, actor, event)
+    return event
+
+
+FLAGS = {"vendor_caused": _("因乙方原因"), "adverse_event": _("恶性事件")}
+
+
+def ticket_flag(
+    *, actor: Any, ticket: Ticket, flag: str, value: bool, reason: str, request: Any = None
+) -> Ticket:
+    """Mark (or unmark) a ticket as vendor-caused (因乙方原因) or an adverse event (恶性事件): the
+    hospital's admins decide, with a reason; the assessment counts these."""
+    if flag not in FLAGS:
+        raise ValidationError({"flag": _("未知的标记。")})
+    if not permissions.is_hospital_admin(actor, ticket.hospital_id):
+        raise PermissionDenied(_("只有医院管理员可以设置此标记。"))
+    if not reason.strip():
+        raise ValidationError({"reason": _("请填写原因。")})
+    now = timezone.now()
+    with transaction.atomic():
+        ticket = _lock(ticket, None)
+        setattr(ticket, flag, value)
+        setattr(ticket, f"{flag}_by", actor)
+        setattr(ticket, f"{flag}_reason", reason.strip())
+        _save(ticket, [flag, f"{flag}_by", f"{flag}_reason"], now)
+        TicketEvent.objects.create(
+            ticket=ticket,
+            at=now,
+            actor=actor,
+            kind=EventKind.FLAG,
+            action=flag,
+            body=reason.strip(),
+            data={"flag": flag, "value": value},
+        )
+        audit_record(
+            action=f"ticket.flag.{flag}",
+            actor=actor,
+            request=request,
+            obj=ticket,
+            organization=ticket.hospital,
+            detail={"value": value, "reason": reason.strip()},
+        )
+    return ticket
+
+
+def attachment_add(
+    *, actor: Any, ticket: Ticket, upload: UploadedFile, internal: bool = False, request: Any = None
+) -> Attachment:
+    """Attach a screenshot or a log: at most 10 MB, images, text, logs, PDF or ZIP."""
+    name = (upload.name or "file").rsplit("/", 1)[-1][:200]
+    content_type = upload.content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError({"file": _("附件不能超过 10 MB。")})
+    if not name.lower().endswith(ATTACHMENT_EXTENSIONS) or not content_type.startswith(ATTACHMENT_TYPES):
+        raise ValidationError({"file": _("只接受截图、日志、文本、PDF 或 ZIP 文件。")})
+    with transaction.atomic():
+        attachment = Attachment(
+            ticket=ticket,
+            name=name,
+            size=upload.size,
+            content_type=content_type,
+            internal=internal,
+            uploaded_by=actor,
+        )
+        attachment.file.save(name, upload, save=False)
+        attachment.save()
+        TicketEvent.objects.create(
+            ticket=ticket,
+            actor=actor,
+            kind=EventKind.ATTACHMENT,
+            body=name,
+            internal=internal,
+            data={"attachment": attachment.pk, "size": upload.size},
+        )
+        audit_record(
+            action="ticket.attachment",
+            actor=actor,
+            request=request,
+            obj=ticket,
+            organization=ticket.hospital,
+            detail={"name": name, "size": upload.size},
+        )
+    return attachment
+
+
+def auto_close_resolved(*, now: datetime | None = None) -> int:
+    """Close tickets left 待确认 for the configured number of working days (5x8) without an answer."""
+    now = now or timezone.now()
+    days = getattr(settings, "WEIBAO_AUTO_CLOSE_WORKDAYS", 3)
+    schedule = schedule_by_code("5x8")
+    closed = 0
+    for ticket in Ticket.objects.filter(state=TicketState.RESOLVED, resolved_at__isnull=False).select_related(
+        "contract"
+    ):
+        due, _provisional = schedule.add_workdays(ticket.resolved_at, days)
+        if due <= now:
+            ticket_transition(actor=None, ticket=ticket, action="auto_close", at=max(due, ticket.resolved_at))
+            closed += 1
+    return closed

@@ -1,0 +1,81 @@
+"""How clocks look everywhere: due time, remaining time, and a colour (ok / ≥75 % / breached)."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+def _span(seconds: float) -> str:
+    seconds = int(abs(seconds))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return _("%(d)d天%(h)d小时") % {"d": days, "h": hours}
+    if hours:
+        return _("%(h)d小时%(m)d分") % {"h": hours, "m": minutes}
+    return _("%(m)d分钟") % {"m": minutes}
+
+
+def clock_tone(clock) -> str:
+    if clock.status == "breached":
+        return "danger"
+    if clock.status in ("met", "not_applicable"):
+        return "ok"
+    if clock.status == "paused":
+        return "info"
+    if (clock.percent_used or 0) >= 75:
+        return "warn"
+    return "ok"
+
+
+@register.simple_tag
+def clock_badge(clock, now=None):
+    """``响应 · 到期 03-02 10:00 · 剩余 35分钟`` with a colour."""
+    now = now or timezone.now()
+    tone = clock_tone(clock)
+    label = clock.get_kind_display()
+    due = timezone.localtime(clock.due_at).strftime("%m-%d %H:%M") if clock.due_at else "—"
+    if clock.status == "met":
+        tail = (
+            _("已达标 %(t)s") % {"t": timezone.localtime(clock.met_at).strftime("%m-%d %H:%M")}
+            if clock.met_at
+            else _("已达标")
+        )
+    elif clock.status == "breached":
+        tail = _("已超时") + (
+            _(" %(s)s") % {"s": _span((now - clock.due_at).total_seconds())}
+            if clock.due_at and not clock.met_at
+            else ""
+        )
+    elif clock.status == "not_applicable":
+        tail = _("不适用")
+    elif clock.status == "paused":
+        tail = _("暂停中")
+    elif clock.due_at:
+        tail = _("剩余 %(s)s") % {"s": _span((clock.due_at - now).total_seconds())}
+    else:
+        tail = clock.get_status_display()
+    provisional = (
+        format_html(
+            ' <span class="badge danger" title="{}">{}</span>', _("涉及尚未录入法定节假日的年份"), _("暂定")
+        )
+        if clock.provisional
+        else ""
+    )
+    return format_html(
+        '<span class="clock badge {}" data-clock="{}" data-status="{}">{} · {} {} · {}</span>{}',
+        tone,
+        clock.kind,
+        clock.status,
+        label,
+        _("到期"),
+        due,
+        tail,
+        provisional,
+    )

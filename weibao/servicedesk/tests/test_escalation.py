@@ -1,0 +1,134 @@
+"""Warnings at 75 % of a clock, notices at breach, urgent tickets to whoever is on duty, and the
+recomputation of provisional deadlines when next year's holidays arrive."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from weibao.notifications.models import Notification
+from weibao.servicedesk import escalation, services
+from weibao.servicedesk.models import TicketClock
+
+from .conftest import at
+
+pytestmark = pytest.mark.django_db
+
+
+def _ticket(contract, number, created_at, **kw):
+    return services.ticket_create(
+        actor=None,
+        contract=contract,
+        term=contract.terms.get(number=number),
+        title="故障",
+        created_at=created_at,
+        **kw,
+    )
+
+
+def test_warning_at_75_percent_then_breach_notices_once(seed, people):
+    contract = seed("drg-wuhan")
+    ticket = _ticket(contract, 10, timezone.now() - timedelta(minutes=50))  # 1 h response on 7x24: 83 % used
+    now = timezone.now()
+    totals = escalation.scan(now=now)
+    assert totals["warnings"] == 1 and totals["breaches"] == 0
+    warned = Notification.objects.filter(event="sla.warning")
+    assert {n.recipient for n in warned} == {people["manager"]}  # unassigned: the vendor's manager
+    assert "75%" in warned.first().title
+    assert escalation.scan(now=now)["warnings"] == 0  # once only
+    later = now + timedelta(minutes=11)
+    totals = escalation.scan(now=later)
+    assert totals["breaches"] == 1
+    breached = Notification.objects.filter(event="sla.breached")
+    assert {n.recipient for n in breached} >= {people["manager"], people["admin"]}
+    clock = TicketClock.objects.get(ticket=ticket, kind="response")
+    assert clock.status == "breached" and clock.breached_at == ticket.created_at + timedelta(hours=1)
+    assert escalation.scan(now=later)["breaches"] == 0
+
+
+def test_the_scan_marks_many_breaches_in_one_statement(seed, people):
+    contract = seed("drg-wuhan")
+    past = timezone.now() - timedelta(days=1)
+    tickets = [_ticket(contract, 10, past) for _ in range(30)]
+    TicketClock.objects.filter(ticket__in=tickets).update(status="running")  # as if evaluated a day ago
+    totals = escalation.scan()
+    assert totals["marked"] >= 30 and totals["tickets"] == 30
+    assert (
+        not TicketClock.objects.filter(ticket__in=tickets, kind="response")
+        .exclude(status="breached")
+        .exists()
+    )
+
+
+def test_a_fatal_ticket_or_one_after_hours_reaches_the_people_on_duty(
+    seed, people, django_capture_on_commit_callbacks
+):
+    contract = seed("drg-wuhan")
+    with django_capture_on_commit_callbacks(execute=True):
+        _ticket(contract, 10, at("2026-03-02 10:00"), severity=contract.severities.get(code="fatal"))
+    urgent = Notification.objects.filter(event="ticket.urgent")
+    assert {n.recipient for n in urgent} == {people["manager"], people["engineer"]}
+    assert "致命" in urgent.first().title
+    Notification.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        _ticket(contract, 1, at("2026-03-02 20:00"))  # Monday evening: outside 5x8
+    assert Notification.objects.filter(event="ticket.urgent", title__contains="非工作时间").count() == 2
+    Notification.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        _ticket(contract, 1, at("2026-03-02 10:00"))
+    assert set(Notification.objects.values_list("event", flat=True)) == {"ticket.created"}
+
+
+def test_the_scheduled_check_notifies_without_waiting_for_the_scan(seed, people):
+    from weibao.servicedesk.tasks import check_ticket
+
+    ticket = _ticket(seed("drg-wuhan"), 10, timezone.now() - timedelta(hours=2))
+    check_ticket.call_local(ticket.pk)
+    assert Notification.objects.filter(event="sla.breached").exists()
+
+
+def test_importing_a_years_holidays_recomputes_provisional_deadlines(
+    seed, django_capture_on_commit_callbacks
+):
+    from weibao.calendars.models import StatutoryYear
+    from weibao.calendars.services import statutory_year_set
+    from weibao.calendars.statutory import from_chinese_calendar
+
+    # As a hospital would stand in autumn before the notice: the year has no statutory data yet.
+    StatutoryYear.objects.filter(year=2026).delete()
+    contract = seed("drg-wuhan")
+    ticket = _ticket(contract, 4, at("2026-09-30 17:00"))  # 需求变更: resolution in 3 working days (5x8)
+    resolution = ticket.clocks.get(kind="resolution")
+    assert resolution.provisional and resolution.due_at == at("2026-10-05 18:00")  # Mon–Fri fallback
+    ticket.refresh_from_db()
+    assert ticket.sla_provisional
+    with django_capture_on_commit_callbacks(execute=True):
+        statutory_year_set(actor=None, data=from_chinese_calendar([2026]), year=2026)
+    resolution.refresh_from_db()
+    # 10-01..10-07 off; 10-08, 10-09 and the 调休 Saturday 10-10 are the three working days.
+    assert not resolution.provisional and resolution.due_at == at("2026-10-10 18:00")
+    ticket.refresh_from_db()
+    assert not ticket.sla_provisional
+
+
+def test_changing_a_calendar_recomputes_open_tickets(seed, people, django_capture_on_commit_callbacks):
+    from weibao.calendars.models import WorkCalendar
+    from weibao.calendars.services import exception_set
+
+    contract = seed("drg-wuhan")
+    ticket = _ticket(contract, 8, at("2026-03-06 18:30"))  # 维护培训: workday appointment on 5x8
+    assert ticket.clocks.get(kind="response").due_at == at("2026-03-09 08:00")
+    from weibao.testing.factories import PlatformOrgFactory, member
+
+    platform = member(PlatformOrgFactory(), "platform_admin")
+    with django_capture_on_commit_callbacks(execute=True):
+        exception_set(
+            actor=platform,
+            calendar=WorkCalendar.objects.get(code="5x8"),
+            day=at("2026-03-09 00:00").date(),
+            periods=[],
+            note="停电",
+        )
+    assert ticket.clocks.get(kind="response").due_at == at("2026-03-10 08:00")

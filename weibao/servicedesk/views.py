@@ -1,0 +1,550 @@
+"""Pages of the service desk: lists and boards, the staff and phone forms, the mobile QR form,
+ticket detail with timeline and clocks, data changes, change requests, ledger export/import."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from weibao.accounts.models import Department
+from weibao.contracts.models import Contract, MaintainedSystem, Module
+from weibao.core.forms import apply_service_errors
+
+from . import permissions, records, services
+from .choices import OPEN_STATES, TicketChannel, TicketState
+from .forms import ActionForm, ImportForm, MobileReportForm, TicketForm
+from .ledger import export_xlsx, import_xlsx
+from .models import Attachment, ChangeRequest, DataChange, SavedFilter, Ticket
+from .selectors import TicketFilter, keyset_page, tickets_for
+from .workflow import TRANSITIONS
+
+
+def home_panel(request: HttpRequest) -> dict[str, Any] | None:
+    """我的工作台: my open tickets and the ones closest to breach."""
+    user = request.user
+    visible = Ticket.objects.visible_to(user)
+    mine = visible.filter(assignee=user, state__in=OPEN_STATES).count()
+    at_risk = list(
+        visible.filter(state__in=OPEN_STATES, next_due_at__isnull=False)
+        .select_related("hospital")
+        .prefetch_related("clocks")
+        .order_by("next_due_at")[:5]
+    )
+    reported = list(visible.filter(reporter=user).order_by("-created_at")[:5])
+    return {
+        "title": _("工单"),
+        "template": "servicedesk/panel_home.html",
+        "mine": mine,
+        "at_risk": at_risk,
+        "reported": reported,
+        "open_count": visible.filter(state__in=OPEN_STATES).count(),
+    }
+
+
+def _ticket(request: HttpRequest, pk: int) -> Ticket:
+    ticket = (
+        Ticket.objects.visible_to(request.user)
+        .select_related(
+            "contract",
+            "hospital",
+            "term",
+            "severity",
+            "system",
+            "module",
+            "department",
+            "reporter",
+            "assignee",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+@login_required
+def ticket_list(request: HttpRequest, *, board: str = "") -> HttpResponse:
+    params = request.GET.copy()
+    if board == "risk":
+        params["sort"] = "risk"
+    flt = TicketFilter.from_params(params)
+    qs = (
+        tickets_for(request.user, flt)
+        .select_related("hospital", "term", "assignee", "severity")
+        .prefetch_related("clocks")
+    )
+    rows, next_cursor = keyset_page(qs, sort=flt.sort, cursor=request.GET.get("cursor"), size=25)
+    query = params.copy()
+    query.pop("cursor", None)
+    return render(
+        request,
+        "servicedesk/ticket_list.html",
+        {
+            "rows": rows,
+            "flt": flt,
+            "board": board,
+            "query": query.urlencode(),
+            "next_url": f"?{urlencode({**query.dict(), 'cursor': next_cursor})}" if next_cursor else "",
+            "states": TicketState.choices,
+            "saved": SavedFilter.objects.filter(user=request.user),
+            "contracts": Contract.objects.visible_to(request.user).select_related("hospital"),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def risk_board(request: HttpRequest) -> HttpResponse:
+    return ticket_list(request, board="risk")
+
+
+@login_required
+@require_POST
+def saved_filter_save(request: HttpRequest) -> HttpResponse:
+    name = request.POST.get("name", "").strip()[:64]
+    query = request.POST.get("query", "")[:1000]
+    if name:
+        SavedFilter.objects.update_or_create(user=request.user, name=name, defaults={"query": query})
+        messages.success(request, _("筛选已保存。"))
+    return redirect(f"{reverse('servicedesk:ticket_list')}?{query}")
+
+
+def _create_from_form(
+    request: HttpRequest, form: TicketForm, *, respond: bool, channel: str | None = None
+) -> Ticket:
+    data = form.cleaned_data
+    return services.ticket_create(
+        actor=request.user,
+        contract=data["contract"],
+        term=data["term"],
+        title=data["title"],
+        description=data.get("description", ""),
+        severity=data.get("severity"),
+        system=data.get("system"),
+        module=data.get("module"),
+        channel=channel or data["channel"],
+        caller_name=data.get("caller_name", ""),
+        caller_department=data.get("caller_department", ""),
+        caller_phone=data.get("caller_phone", ""),
+        location=data.get("location", ""),
+        respond=respond,
+        request=request,
+    )
+
+
+@login_required
+def ticket_new(request: HttpRequest, *, phone: bool = False) -> HttpResponse:
+    form = TicketForm(
+        request.POST or None,
+        user=request.user,
+        initial={
+            "contract": request.GET.get("contract"),
+            "channel": TicketChannel.PHONE if phone else TicketChannel.WEB,
+        },
+    )
+    if request.method == "POST" and request.POST.get("refresh") != "1" and form.is_valid():
+        try:
+            ticket = _create_from_form(
+                request, form, respond=phone, channel=TicketChannel.PHONE if phone else None
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("工单 %(n)s 已创建。") % {"n": ticket.number})
+            return redirect("servicedesk:ticket_detail", pk=ticket.pk)
+    template = "servicedesk/ticket_phone.html" if phone else "servicedesk/ticket_new.html"
+    if request.htmx and request.POST.get("refresh") == "1":
+        form.errors.clear()
+        return render(request, "servicedesk/_ticket_form_fields.html", {"form": form})
+    return render(request, template, {"form": form, "phone": phone})
+
+
+@login_required
+def ticket_phone(request: HttpRequest) -> HttpResponse:
+    return ticket_new(request, phone=True)
+
+
+@login_required
+def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = _ticket(request, pk)
+    internal = permissions.sees_internal(request.user, ticket)
+    events = ticket.events.select_related("actor")
+    if not internal:
+        events = events.filter(internal=False)
+    actions = [
+        t
+        for t in TRANSITIONS.values()
+        if ticket.state in t.sources
+        and t.side != "system"
+        and permissions.can_take(request.user, ticket, t.side)
+    ]
+    assignees = []
+    if permissions.can_assign(request.user, ticket):
+        from weibao.accounts.models import User
+
+        assignees = User.objects.filter(
+            memberships__organization_id__in=[ticket.contract.vendor_id],
+            memberships__is_active=True,
+            is_active=True,
+        ).distinct()
+    return render(
+        request,
+        "servicedesk/ticket_detail.html",
+        {
+            "ticket": ticket,
+            "clocks": ticket.clocks.all(),
+            "events": events,
+            "actions": actions,
+            "internal": internal,
+            "attachments": ticket.attachments.filter(internal=False)
+            if not internal
+            else ticket.attachments.all(),
+            "can_flag": permissions.is_hospital_admin(request.user, ticket.hospital_id),
+            "assignees": assignees,
+            "can_take": ticket.assignee_id is None
+            and permissions.is_vendor_member(request.user, ticket.contract.vendor_id),
+            "now": timezone.now(),
+        },
+    )
+
+
+def _refresh_clocks_partial(request: HttpRequest, ticket: Ticket) -> HttpResponse:
+    return render(request, "servicedesk/_clocks.html", {"clocks": ticket.clocks.all(), "now": timezone.now()})
+
+
+@login_required
+def ticket_clocks(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the clocks block, polled by the detail page so the colours move as time passes."""
+    return _refresh_clocks_partial(request, _ticket(request, pk))
+
+
+@login_required
+@require_POST
+def ticket_act(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = _ticket(request, pk)
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, _("请求不完整：%(e)s") % {"e": "；".join(f"{k}: {v[0]}" for k, v in form.errors.items())}
+        )
+        return redirect("servicedesk:ticket_detail", pk=pk)
+    data = form.cleaned_data
+    try:
+        services.ticket_transition(
+            actor=request.user,
+            ticket=ticket,
+            action=data["action"],
+            version=data["version"],
+            reason=data["reason"] or "",
+            solution=data["solution"] or "",
+            root_cause=data["root_cause"] or "",
+            rating=data["rating"],
+            comment=data["comment"] or "",
+            request=request,
+        )
+    except services.StaleTicket as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        label = TRANSITIONS[data["action"]].label
+        messages.success(request, _("已执行：%(a)s") % {"a": label})
+    return redirect("servicedesk:ticket_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def ticket_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = _ticket(request, pk)
+    try:
+        services.ticket_comment(
+            actor=request.user,
+            ticket=ticket,
+            body=request.POST.get("body", ""),
+            internal=request.POST.get("internal") == "1",
+            request=request,
+        )
+        for upload in request.FILES.getlist("files"):
+            services.attachment_add(
+                actor=request.user,
+                ticket=ticket,
+                upload=upload,
+                internal=request.POST.get("internal") == "1",
+                request=request,
+            )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect(f"{reverse('servicedesk:ticket_detail', args=[pk])}#timeline")
+
+
+@login_required
+@require_POST
+def ticket_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    from weibao.accounts.models import User
+
+    ticket = _ticket(request, pk)
+    raw = request.POST.get("assignee", "")
+    assignee = (
+        request.user if raw == "me" else User.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    )
+    try:
+        services.ticket_update(
+            actor=request.user,
+            ticket=ticket,
+            version=int(request.POST.get("version", 0)),
+            assignee=assignee,
+            request=request,
+        )
+    except services.StaleTicket as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("servicedesk:ticket_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def ticket_flag(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = _ticket(request, pk)
+    try:
+        services.ticket_flag(
+            actor=request.user,
+            ticket=ticket,
+            flag=request.POST.get("flag", ""),
+            value=request.POST.get("value", "1") == "1",
+            reason=request.POST.get("reason", ""),
+            request=request,
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("标记已更新。"))
+    return redirect("servicedesk:ticket_detail", pk=pk)
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    attachment = Attachment.objects.select_related("ticket").filter(pk=pk).first()
+    if (
+        attachment is None
+        or not Ticket.objects.visible_to(request.user).filter(pk=attachment.ticket_id).exists()
+    ):
+        raise Http404
+    if attachment.internal and not permissions.sees_internal(request.user, attachment.ticket):
+        raise Http404
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+
+
+@login_required
+def ticket_export(request: HttpRequest) -> HttpResponse:
+    flt = TicketFilter.from_params(request.GET)
+    qs = (
+        tickets_for(request.user, flt)
+        .select_related(
+            "hospital",
+            "contract",
+            "term",
+            "severity",
+            "system",
+            "module",
+            "department",
+            "reporter",
+            "assignee",
+        )
+        .prefetch_related("clocks", "events")
+    )
+    response = HttpResponse(
+        export_xlsx(qs.iterator(chunk_size=500)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f"attachment; filename=ledger-{stamp}.xlsx"
+    return response
+
+
+@login_required
+def ticket_import(request: HttpRequest) -> HttpResponse:
+    if not (request.user.is_platform_admin or request.user.has_role("hospital_admin")):
+        raise PermissionDenied(_("只有医院管理员可以导入历史工单。"))
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = import_xlsx(
+                form.cleaned_data["file"].read(), contract=form.cleaned_data["contract"], actor=request.user
+            )
+        except Exception as exc:  # not an XLSX file: say so instead of failing
+            form.add_error("file", _("无法读取 XLSX 文件：%(e)s") % {"e": exc})
+    return render(request, "servicedesk/ticket_import.html", {"form": form, "result": result})
+
+
+# --- mobile reporting by QR code -------------------------------------------------------------------
+
+
+def _report_context(request: HttpRequest) -> dict[str, Any]:
+    """The QR code's prefill: contract, department, system, module (ids the user must be able to see)."""
+
+    def visible(model, key):
+        raw = request.GET.get(key) or request.POST.get(key)
+        if not raw or not str(raw).isdigit():
+            return None
+        return model.objects.visible_to(request.user).filter(pk=int(raw)).first()
+
+    department = visible(Department, "d")
+    system = visible(MaintainedSystem, "s")
+    module = visible(Module, "m")
+    contract = visible(Contract, "c") or (system.contract if system is not None else None)
+    if contract is None:
+        hospital_ids = {m.organization_id for m in request.user.active_memberships()}
+        contract = (
+            Contract.objects.visible_to(request.user)
+            .filter(hospital_id__in=hospital_ids, status="active")
+            .first()
+        )
+    return {"department": department, "system": system, "module": module, "contract": contract}
+
+
+@login_required
+def mobile_report(request: HttpRequest) -> HttpResponse:
+    """The phone form: a department user scans the QR code on a workstation and says what's wrong."""
+    context = _report_context(request)
+    contract = context["contract"]
+    form = MobileReportForm(request.POST or None, request.FILES or None)
+    if contract is None:
+        return render(request, "servicedesk/mobile_report.html", {"form": None, **context})
+    if request.method == "POST" and form.is_valid():
+        term = contract.terms.filter(category="fault").first() or contract.terms.first()
+        data = form.cleaned_data
+        try:
+            ticket = services.ticket_create(
+                actor=request.user,
+                contract=contract,
+                term=term,
+                title=data["title"],
+                description=data["description"],
+                system=context["system"],
+                module=context["module"],
+                department=context["department"],
+                channel=TicketChannel.QR_FORM,
+                location=data["location"],
+                caller_phone=data["phone"],
+                request=request,
+            )
+            if data.get("photo"):
+                services.attachment_add(
+                    actor=request.user, ticket=ticket, upload=data["photo"], request=request
+                )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            return redirect("servicedesk:mobile_status", pk=ticket.pk)
+    return render(request, "servicedesk/mobile_report.html", {"form": form, **context})
+
+
+@login_required
+def mobile_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reporter follows the ticket on the phone, and confirms and rates the fix there."""
+    ticket = _ticket(request, pk)
+    return render(
+        request,
+        "servicedesk/mobile_status.html",
+        {
+            "ticket": ticket,
+            "clocks": ticket.clocks.all(),
+            "now": timezone.now(),
+            "events": ticket.events.filter(internal=False).select_related("actor"),
+            "can_confirm": ticket.state == TicketState.RESOLVED
+            and permissions.can_act_for_hospital(request.user, ticket),
+        },
+    )
+
+
+@login_required
+def qr_sheet(request: HttpRequest) -> HttpResponse:
+    """Printable QR codes: one per department and one per module of each system (A4, cut out)."""
+    import segno
+
+    hospital_ids = set(request.user.admin_org_ids()) if not request.user.is_platform_admin else None
+    departments = Department.objects.visible_to(request.user).select_related("hospital", "campus")
+    systems = (
+        MaintainedSystem.objects.visible_to(request.user)
+        .select_related("hospital")
+        .prefetch_related("modules")
+    )
+    if hospital_ids is not None:
+        departments = departments.filter(hospital_id__in=hospital_ids)
+        systems = systems.filter(hospital_id__in=hospital_ids)
+    base = request.build_absolute_uri(reverse("servicedesk:mobile_report"))
+    cards = []
+
+    def card(title: str, subtitle: str, params: dict[str, int]) -> None:
+        url = f"{base}?{urlencode(params)}"
+        svg = segno.make(url, error="m").svg_inline(scale=3, dark="#17364a")
+        cards.append({"title": title, "subtitle": subtitle, "url": url, "svg": svg})
+
+    for d in departments[:200]:
+        card(d.name, f"{d.hospital.name}{' · ' + d.campus.name if d.campus_id else ''}", {"d": d.pk})
+    for s in systems[:50]:
+        params = {"s": s.pk, **({"c": s.contract_id} if s.contract_id else {})}
+        card(s.name, s.hospital.name, params)
+        for m in s.modules.all()[:40]:
+            card(f"{s.name} · {m.name}", s.hospital.name, {**params, "m": m.pk})
+    return render(request, "servicedesk/qr_sheet.html", {"cards": cards})
+
+
+# --- data changes and change requests ----------------------------------------------------------------
+
+
+@login_required
+def data_change_list(request: HttpRequest) -> HttpResponse:
+    rows = DataChange.objects.visible_to(request.user).select_related("contract", "requested_by")[:200]
+    return render(request, "servicedesk/data_change_list.html", {"rows": rows})
+
+
+@login_required
+def data_change_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    record = DataChange.objects.visible_to(request.user).select_related("contract").filter(pk=pk).first()
+    if record is None:
+        raise Http404
+    if request.method == "POST":
+        step = request.POST.get("step")
+        try:
+            if step in ("approve", "reject"):
+                records.data_change_approve(
+                    actor=request.user,
+                    record=record,
+                    approve=step == "approve",
+                    note=request.POST.get("note", ""),
+                    request=request,
+                )
+            elif step == "execute":
+                records.data_change_execute(
+                    actor=request.user, record=record, note=request.POST.get("note", ""), request=request
+                )
+            elif step == "verify":
+                records.data_change_verify(actor=request.user, record=record, request=request)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect("servicedesk:data_change_detail", pk=pk)
+    return render(
+        request,
+        "servicedesk/data_change_detail.html",
+        {"record": record, "is_admin": permissions.is_hospital_admin(request.user, record.hospital_id)},
+    )
+
+
+@login_required
+def change_request_list(request: HttpRequest) -> HttpResponse:
+    rows = ChangeRequest.objects.visible_to(request.user).select_related("contract")[:200]
+    return render(request, "servicedesk/change_request_list.html", {"rows": rows})
