@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import date
 
 from django.db.models import Count, Max
@@ -74,11 +75,33 @@ def schedule_for_calendar(calendar: WorkCalendar) -> Schedule:
     return schedule
 
 
+#: How long a process trusts a schedule without asking the database whether its calendar changed.
+#: Changes made in this process clear it at once; other processes catch up within this time, and
+#: the recomputation that follows every calendar change clears it before it runs.
+CACHE_SECONDS = 5.0
+_by_code: dict[str, tuple[float, Schedule]] = {}
+
+
+def clear_cache() -> None:
+    with _lock:
+        _by_code.clear()
+        _schedule_cache.clear()
+        _statutory_cache.clear()
+
+
 def schedule_by_code(code: str) -> Schedule:
+    """The schedule of a calendar by code: the hot path of every ticket change."""
+    now = time.monotonic()
+    cached = _by_code.get(code)
+    if cached is not None and cached[0] > now:
+        return cached[1]
     calendar = WorkCalendar.objects.filter(code=code).first()
     if calendar is None:
         raise Http404(code)
-    return schedule_for_calendar(calendar)
+    schedule = schedule_for_calendar(calendar)
+    with _lock:
+        _by_code[code] = (now + CACHE_SECONDS, schedule)
+    return schedule
 
 
 def missing_next_year(today: date | None = None) -> int | None:

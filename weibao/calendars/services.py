@@ -35,8 +35,10 @@ def on_statutory_change(listener: Callable[[frozenset[int]], Any]) -> None:
 
 
 def _notify_statutory_change(years: frozenset[int]) -> None:
+    from .selectors import clear_cache
     from .tasks import statutory_changed
 
+    transaction.on_commit(clear_cache)
     transaction.on_commit(lambda: statutory_changed(sorted(years)))
 
 
@@ -50,17 +52,25 @@ def on_calendar_change(listener: Callable[[frozenset[str]], Any]) -> None:
 
 
 def _notify_calendar_change(code: str) -> None:
+    from .selectors import clear_cache
     from .tasks import calendar_changed
 
+    transaction.on_commit(clear_cache)
     transaction.on_commit(lambda: calendar_changed([code]))
 
 
 def run_calendar_listeners(codes: Iterable[str]) -> None:
+    from .selectors import clear_cache
+
+    clear_cache()
     for listener in list(_calendar_listeners):
         listener(frozenset(codes))
 
 
 def run_statutory_listeners(years: Iterable[int]) -> None:
+    from .selectors import clear_cache
+
+    clear_cache()
     for listener in list(_listeners):
         listener(frozenset(years))
 

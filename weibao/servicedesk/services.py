@@ -158,63 +158,66 @@ def ticket_create(
             ),
             None,
         )
-    with transaction.atomic():
-        ticket = Ticket.objects.create(
-            number=_next_number(contract.hospital, timezone.localtime(created_at).year),
-            hospital=contract.hospital,
-            contract=contract,
-            term=term,
-            category=term.category,
-            severity=severity,
-            system=system,
-            module=module,
-            interface=interface,
-            department=department,
-            title=title.strip()[:200],
-            description=description,
-            channel=channel,
-            reporter=reporter,
-            caller_name=caller_name,
-            caller_department=caller_department,
-            caller_phone=caller_phone,
-            location=location,
-            assignee=assignee,
-            created_at=created_at,
-            updated_at=created_at,
-            imported=imported,
+    ticket = Ticket(
+        hospital=contract.hospital,
+        contract=contract,
+        term=term,
+        category=term.category,
+        severity=severity,
+        system=system,
+        module=module,
+        interface=interface,
+        department=department,
+        title=title.strip()[:200],
+        description=description,
+        channel=channel,
+        reporter=reporter,
+        caller_name=caller_name,
+        caller_department=caller_department,
+        caller_phone=caller_phone,
+        location=location,
+        assignee=assignee,
+        created_at=created_at,
+        updated_at=created_at,
+        imported=imported,
+    )
+    events = [
+        TicketEvent(
+            at=created_at,
+            actor=actor,
+            kind=EventKind.CREATED,
+            to_state=TicketState.NEW,
+            data={"channel": channel},
         )
-        events = [
+    ]
+    if respond:
+        events.append(
             TicketEvent(
-                ticket=ticket,
                 at=created_at,
                 actor=actor,
-                kind=EventKind.CREATED,
-                to_state=TicketState.NEW,
-                data={"channel": channel},
+                kind=EventKind.TRANSITION,
+                action="respond",
+                from_state=TicketState.NEW,
+                to_state=TicketState.RESPONDED,
+                clock_event="responded",
+                body=_("电话受理即响应"),
             )
-        ]
-        if respond:
-            events.append(
-                TicketEvent(
-                    ticket=ticket,
-                    at=created_at,
-                    actor=actor,
-                    kind=EventKind.TRANSITION,
-                    action="respond",
-                    from_state=TicketState.NEW,
-                    to_state=TicketState.RESPONDED,
-                    clock_event="responded",
-                    body=_("电话受理即响应"),
-                )
-            )
-            ticket.state, ticket.responded_at = TicketState.RESPONDED, created_at
-            Ticket.objects.filter(pk=ticket.pk).update(state=ticket.state, responded_at=created_at)
-        TicketEvent.objects.bulk_create(events)
-        clocks = TicketClock.objects.bulk_create(
-            TicketClock(ticket=ticket, **spec)
-            for spec in snapshot_clocks(contract=contract, term=term, severity=severity, start=created_at)
         )
-        refresh_clocks(ticket, clocks=clocks, events=events[1:])
+        ticket.state, ticket.responded_at = TicketState.RESPONDED, created_at
+    # Evaluate the clocks before anything is written, so the ticket and its clocks are inserted
+    # once with their final values.
+    clocks = [
+        TicketClock(**spec)
+        for spec in snapshot_clocks(contract=contract, term=term, severity=severity, start=created_at)
+    ]
+    refresh_clocks(ticket, clocks=clocks, events=events[1:], save=False)
+    with transaction.atomic():
+        ticket.number = _next_number(contract.hospital, timezone.localtime(created_at).year)
+        ticket.save(force_insert=True)
+        for item in (*events, *clocks):
+            item.ticket = ticket
+        TicketEvent.objects.bulk_create(events)
+        TicketClock.objects.bulk_create(clocks)
         audit_record(
             action="ticket.create",
             actor=actor,

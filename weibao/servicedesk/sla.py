@@ -26,6 +26,19 @@ DEFAULT_PAUSED = {
     "resolution": [TicketState.WAITING_HOSPITAL],
 }
 WARN_FRACTION = 0.75
+RESULT_FIELDS = (
+    "status",
+    "started_at",
+    "due_at",
+    "met_at",
+    "breached_at",
+    "elapsed",
+    "target_seconds",
+    "percent_used",
+    "provisional",
+    "evaluated_at",
+    "warn_at",
+)
 
 
 def _due(target: dict, start: datetime) -> datetime:
@@ -145,6 +158,9 @@ def refresh_clocks(
         clock.provisional = bool(result.provisional)
         clock.evaluated_at = now
         clock.warn_at = _warn_at(clock, result, now)
+        if status == ClockStatus.NOT_APPLICABLE:
+            # A promise that never bound has no deadline (and must not drift with "now").
+            clock.due_at = clock.warn_at = None
     open_clocks = [
         c
         for c in clocks
@@ -154,20 +170,10 @@ def refresh_clocks(
     ticket.sla_breached = any(c.status == ClockStatus.BREACHED for c in clocks)
     ticket.sla_provisional = any(c.provisional for c in clocks if c.status != ClockStatus.NOT_APPLICABLE)
     if save:
-        fields = [
-            "status",
-            "started_at",
-            "due_at",
-            "met_at",
-            "breached_at",
-            "elapsed",
-            "target_seconds",
-            "percent_used",
-            "provisional",
-            "evaluated_at",
-            "warn_at",
-        ]
-        TicketClock.objects.bulk_update(clocks, fields)
+        for clock in clocks:
+            TicketClock.objects.filter(pk=clock.pk).update(
+                **{name: getattr(clock, name) for name in RESULT_FIELDS}
+            )
         Ticket.objects.filter(pk=ticket.pk).update(
             next_due_at=ticket.next_due_at,
             sla_breached=ticket.sla_breached,
