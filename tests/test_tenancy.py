@@ -19,7 +19,12 @@ from weibao.testing.tenancy import check_api_isolation, check_ui_isolation
 pytestmark = pytest.mark.django_db
 
 #: Routes whose data is not owned by any hospital (China's statutory holidays).
-NOT_TENANT_DATA = {"/api/v1/holidays/{year}", "/api/v1/contract-templates/{template_code}"}
+NOT_TENANT_DATA = {
+    "/api/v1/holidays/{year}",
+    "/api/v1/contract-templates/{template_code}",
+    # Multipart upload: the tenancy of the same route is checked in test_attachment_upload_refuses_…
+    "/api/v1/tickets/{ticket_id}/attachments",
+}
 
 
 @pytest.fixture
@@ -63,7 +68,31 @@ def world(hospital, other_hospital):
     endpoint_b = Endpoint.objects.create(
         system=system_b, name="B 端点", kind="tcp", host="127.0.0.1", port=104
     )
+    from weibao.servicedesk import records as sd_records
+    from weibao.servicedesk import services as sd_services
+    from weibao.servicedesk.models import SavedFilter
+
+    ticket_b = sd_services.ticket_create(
+        actor=admin_b, contract=contract_b, term=contract_b.terms.first(), title="B 医院的工单"
+    )
+    data_change_b = sd_records.data_change_request(
+        actor=admin_b, contract=contract_b, kind="recovery", reason="恢复", after="从备份恢复"
+    )
+    change_request_b = sd_records.change_request_create(
+        actor=admin_b, contract=contract_b, title="需求", requirement="描述"
+    )
+    filter_b = SavedFilter.objects.create(user=admin_b, name="B", query="open=1")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    attachment_b = sd_services.attachment_add(
+        actor=admin_b, ticket=ticket_b, upload=SimpleUploadedFile("b.txt", b"log", content_type="text/plain")
+    )
     return {
+        "ticket_b": ticket_b,
+        "data_change_b": data_change_b,
+        "change_request_b": change_request_b,
+        "filter_b": filter_b,
+        "attachment_b": attachment_b,
         "contract_b": contract_b,
         "term_b": contract_b.terms.first(),
         "severity_b": contract_b.severities.first(),
@@ -102,6 +131,10 @@ def test_api_refuses_the_other_hospital(client_for, world):
             "module_id": w["module_b"].pk,
             "interface_id": w["interface_b"].pk,
             "endpoint_id": w["endpoint_b"].pk,
+            "ticket_id": w["ticket_b"].pk,
+            "data_change_id": w["data_change_b"].pk,
+            "change_request_id": w["change_request_b"].pk,
+            "filter_id": w["filter_b"].pk,
         },
         bodies={
             ("POST", "/api/v1/organizations/{org_id}/campuses"): {"name": "新院区"},
@@ -130,6 +163,13 @@ def test_api_refuses_the_other_hospital(client_for, world):
             ("PATCH", "/api/v1/interfaces/{interface_id}"): {"name": "改名"},
             ("POST", "/api/v1/systems/{system_id}/endpoints"): {"name": "x", "kind": "tcp"},
             ("PATCH", "/api/v1/endpoints/{endpoint_id}"): {"name": "改名"},
+            ("PATCH", "/api/v1/tickets/{ticket_id}"): {"version": 1, "title": "改名"},
+            ("POST", "/api/v1/tickets/{ticket_id}/transitions"): {"action": "respond"},
+            ("POST", "/api/v1/tickets/{ticket_id}/comments"): {"body": "x"},
+            ("POST", "/api/v1/tickets/{ticket_id}/flags"): {"flag": "vendor_caused", "reason": "x"},
+            ("PATCH", "/api/v1/data-changes/{data_change_id}"): {"reason": "x"},
+            ("POST", "/api/v1/data-changes/{data_change_id}/steps"): {"step": "approve"},
+            ("POST", "/api/v1/change-requests/{change_request_id}/steps"): {"action": "reject"},
             ("POST", "/api/v1/calendars/{code}/exceptions"): {"date": "2026-03-04", "periods": []},
             ("POST", "/api/v1/calendars/{code}/due"): {
                 "start": "2026-03-02T08:00:00+08:00",
@@ -147,6 +187,9 @@ def test_api_refuses_the_other_hospital(client_for, world):
     assert w["hospital_b"].campuses.count() == 1
     w["calendar_b"].refresh_from_db()
     assert w["calendar_b"].name == "B 医院工作时间" and w["calendar_b"].exceptions.count() == 1
+    w["ticket_b"].refresh_from_db()
+    assert w["ticket_b"].state == "new" and w["ticket_b"].title == "B 医院的工单"
+    assert not w["ticket_b"].events.filter(kind="reply").exists()
     w["contract_b"].refresh_from_db()
     assert w["contract_b"].title != "改名" and w["contract_b"].terms.count() == 10
 
@@ -175,9 +218,29 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "contracts:contract_detail": {"pk": w["contract_b"].pk},
             "contracts:term_edit": {"pk": w["term_b"].pk},
             "contracts:system_detail": {"pk": w["system_b"].pk},
+            "servicedesk:ticket_detail": {"pk": w["ticket_b"].pk},
+            "servicedesk:ticket_clocks": {"pk": w["ticket_b"].pk},
+            "servicedesk:ticket_act": {"pk": w["ticket_b"].pk},
+            "servicedesk:ticket_comment": {"pk": w["ticket_b"].pk},
+            "servicedesk:ticket_assign": {"pk": w["ticket_b"].pk},
+            "servicedesk:ticket_flag": {"pk": w["ticket_b"].pk},
+            "servicedesk:mobile_status": {"pk": w["ticket_b"].pk},
+            "servicedesk:attachment_download": {"pk": w["attachment_b"].pk},
+            "servicedesk:data_change_detail": {"pk": w["data_change_b"].pk},
         },
         exempt={"calendars:holiday_year"},
     )
-    assert len(checked) == 16
+    assert len(checked) == 25
     w["user_b"].refresh_from_db()
     assert w["user_b"].is_active
+
+
+def test_attachment_upload_refuses_the_other_hospital(client_for, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client_for(world["admin_a"]).post(
+        f"/api/v1/tickets/{world['ticket_b'].pk}/attachments",
+        {"file": SimpleUploadedFile("x.txt", b"x", content_type="text/plain")},
+    )
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+    assert world["ticket_b"].attachments.count() == 1

@@ -255,11 +255,23 @@ def ticket_act(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except services.StaleTicket as exc:
         messages.error(request, str(exc))
+        return _back(request, pk)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
+        return _back(request, pk)
     else:
         label = TRANSITIONS[data["action"]].label
         messages.success(request, _("已执行：%(a)s") % {"a": label})
+    return _back(request, pk)
+
+
+def _back(request: HttpRequest, pk: int) -> HttpResponse:
+    """Back to the page the form was on (the phone status page), else the ticket's page."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
     return redirect("servicedesk:ticket_detail", pk=pk)
 
 

@@ -1,0 +1,235 @@
+"""The service desk API: create, list with keyset pages, detail with timeline and clocks,
+transitions with optimistic locking, attachments, records, errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from weibao.servicedesk.models import DataChange, Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def post(client, path, payload):
+    return client.post(path, json.dumps(payload), content_type="application/json")
+
+
+def test_ticket_lifecycle_through_the_api(client_for, seed, people):
+    contract = seed("drg-wuhan")
+    doctor, engineer = client_for(people["doctor"]), client_for(people["engineer"])
+    term = contract.terms.get(number=10)
+    created = post(
+        doctor,
+        "/api/v1/tickets",
+        {
+            "contract_id": contract.pk,
+            "term_id": term.pk,
+            "title": "DRG 分组器报错",
+            "description": "提示 500",
+        },
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert (
+        body["number"].endswith("-00001")
+        and body["state"] == "new"
+        and body["reporter_id"] == people["doctor"].pk
+    )
+    assert {c["kind"] for c in body["clocks"]} == {"response", "onsite"}
+    assert body["department_id"] == people["radiology"].pk
+    tid = body["id"]
+    denied = post(doctor, f"/api/v1/tickets/{tid}/transitions", {"action": "respond"})
+    assert denied.status_code == 403 and denied.json()["code"] == "forbidden"
+    ok = post(
+        engineer, f"/api/v1/tickets/{tid}/transitions", {"action": "respond", "version": body["version"]}
+    )
+    assert ok.status_code == 200 and ok.json()["state"] == "responded"
+    stale = post(
+        engineer, f"/api/v1/tickets/{tid}/transitions", {"action": "start", "version": body["version"]}
+    )
+    assert stale.status_code == 409 and stale.json()["code"] == "conflict"
+    illegal = post(engineer, f"/api/v1/tickets/{tid}/transitions", {"action": "arrive"})
+    assert illegal.status_code == 400 and "不能执行" in json.dumps(illegal.json(), ensure_ascii=False)
+    missing = post(engineer, f"/api/v1/tickets/{tid}/transitions", {"action": "resolve"})
+    assert missing.status_code == 400 and set(missing.json()["detail"]) == {"solution", "root_cause"}
+    bad_action = post(engineer, f"/api/v1/tickets/{tid}/transitions", {"action": "explode"})
+    assert bad_action.status_code == 422
+    post(engineer, f"/api/v1/tickets/{tid}/comments", {"body": "内部：疑似内存泄漏", "internal": True})
+    post(engineer, f"/api/v1/tickets/{tid}/comments", {"body": "正在处理"})
+    resolved = post(
+        engineer,
+        f"/api/v1/tickets/{tid}/transitions",
+        {"action": "resolve", "solution": "重启服务", "root_cause": "内存泄漏"},
+    )
+    assert resolved.json()["state"] == "resolved"
+    detail = doctor.get(f"/api/v1/tickets/{tid}").json()
+    bodies = [e["body"] for e in detail["timeline"]]
+    assert "正在处理" in bodies and "内部：疑似内存泄漏" not in bodies
+    assert detail["available_actions"] == ["confirm", "reopen"]
+    assert "内部：疑似内存泄漏" in [
+        e["body"] for e in engineer.get(f"/api/v1/tickets/{tid}").json()["timeline"]
+    ]
+    confirmed = post(doctor, f"/api/v1/tickets/{tid}/transitions", {"action": "confirm", "rating": 5})
+    assert confirmed.json()["state"] == "closed" and confirmed.json()["rating"] == 5
+    assert (
+        post(doctor, f"/api/v1/tickets/{tid}/transitions", {"action": "confirm", "rating": 9}).status_code
+        == 422
+    )
+
+
+def test_list_filters_and_keyset_pages(client_for, seed, people):
+    from weibao.servicedesk import services
+
+    contract = seed("drg-wuhan")
+    for i in range(7):
+        services.ticket_create(
+            actor=people["admin"], contract=contract, term=contract.terms.get(number=1), title=f"问题 {i}"
+        )
+    c = client_for(people["admin"])
+    page = c.get("/api/v1/tickets?limit=3").json()
+    assert len(page["items"]) == 3 and page["next_cursor"]
+    seen = [t["id"] for t in page["items"]]
+    while page["next_cursor"]:
+        page = c.get(f"/api/v1/tickets?limit=3&cursor={page['next_cursor']}").json()
+        seen += [t["id"] for t in page["items"]]
+    assert len(seen) == len(set(seen)) == 7
+    risk = c.get("/api/v1/tickets?sort=risk&limit=50").json()["items"]
+    dues = [t["next_due_at"] for t in risk]
+    assert dues == sorted(dues)
+    assert len(c.get("/api/v1/tickets?q=问题 3").json()["items"]) == 1
+    assert c.get("/api/v1/tickets?limit=0").status_code == 422
+    assert c.get("/api/v1/tickets?created_from=not-a-date").status_code == 422
+    assert c.get("/api/v1/tickets?cursor=garbage").status_code == 200
+
+
+def test_department_users_see_their_department_only(client_for, seed, people, hospital):
+    from weibao.servicedesk import services
+    from weibao.testing.factories import DepartmentFactory, member
+
+    contract = seed("drg-wuhan")
+    other = member(
+        hospital, "department_user", department=DepartmentFactory(hospital=hospital, name="超声科")
+    )
+    mine = services.ticket_create(
+        actor=people["doctor"], contract=contract, term=contract.terms.first(), title="放射"
+    )
+    theirs = services.ticket_create(actor=other, contract=contract, term=contract.terms.first(), title="超声")
+    ids = {t["id"] for t in client_for(people["doctor"]).get("/api/v1/tickets").json()["items"]}
+    assert ids == {mine.pk}
+    assert client_for(people["doctor"]).get(f"/api/v1/tickets/{theirs.pk}").status_code == 404
+    assert {t["id"] for t in client_for(people["admin"]).get("/api/v1/tickets").json()["items"]} == {
+        mine.pk,
+        theirs.pk,
+    }
+
+
+def test_attachments_have_size_and_type_limits(client_for, seed, people):
+    from weibao.servicedesk import services
+
+    contract = seed("drg-wuhan")
+    t = services.ticket_create(
+        actor=people["doctor"], contract=contract, term=contract.terms.first(), title="截图"
+    )
+    c = client_for(people["doctor"])
+    png = SimpleUploadedFile("screen.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, content_type="image/png")
+    ok = c.post(f"/api/v1/tickets/{t.pk}/attachments", {"file": png})
+    assert ok.status_code == 201 and ok.json()["name"] == "screen.png"
+    exe = SimpleUploadedFile("tool.exe", b"MZ" + b"0" * 10, content_type="application/x-msdownload")
+    bad = c.post(f"/api/v1/tickets/{t.pk}/attachments", {"file": exe})
+    assert bad.status_code == 400 and "file" in bad.json()["detail"]
+    big = SimpleUploadedFile("huge.log", b"0" * (10 * 1024 * 1024 + 1), content_type="text/plain")
+    assert c.post(f"/api/v1/tickets/{t.pk}/attachments", {"file": big}).status_code == 400
+    assert t.attachments.count() == 1
+
+
+def test_export_is_a_real_xlsx_with_chinese_headers(client_for, seed, people):
+    import io
+
+    from openpyxl import load_workbook
+
+    from weibao.servicedesk import services
+
+    contract = seed("drg-wuhan")
+    services.ticket_create(
+        actor=people["doctor"], contract=contract, term=contract.terms.first(), title="导出测试"
+    )
+    response = client_for(people["admin"]).get("/api/v1/tickets/export.xlsx")
+    assert response.status_code == 200
+    ws = load_workbook(io.BytesIO(response.content)).active
+    assert ws.title == "维护记录台账" and ws["A1"].value == "工单号" and ws["J2"].value == "导出测试"
+
+
+def test_data_change_api_encrypts_and_requires_approval(client_for, seed, people):
+    contract = seed("drg-wuhan")
+    engineer, admin = client_for(people["engineer"]), client_for(people["admin"])
+    created = post(
+        engineer,
+        "/api/v1/data-changes",
+        {
+            "contract_id": contract.pk,
+            "kind": "adjustment",
+            "reason": "诊断编码错误",
+            "patient_ids": ["ZY123456789"],
+            "before": "J18.900",
+            "after": "J18.000",
+        },
+    )
+    assert created.status_code == 201 and created.json()["patient_ids_masked"] == "ZY*******89"
+    assert "ZY123456789" not in created.content.decode()
+    rid = created.json()["id"]
+    early = post(engineer, f"/api/v1/data-changes/{rid}/steps", {"step": "execute"})
+    assert early.status_code == 400 and "审批" in json.dumps(early.json(), ensure_ascii=False)
+    assert post(engineer, f"/api/v1/data-changes/{rid}/steps", {"step": "approve"}).status_code == 403
+    assert post(admin, f"/api/v1/data-changes/{rid}/steps", {"step": "approve"}).json()["state"] == "approved"
+    assert (
+        post(engineer, f"/api/v1/data-changes/{rid}/steps", {"step": "execute"}).json()["state"] == "executed"
+    )
+    assert post(admin, f"/api/v1/data-changes/{rid}/steps", {"step": "verify"}).json()["state"] == "verified"
+    locked = engineer.patch(
+        f"/api/v1/data-changes/{rid}", json.dumps({"after": "x"}), content_type="application/json"
+    )
+    assert locked.status_code == 400
+    assert DataChange.objects.get(pk=rid).get_patient_ids() == ["ZY123456789"]
+
+
+def test_change_request_api(client_for, seed, people):
+    contract = seed("his-3y")
+    admin, engineer = client_for(people["admin"]), client_for(people["engineer"])
+    cr = post(
+        admin,
+        "/api/v1/change-requests",
+        {"contract_id": contract.pk, "title": "新增报表", "requirement": "月度门诊量报表"},
+    ).json()
+    step = post(
+        engineer,
+        f"/api/v1/change-requests/{cr['id']}/steps",
+        {"action": "assess", "assessment": "2人天", "estimate_days": "2"},
+    )
+    assert step.status_code == 200 and step.json()["state"] == "assessed"
+    assert post(admin, f"/api/v1/change-requests/{cr['id']}/steps", {"action": "deploy"}).status_code == 400
+
+
+def test_phone_logging_records_the_response_at_once(client_for, seed, people):
+    contract = seed("pacs-guangxi")
+    hotline = contract.terms.get(category="hotline")
+    created = post(
+        client_for(people["engineer"]),
+        "/api/v1/tickets",
+        {
+            "contract_id": contract.pk,
+            "term_id": hotline.pk,
+            "title": "仙葫院区无法刻录光盘",
+            "channel": "phone",
+            "caller_name": "王护士",
+            "caller_department": "放射科",
+            "caller_phone": "0771-1234",
+            "respond": True,
+        },
+    )
+    assert created.status_code == 201
+    body = created.json()
+    assert body["state"] == "responded" and body["responded_at"] == body["created_at"]
+    assert Ticket.objects.get(pk=body["id"]).clocks.get(kind="response").status == "met"
