@@ -10,6 +10,16 @@ from weibao.testing.factories import PASSWORD, DepartmentFactory, HospitalFactor
 
 
 @pytest.fixture(autouse=True)
+def _fresh_calendar_cache():
+    """Each test has its own database: a schedule cached by another test must not leak into it."""
+    from weibao.calendars.selectors import clear_cache
+
+    clear_cache()
+    yield
+    clear_cache()
+
+
+@pytest.fixture(autouse=True)
 def _huey_immediate():
     """Jobs run inline in tests unless a test drives the real queue itself."""
     from huey.contrib.djhuey import HUEY

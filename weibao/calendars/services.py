@@ -38,6 +38,7 @@ def _notify_statutory_change(years: frozenset[int]) -> None:
     from .selectors import clear_cache
     from .tasks import statutory_changed
 
+    clear_cache()  # this process sees the change at once, inside the transaction too
     transaction.on_commit(clear_cache)
     transaction.on_commit(lambda: statutory_changed(sorted(years)))
 
@@ -55,6 +56,7 @@ def _notify_calendar_change(code: str) -> None:
     from .selectors import clear_cache
     from .tasks import calendar_changed
 
+    clear_cache()  # this process sees the change at once, inside the transaction too
     transaction.on_commit(clear_cache)
     transaction.on_commit(lambda: calendar_changed([code]))
 
