@@ -64,7 +64,41 @@ def _describe(ticket: Ticket) -> str:
     return " · ".join(p for p in parts if p)
 
 
+def _queue(kind: str, ticket: Ticket, **extra: Any) -> None:
+    """Hand the notice to the job queue after commit: the request that changed the ticket does not
+    wait for recipients to be worked out, inboxes written and messages sent."""
+    from django.db import transaction
+
+    from .tasks import ticket_notice
+
+    transaction.on_commit(lambda: ticket_notice(kind, ticket.pk, extra))
+
+
+def deliver(kind: str, ticket: Ticket, extra: dict[str, Any]) -> None:
+    """Run by the job queue: who hears about ``kind`` and what they read."""
+    actor = User.objects.filter(pk=extra.get("actor_id")).first() if extra.get("actor_id") else None
+    if kind == "created":
+        _created(ticket)
+    elif kind == "assigned":
+        _send(
+            "ticket.assigned",
+            ticket,
+            [ticket.assignee],
+            _("指派给您：%(n)s") % {"n": ticket.number},
+            _describe(ticket),
+        )
+    elif kind == "transition":
+        _transition(ticket, extra["action"])
+    elif kind == "reply":
+        _reply(ticket, actor, extra.get("body", ""))
+
+
 def on_created(ticket: Ticket, clocks: list[TicketClock]) -> None:
+    _queue("created", ticket)
+    _schedule(ticket, clocks)
+
+
+def _created(ticket: Ticket) -> None:
     fatal = (
         ticket.severity_id is not None
         and ticket.severity.order == 0
@@ -88,21 +122,20 @@ def on_created(ticket: Ticket, clocks: list[TicketClock]) -> None:
             _("新工单 %(n)s") % {"n": ticket.number},
             _describe(ticket),
         )
-    _schedule(ticket, clocks)
 
 
 def on_assigned(ticket: Ticket, clocks: list[TicketClock]) -> None:
-    _send(
-        "ticket.assigned",
-        ticket,
-        [ticket.assignee],
-        _("指派给您：%(n)s") % {"n": ticket.number},
-        _describe(ticket),
-    )
+    _queue("assigned", ticket)
     _schedule(ticket, clocks)
 
 
 def on_transition(ticket: Ticket, action: str, actor: Any, clocks: list[TicketClock]) -> None:
+    if action in ("resolve", "reopen", "confirm"):
+        _queue("transition", ticket, action=action, actor_id=getattr(actor, "pk", None))
+    _schedule(ticket, clocks)
+
+
+def _transition(ticket: Ticket, action: str) -> None:
     if action == "resolve":
         people = (
             [ticket.reporter, *hospital_admins(ticket)] if ticket.reporter_id else hospital_admins(ticket)
@@ -114,22 +147,20 @@ def on_transition(ticket: Ticket, action: str, actor: Any, clocks: list[TicketCl
             _("请确认：%(n)s 已解决") % {"n": ticket.number},
             ticket.solution[:500],
         )
-    elif action in ("reopen", "confirm"):
+    else:
         people = [ticket.assignee] if ticket.assignee_id else vendor_managers(ticket)
         verb = _("被重新打开") if action == "reopen" else _("已确认关闭")
         _send(f"ticket.{action}", ticket, people, f"{ticket.number} {verb}", _describe(ticket))
-    _schedule(ticket, clocks)
 
 
 def on_reply(ticket: Ticket, actor: Any, event: Any) -> None:
+    _queue("reply", ticket, actor_id=getattr(actor, "pk", None), body=event.body[:500])
+
+
+def _reply(ticket: Ticket, actor: Any, body: str) -> None:
     people = [ticket.reporter, ticket.assignee, *ticket.watchers.all()]
-    _send(
-        "ticket.reply",
-        ticket,
-        [p for p in people if p is not None and p.pk != actor.pk],
-        _("%(n)s 有新回复") % {"n": ticket.number},
-        event.body[:500],
-    )
+    recipients = [p for p in people if p is not None and (actor is None or p.pk != actor.pk)]
+    _send("ticket.reply", ticket, recipients, _("%(n)s 有新回复") % {"n": ticket.number}, body)
 
 
 def sla_warning(ticket: Ticket, clock: TicketClock) -> None:

@@ -15,8 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -72,10 +71,19 @@ class StaleTicket(Exception):
 
 
 def _next_number(hospital: Any, year: int) -> str:
-    seq, _created = TicketSequence.objects.select_for_update().get_or_create(hospital=hospital, year=year)
-    TicketSequence.objects.filter(pk=seq.pk).update(last=F("last") + 1)
-    seq.refresh_from_db(fields=["last"])
-    return f"{hospital.short_code}-{year}-{seq.last:05d}"
+    """The hospital's next ticket number of the year, taken atomically in one statement."""
+    sql = (
+        f"UPDATE {TicketSequence._meta.db_table} SET last = last + 1 "
+        "WHERE hospital_id = %s AND year = %s RETURNING last"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [hospital.pk, year])
+        row = cursor.fetchone()
+        if row is None:
+            TicketSequence.objects.get_or_create(hospital=hospital, year=year)
+            cursor.execute(sql, [hospital.pk, year])
+            row = cursor.fetchone()
+    return f"{hospital.short_code}-{year}-{row[0]:05d}"
 
 
 def _check_create(actor: Any, contract: Contract) -> None:
