@@ -492,87 +492,75 @@ def contract_grant(
 # --- inventory ----------------------------------------------------------------------------------
 
 
-def _require_inventory(actor: Any, hospital_id: int) -> None:
-    if not (can_manage_contract(actor, hospital_id)):
+def _inventory_hospital(obj: Any) -> Any:
+    return obj.hospital if isinstance(obj, MaintainedSystem) else obj.system.hospital
+
+
+def _inventory_save(actor: Any, obj: Any, request: Any, *, parent: tuple[str, str] | None = None) -> Any:
+    """Save one inventory record (system, module, interface, endpoint) for the hospital's admins.
+    ``parent`` names a link (``"module"``, ``"interface"``) that must point into the same system."""
+    hospital = _inventory_hospital(obj)
+    if not can_manage_contract(actor, hospital.pk):
         raise PermissionDenied(_("只有医院管理员可以修改维保范围。"))
+    if parent is not None:
+        field, message = parent
+        linked = getattr(obj, field)
+        if linked is not None and linked.system_id != obj.system_id:
+            raise ValidationError({field: message})
+    created = obj.pk is None
+    obj.full_clean()
+    name = obj._meta.model_name
+    with transaction.atomic():
+        obj.save()
+        audit_record(
+            action=f"{name}.{'create' if created else 'update'}",
+            actor=actor,
+            request=request,
+            obj=obj,
+            organization=hospital,
+        )
+    return obj
 
 
 def system_save(*, actor: Any, system: MaintainedSystem, request: Any = None) -> MaintainedSystem:
-    _require_inventory(actor, system.hospital_id)
     if system.contract_id and system.contract.hospital_id != system.hospital_id:
         raise ValidationError({"contract": _("合同不属于该医院。")})
-    created = system.pk is None
-    system.full_clean()
-    with transaction.atomic():
-        system.save()
-        audit_record(
-            action="system.create" if created else "system.update", actor=actor, request=request, obj=system
-        )
-    return system
+    return _inventory_save(actor, system, request)
 
 
 def module_save(*, actor: Any, module: Module, request: Any = None) -> Module:
-    _require_inventory(actor, module.system.hospital_id)
-    created = module.pk is None
-    module.full_clean()
-    with transaction.atomic():
-        module.save()
-        audit_record(
-            action="module.create" if created else "module.update",
-            actor=actor,
-            request=request,
-            obj=module,
-            organization=module.system.hospital,
-        )
-    return module
+    return _inventory_save(actor, module, request)
 
 
 def interface_save(*, actor: Any, interface: Interface, request: Any = None) -> Interface:
-    _require_inventory(actor, interface.system.hospital_id)
-    if interface.module_id and interface.module.system_id != interface.system_id:
-        raise ValidationError({"module": _("模块不属于该系统。")})
-    created = interface.pk is None
-    interface.full_clean()
-    with transaction.atomic():
-        interface.save()
-        audit_record(
-            action="interface.create" if created else "interface.update",
-            actor=actor,
-            request=request,
-            obj=interface,
-            organization=interface.system.hospital,
-        )
-    return interface
+    return _inventory_save(actor, interface, request, parent=("module", _("模块不属于该系统。")))
 
 
 def endpoint_save(
-    *, actor: Any, endpoint: Endpoint, credential: str | None = None, request: Any = None
+    *,
+    actor: Any,
+    endpoint: Endpoint,
+    credential: str | None = None,
+    request: Any = None,
 ) -> Endpoint:
     """Save an endpoint; a given credential is encrypted, ``None`` keeps the stored one."""
-    _require_inventory(actor, endpoint.system.hospital_id)
-    if endpoint.interface_id and endpoint.interface.system_id != endpoint.system_id:
-        raise ValidationError({"interface": _("接口不属于该系统。")})
     if endpoint.port is not None and not 1 <= endpoint.port <= 65535:
         raise ValidationError({"port": _("端口应在 1–65535 之间。")})
     if credential is not None:
         endpoint.set_credential(credential)
-    created = endpoint.pk is None
-    endpoint.full_clean()
-    with transaction.atomic():
-        endpoint.save()
-        audit_record(
-            action="endpoint.create" if created else "endpoint.update",
-            actor=actor,
-            request=request,
-            obj=endpoint,
-            organization=endpoint.system.hospital,
-        )
-    return endpoint
+    return _inventory_save(actor, endpoint, request, parent=("interface", _("接口不属于该系统。")))
 
 
 def inventory_delete(*, actor: Any, obj: Any, request: Any = None) -> None:
-    hospital_id = obj.hospital_id if isinstance(obj, MaintainedSystem) else obj.system.hospital_id
-    _require_inventory(actor, hospital_id)
+    hospital = _inventory_hospital(obj)
+    if not can_manage_contract(actor, hospital.pk):
+        raise PermissionDenied(_("只有医院管理员可以修改维保范围。"))
     with transaction.atomic():
-        audit_record(action=f"{obj._meta.model_name}.delete", actor=actor, request=request, obj=obj)
+        audit_record(
+            action=f"{obj._meta.model_name}.delete",
+            actor=actor,
+            request=request,
+            obj=obj,
+            organization=hospital,
+        )
         obj.delete()
