@@ -20,6 +20,18 @@ def _fresh_calendar_cache():
 
 
 @pytest.fixture(autouse=True)
+def _builtin_calendars(request):
+    """Transactional tests (the browser tests) flush the database after each test, and with it
+    the built-in calendars and holidays the migrations created; put them back."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        from weibao.calendars.builtin import ensure_builtins
+
+        ensure_builtins()
+
+
+@pytest.fixture(autouse=True)
 def _huey_immediate():
     """Jobs run inline in tests unless a test drives the real queue itself."""
     from huey.contrib.djhuey import HUEY

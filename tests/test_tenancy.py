@@ -87,7 +87,22 @@ def world(hospital, other_hospital):
     attachment_b = sd_services.attachment_add(
         actor=admin_b, ticket=ticket_b, upload=SimpleUploadedFile("b.txt", b"log", content_type="text/plain")
     )
+    from weibao.notifications.services import notify, robot_create
+
+    notification_b = notify(
+        event="ticket.assigned", recipients=[admin_b], title="B", body="", hospital=other_hospital
+    )[0]
+    robot_b = robot_create(
+        actor=admin_b,
+        organization=other_hospital,
+        kind="wecom",
+        name="B 群",
+        url="http://127.0.0.1:9/send?key=b",
+        events=["sla.breached"],
+    )
     return {
+        "notification_b": notification_b,
+        "robot_b": robot_b,
         "ticket_b": ticket_b,
         "data_change_b": data_change_b,
         "change_request_b": change_request_b,
@@ -135,6 +150,8 @@ def test_api_refuses_the_other_hospital(client_for, world):
             "data_change_id": w["data_change_b"].pk,
             "change_request_id": w["change_request_b"].pk,
             "filter_id": w["filter_b"].pk,
+            "notification_id": w["notification_b"].pk,
+            "robot_id": w["robot_b"].pk,
         },
         bodies={
             ("POST", "/api/v1/organizations/{org_id}/campuses"): {"name": "新院区"},
@@ -170,6 +187,7 @@ def test_api_refuses_the_other_hospital(client_for, world):
             ("PATCH", "/api/v1/data-changes/{data_change_id}"): {"reason": "x"},
             ("POST", "/api/v1/data-changes/{data_change_id}/steps"): {"step": "approve"},
             ("POST", "/api/v1/change-requests/{change_request_id}/steps"): {"action": "reject"},
+            ("PATCH", "/api/v1/robots/{robot_id}"): {"name": "改名"},
             ("POST", "/api/v1/calendars/{code}/exceptions"): {"date": "2026-03-04", "periods": []},
             ("POST", "/api/v1/calendars/{code}/due"): {
                 "start": "2026-03-02T08:00:00+08:00",
@@ -187,6 +205,8 @@ def test_api_refuses_the_other_hospital(client_for, world):
     assert w["hospital_b"].campuses.count() == 1
     w["calendar_b"].refresh_from_db()
     assert w["calendar_b"].name == "B 医院工作时间" and w["calendar_b"].exceptions.count() == 1
+    w["robot_b"].refresh_from_db()
+    assert w["robot_b"].name == "B 群" and w["robot_b"].is_active
     w["ticket_b"].refresh_from_db()
     assert w["ticket_b"].state == "new" and w["ticket_b"].title == "B 医院的工单"
     assert not w["ticket_b"].events.filter(kind="reply").exists()
@@ -227,10 +247,15 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "servicedesk:mobile_status": {"pk": w["ticket_b"].pk},
             "servicedesk:attachment_download": {"pk": w["attachment_b"].pk},
             "servicedesk:data_change_detail": {"pk": w["data_change_b"].pk},
+            "notifications:notification_open": {"pk": w["notification_b"].pk},
+            "notifications:notification_read": {"pk": w["notification_b"].pk},
+            "notifications:robot_edit": {"pk": w["robot_b"].pk},
+            "notifications:robot_deactivate": {"pk": w["robot_b"].pk},
+            "notifications:robot_test": {"pk": w["robot_b"].pk},
         },
         exempt={"calendars:holiday_year"},
     )
-    assert len(checked) == 25
+    assert len(checked) == 30
     w["user_b"].refresh_from_db()
     assert w["user_b"].is_active
 

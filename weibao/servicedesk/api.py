@@ -365,16 +365,8 @@ def ticket_create(request, payload: TicketIn):
 
 @router.get(
     "/tickets/export.xlsx",
-    summary="导出维护记录台账（XLSX）",
     response=responses(_200=None),
-    openapi_extra={
-        "responses": {
-            "200": {
-                "description": "XLSX",
-                "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}},
-            }
-        }
-    },
+    summary="导出维护记录台账（XLSX，application/vnd.openxmlformats-officedocument.spreadsheetml.sheet）",
 )
 def ticket_export(
     request,

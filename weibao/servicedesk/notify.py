@@ -106,9 +106,10 @@ def _created(ticket: Ticket) -> None:
     )
     after_hours = not schedule_by_code("5x8").is_open(ticket.created_at)
     if fatal or after_hours:
-        why = _("致命故障") if fatal else _("非工作时间报修")
+        # Two codes, so a group robot can subscribe to fatal faults alone.
+        event, why = ("ticket.fatal", _("致命故障")) if fatal else ("ticket.after_hours", _("非工作时间报修"))
         _send(
-            "ticket.urgent",
+            event,
             ticket,
             on_duty(ticket),
             _("【%(w)s】%(n)s") % {"w": why, "n": ticket.number},

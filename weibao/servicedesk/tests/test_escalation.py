@@ -68,13 +68,13 @@ def test_a_fatal_ticket_or_one_after_hours_reaches_the_people_on_duty(
     contract = seed("drg-wuhan")
     with django_capture_on_commit_callbacks(execute=True):
         _ticket(contract, 10, at("2026-03-02 10:00"), severity=contract.severities.get(code="fatal"))
-    urgent = Notification.objects.filter(event="ticket.urgent")
+    urgent = Notification.objects.filter(event="ticket.fatal")
     assert {n.recipient for n in urgent} == {people["manager"], people["engineer"]}
     assert "致命" in urgent.first().title
     Notification.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
         _ticket(contract, 1, at("2026-03-02 20:00"))  # Monday evening: outside 5x8
-    assert Notification.objects.filter(event="ticket.urgent", title__contains="非工作时间").count() == 2
+    assert Notification.objects.filter(event="ticket.after_hours", title__contains="非工作时间").count() == 2
     Notification.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
         _ticket(contract, 1, at("2026-03-02 10:00"))
