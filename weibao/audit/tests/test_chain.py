@@ -65,6 +65,7 @@ def test_weibao_cli_verify_exit_status(tmp_path):
 
     # The CLI entry point works end to end on a database of its own.
     env = {"WEIBAO_VAR_DIR": str(tmp_path), "PATH": "/usr/bin:/bin", "SECRET_KEY": "x" * 50}
+
     def run(*a):
         return subprocess.run(
             [sys.executable, "-m", "weibao.cli", *a],
@@ -73,6 +74,7 @@ def test_weibao_cli_verify_exit_status(tmp_path):
             text=True,
             timeout=120,
         )
+
     assert run("migrate", "-v0").returncode == 0
     ok = run("audit", "verify")
     assert ok.returncode == 0 and "intact" in ok.stdout
