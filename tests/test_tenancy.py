@@ -188,6 +188,7 @@ def test_api_refuses_the_other_hospital(client_for, world):
             ("POST", "/api/v1/data-changes/{data_change_id}/steps"): {"step": "approve"},
             ("POST", "/api/v1/change-requests/{change_request_id}/steps"): {"action": "reject"},
             ("PATCH", "/api/v1/robots/{robot_id}"): {"name": "改名"},
+            ("POST", "/api/v1/tickets/{ticket_id}/watch"): {"watch": True},
             ("POST", "/api/v1/calendars/{code}/exceptions"): {"date": "2026-03-04", "periods": []},
             ("POST", "/api/v1/calendars/{code}/due"): {
                 "start": "2026-03-02T08:00:00+08:00",
@@ -244,6 +245,7 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "servicedesk:ticket_comment": {"pk": w["ticket_b"].pk},
             "servicedesk:ticket_assign": {"pk": w["ticket_b"].pk},
             "servicedesk:ticket_flag": {"pk": w["ticket_b"].pk},
+            "servicedesk:ticket_watch": {"pk": w["ticket_b"].pk},
             "servicedesk:mobile_status": {"pk": w["ticket_b"].pk},
             "servicedesk:attachment_download": {"pk": w["attachment_b"].pk},
             "servicedesk:data_change_detail": {"pk": w["data_change_b"].pk},
@@ -255,7 +257,7 @@ def test_pages_refuse_the_other_hospital(client_for, world):
         },
         exempt={"calendars:holiday_year"},
     )
-    assert len(checked) == 30
+    assert len(checked) == 31
     w["user_b"].refresh_from_db()
     assert w["user_b"].is_active
 

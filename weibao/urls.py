@@ -30,3 +30,5 @@ urlpatterns = [
 ]
 
 handler403 = "weibao.core.views.permission_denied"
+handler404 = "weibao.core.views.page_not_found"
+handler500 = "weibao.core.views.server_error"

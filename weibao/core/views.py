@@ -46,3 +46,21 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
         detail={"path": request.path, "method": request.method, "reason": str(exception or "")},
     )
     return render(request, "403.html", {"reason": str(exception or "")}, status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """404: JSON with the API's error shape under /api/, the page otherwise."""
+    from django.utils.translation import gettext as _
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("未找到。"), "code": "not_found"}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500: JSON under /api/, a plain page (no template context that could fail again) otherwise."""
+    from django.template import loader
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "服务器内部错误，已记录。", "code": "server_error"}, status=500)
+    return HttpResponse(loader.get_template("500.html").render(), status=500)

@@ -166,6 +166,10 @@ class FlagIn(Schema):
     reason: str = Field(..., min_length=1, max_length=2000)
 
 
+class WatchIn(Schema):
+    watch: bool = True
+
+
 class AttachmentOut(Schema):
     id: int
     name: str
@@ -520,6 +524,17 @@ def ticket_attach(request, ticket_id: int, file: UploadedFile = File(...), inter
             actor=request.user, ticket=ticket, upload=file, internal=internal, request=request
         ),
     )
+
+
+@router.post("/tickets/{int:ticket_id}/watch", response=responses(_200=dict), summary="关注 / 取消关注")
+def ticket_watch(request, ticket_id: int, payload: WatchIn):
+    ticket = services.ticket_watch(
+        actor=request.user, ticket=_ticket(request, ticket_id), watch=payload.watch, request=request
+    )
+    return {
+        "watching": ticket.watchers.filter(pk=request.user.pk).exists(),
+        "watchers": ticket.watchers.count(),
+    }
 
 
 # --- data changes ---------------------------------------------------------------------------------

@@ -487,6 +487,22 @@ def ticket_comment(
     return event
 
 
+def ticket_watch(*, actor: Any, ticket: Ticket, watch: bool = True, request: Any = None) -> Ticket:
+    """Follow (关注) a ticket: watchers hear about replies and changes."""
+    if watch:
+        ticket.watchers.add(actor)
+    else:
+        ticket.watchers.remove(actor)
+    audit_record(
+        action="ticket.watch" if watch else "ticket.unwatch",
+        actor=actor,
+        request=request,
+        obj=ticket,
+        organization=ticket.hospital,
+    )
+    return ticket
+
+
 FLAGS = {"vendor_caused": _("因乙方原因"), "adverse_event": _("恶性事件")}
 
 

@@ -212,6 +212,7 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else ticket.attachments.all(),
             "can_flag": permissions.is_hospital_admin(request.user, ticket.hospital_id),
             "assignees": assignees,
+            "watching": ticket.watchers.filter(pk=request.user.pk).exists(),
             "can_take": ticket.assignee_id is None
             and permissions.is_vendor_member(request.user, ticket.contract.vendor_id),
             "now": timezone.now(),
@@ -322,6 +323,16 @@ def ticket_assign(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
+    return redirect("servicedesk:ticket_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def ticket_watch(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = _ticket(request, pk)
+    services.ticket_watch(
+        actor=request.user, ticket=ticket, watch=request.POST.get("watch", "1") == "1", request=request
+    )
     return redirect("servicedesk:ticket_detail", pk=pk)
 
 

@@ -233,3 +233,19 @@ def test_phone_logging_records_the_response_at_once(client_for, seed, people):
     body = created.json()
     assert body["state"] == "responded" and body["responded_at"] == body["created_at"]
     assert Ticket.objects.get(pk=body["id"]).clocks.get(kind="response").status == "met"
+
+
+def test_watchers_hear_about_replies(client_for, seed, people, django_capture_on_commit_callbacks):
+    from weibao.notifications.models import Notification
+    from weibao.servicedesk import services
+
+    contract = seed("drg-wuhan")
+    t = services.ticket_create(
+        actor=people["doctor"], contract=contract, term=contract.terms.first(), title="关注"
+    )
+    watched = post(client_for(people["manager"]), f"/api/v1/tickets/{t.pk}/watch", {"watch": True})
+    assert watched.status_code == 200 and watched.json()["watching"] is True
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client_for(people["engineer"]), f"/api/v1/tickets/{t.pk}/comments", {"body": "已远程登录检查"})
+    replies = Notification.objects.filter(event="ticket.reply")
+    assert {n.recipient for n in replies} == {people["doctor"], people["manager"]}
