@@ -10,12 +10,15 @@ class ServicedeskConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from weibao.calendars.services import on_calendar_change, on_statutory_change
+        from weibao.core.demo import register_demo_step
         from weibao.core.navigation import register_nav
         from weibao.core.views import register_home_panel
 
+        from .demo import demo_tickets
         from .sla import recompute_for_calendars, recompute_for_years
         from .views import home_panel
 
+        register_demo_step("tickets", demo_tickets, order=30)
         on_statutory_change(recompute_for_years)
         on_calendar_change(recompute_for_calendars)
         register_nav(_("工单"), "servicedesk:ticket_list", order=10)

@@ -79,3 +79,14 @@ def clock_badge(clock, now=None):
         tail,
         provisional,
     )
+
+
+@register.filter
+def state_label(code: str) -> str:
+    """``responded`` → 已响应."""
+    from ..choices import TicketState
+
+    try:
+        return str(TicketState(code).label)
+    except ValueError:
+        return code

@@ -56,6 +56,7 @@ def test_report_from_a_phone_respond_resolve_confirm(browser, live_server, seed,
         desk.click("form[data-action=respond] button")
         desk.wait_for_selector("#ticket-state:has-text('已响应')")
         assert desk.get_attribute("[data-clock=response]", "data-status") == "met"
+        desk.click("details:has(form[data-action=resolve]) > summary")
         form = desk.locator("form[data-action=resolve]")
         form.locator("textarea[name=solution]").fill("清理工作站缓存并重新注册 DICOM 节点")
         form.locator("input[name=root_cause]").fill("本地缓存损坏")
