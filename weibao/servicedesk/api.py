@@ -5,7 +5,6 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -24,7 +23,7 @@ from .choices import (
     TicketChannel,
     TicketState,
 )
-from .ledger import export_xlsx, import_xlsx
+from .ledger import import_xlsx, xlsx_response
 from .models import ChangeRequest, DataChange, SavedFilter, Ticket
 from .selectors import TicketFilter, keyset_page, tickets_for
 from .workflow import TRANSITIONS
@@ -399,29 +398,7 @@ def ticket_export(
             if v is not None
         }
     )
-    qs = (
-        tickets_for(request.user, flt)
-        .select_related(
-            "hospital",
-            "contract",
-            "term",
-            "severity",
-            "system",
-            "module",
-            "department",
-            "reporter",
-            "assignee",
-        )
-        .prefetch_related("clocks", "events")
-    )
-    response = HttpResponse(
-        export_xlsx(qs.iterator(chunk_size=500)),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = (
-        "attachment; filename*=UTF-8''%E7%BB%B4%E6%8A%A4%E8%AE%B0%E5%BD%95%E5%8F%B0%E8%B4%A6.xlsx"
-    )
-    return response
+    return xlsx_response(tickets_for(request.user, flt))
 
 
 @router.post("/tickets/import", response=responses(_200=ImportOut), summary="导入历史工单（XLSX）")

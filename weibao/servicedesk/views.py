@@ -23,7 +23,7 @@ from weibao.core.forms import apply_service_errors
 from . import permissions, records, services
 from .choices import OPEN_STATES, TicketChannel, TicketState
 from .forms import ActionForm, ImportForm, MobileReportForm, TicketForm
-from .ledger import export_xlsx, import_xlsx
+from .ledger import import_xlsx, xlsx_response
 from .models import Attachment, ChangeRequest, DataChange, SavedFilter, Ticket
 from .selectors import TicketFilter, keyset_page, tickets_for
 from .workflow import TRANSITIONS
@@ -371,29 +371,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 def ticket_export(request: HttpRequest) -> HttpResponse:
-    flt = TicketFilter.from_params(request.GET)
-    qs = (
-        tickets_for(request.user, flt)
-        .select_related(
-            "hospital",
-            "contract",
-            "term",
-            "severity",
-            "system",
-            "module",
-            "department",
-            "reporter",
-            "assignee",
-        )
-        .prefetch_related("clocks", "events")
-    )
-    response = HttpResponse(
-        export_xlsx(qs.iterator(chunk_size=500)),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f"attachment; filename=ledger-{stamp}.xlsx"
-    return response
+    return xlsx_response(tickets_for(request.user, TicketFilter.from_params(request.GET)))
 
 
 @login_required

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from weibao.contracts.models import Contract
-from weibao.servicedesk.ledger import export_xlsx, import_xlsx
+from weibao.servicedesk.ledger import export_queryset, export_xlsx, import_xlsx
 from weibao.servicedesk.models import Ticket
 
 
@@ -31,22 +31,9 @@ class Command(BaseCommand):
                 raise CommandError(f"no contract {contract!r}", returncode=2)
         if action == "export":
             qs = Ticket.objects.all() if target is None else Ticket.objects.filter(contract=target)
-            qs = (
-                qs.select_related(
-                    "hospital",
-                    "contract",
-                    "term",
-                    "severity",
-                    "system",
-                    "module",
-                    "department",
-                    "reporter",
-                    "assignee",
-                )
-                .prefetch_related("clocks", "events")
-                .order_by("created_at")
+            Path(file).write_bytes(
+                export_xlsx(export_queryset(qs.order_by("created_at")).iterator(chunk_size=500))
             )
-            Path(file).write_bytes(export_xlsx(qs.iterator(chunk_size=500)))
             self.stdout.write(f"exported {qs.count()} tickets to {file}")
             return
         try:
