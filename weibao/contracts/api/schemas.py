@@ -1,0 +1,292 @@
+"""API schemas of the contracts app."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from ninja import Field, Schema
+
+from ..models import (
+    ContractStatus,
+)
+from ..models.inventory import EndpointKind
+from ..template_schema import Category, Direction, Protocol, SystemKind
+
+TargetData = dict[str, Any] | None
+
+
+class ContractOut(Schema):
+    id: int
+    code: str
+    title: str
+    hospital_id: int
+    vendor_id: int
+    start: date
+    end: date
+    amount: Decimal
+    status: ContractStatus
+    renewal_of_id: int | None
+    template_code: str
+    channels: list[str]
+    support_lines: list[dict]
+    contacts: list[dict]
+    clock_rules: dict
+    obligations: dict
+    assessments: list[dict]
+    subsystems: list[dict]
+    renewal_rule: dict
+    notes: str
+    version: int
+
+
+class ContractIn(Schema):
+    code: str = Field(..., min_length=2, max_length=48, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]+$")
+    title: str = Field(..., min_length=2, max_length=200)
+    hospital_id: int
+    vendor_id: int
+    start: date
+    end: date
+    amount: Decimal = Field(..., gt=0, max_digits=14, decimal_places=2)
+    status: ContractStatus = ContractStatus.DRAFT
+    renewal_of_id: int | None = None
+    notes: str = ""
+
+
+class FromTemplateIn(Schema):
+    template: str = Field(..., min_length=1, max_length=48)
+    hospital_id: int
+    vendor_id: int
+    start: date
+    end: date | None = None
+    amount: Decimal | None = Field(None, gt=0, max_digits=14, decimal_places=2)
+    code: str | None = Field(None, min_length=2, max_length=48, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]+$")
+    title: str | None = Field(None, min_length=2, max_length=200)
+    renewal_of_id: int | None = None
+
+
+class ContractPatch(Schema):
+    title: str | None = Field(None, min_length=2, max_length=200)
+    start: date | None = None
+    end: date | None = None
+    amount: Decimal | None = Field(None, gt=0, max_digits=14, decimal_places=2)
+    status: ContractStatus | None = None
+    notes: str | None = None
+    channels: list[str] | None = None
+    version: int | None = Field(None, description="乐观锁：提交读取时的 version，被他人修改时返回 409")
+
+
+class TermOut(Schema):
+    id: int
+    contract_id: int
+    number: int
+    group: str
+    category: str
+    item: str
+    content: str
+    mode_text: str
+    response_text: str
+    channels: list[str]
+    response: TargetData
+    onsite: TargetData
+    resolution: TargetData
+    escalate_onsite: TargetData
+    separately_paid: bool
+
+
+class TermIn(Schema):
+    number: int | None = Field(None, ge=1, le=999)
+    group: str = Field("", max_length=64)
+    category: Category
+    item: str = Field(..., min_length=1, max_length=128)
+    content: str = Field(..., min_length=1)
+    channels: list[str] = Field(default_factory=list)
+    response: TargetData = None
+    onsite: TargetData = None
+    resolution: TargetData = None
+    escalate_onsite: TargetData = None
+    separately_paid: bool = False
+
+
+class TermPatch(Schema):
+    group: str | None = Field(None, max_length=64)
+    category: Category | None = None
+    item: str | None = Field(None, min_length=1, max_length=128)
+    content: str | None = Field(None, min_length=1)
+    channels: list[str] | None = None
+    response: TargetData = None
+    onsite: TargetData = None
+    resolution: TargetData = None
+    escalate_onsite: TargetData = None
+    separately_paid: bool | None = None
+
+
+class SeverityOut(Schema):
+    id: int
+    contract_id: int
+    code: str
+    label: str
+    definition: str
+    response: TargetData
+    onsite: TargetData
+    resolution: TargetData
+    escalate_onsite: TargetData
+
+
+class SeverityPatch(Schema):
+    label: str | None = Field(None, min_length=1, max_length=32)
+    definition: str | None = Field(None, min_length=1)
+    response: TargetData = None
+    onsite: TargetData = None
+    resolution: TargetData = None
+    escalate_onsite: TargetData = None
+
+
+class MilestoneOut(Schema):
+    id: int
+    code: str
+    name: str
+    percent: Decimal | None
+    amount: Decimal
+    trigger: str
+    assessment: str
+    text: str
+
+
+class DeductionOut(Schema):
+    id: int
+    code: str
+    assessment: str
+    kind: str
+    name: str
+    params: dict
+    text: str
+
+
+class TemplateBrief(Schema):
+    code: str
+    title: str
+
+
+class SystemOut(Schema):
+    id: int
+    hospital_id: int
+    campus_id: int | None
+    contract_id: int | None
+    vendor_id: int | None
+    code: str
+    name: str
+    kind: str
+    version: str
+    description: str
+
+
+class SystemIn(Schema):
+    hospital_id: int
+    campus_id: int | None = None
+    contract_id: int | None = None
+    code: str = Field(..., min_length=1, max_length=48, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    name: str = Field(..., min_length=1, max_length=128)
+    kind: SystemKind
+    version: str = Field("", max_length=64)
+    description: str = ""
+
+
+class SystemPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=128)
+    kind: SystemKind | None = None
+    version: str | None = Field(None, max_length=64)
+    description: str | None = None
+    contract_id: int | None = None
+
+
+class ModuleOut(Schema):
+    id: int
+    system_id: int
+    code: str
+    name: str
+    group: str
+    description: str
+
+
+class ModuleIn(Schema):
+    code: str = Field("", max_length=48)
+    name: str = Field(..., min_length=1, max_length=128)
+    group: str = Field("", max_length=64)
+    description: str = ""
+
+
+class ModulePatch(Schema):
+    code: str | None = Field(None, max_length=48)
+    name: str | None = Field(None, min_length=1, max_length=128)
+    group: str | None = Field(None, max_length=64)
+    description: str | None = None
+
+
+class InterfaceOut(Schema):
+    id: int
+    system_id: int
+    module_id: int | None
+    code: str
+    name: str
+    peer: str
+    direction: str
+    protocol: str
+    description: str
+
+
+class InterfaceIn(Schema):
+    module_id: int | None = None
+    code: str = Field(..., min_length=1, max_length=48)
+    name: str = Field(..., min_length=1, max_length=128)
+    peer: str = Field(..., min_length=1, max_length=128)
+    direction: Direction
+    protocol: Protocol
+    description: str = ""
+
+
+class InterfacePatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=128)
+    peer: str | None = Field(None, min_length=1, max_length=128)
+    direction: Direction | None = None
+    protocol: Protocol | None = None
+    description: str | None = None
+
+
+class EndpointOut(Schema):
+    id: int
+    system_id: int
+    interface_id: int | None
+    name: str
+    kind: EndpointKind
+    host: str
+    port: int | None
+    ae_title: str
+    url: str
+    dsn: str
+    username: str
+    has_credential: bool
+    credential_hint: str
+
+
+class EndpointIn(Schema):
+    interface_id: int | None = None
+    name: str = Field(..., min_length=1, max_length=128)
+    kind: EndpointKind
+    host: str = Field("", max_length=255)
+    port: int | None = Field(None, ge=1, le=65535)
+    ae_title: str = Field("", max_length=16)
+    url: str = Field("", max_length=500)
+    dsn: str = Field("", max_length=500)
+    username: str = Field("", max_length=128)
+    credential: str | None = Field(None, max_length=500, description="只写：加密保存，永不返回")
+
+
+class EndpointPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=128)
+    host: str | None = Field(None, max_length=255)
+    port: int | None = Field(None, ge=1, le=65535)
+    ae_title: str | None = Field(None, max_length=16)
+    url: str | None = Field(None, max_length=500)
+    dsn: str | None = Field(None, max_length=500)
+    username: str | None = Field(None, max_length=128)
+    credential: str | None = Field(None, max_length=500, description="只写：加密保存，永不返回")
