@@ -1,0 +1,266 @@
+"""API schemas of the service desk."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from ninja import Field, Schema
+
+from ..choices import (
+    ChangeRequestState,
+    ClockStatus,
+    DataChangeKind,
+    DataChangeState,
+    TicketChannel,
+    TicketState,
+)
+from ..models import Ticket
+from ..workflow import TRANSITIONS
+
+
+class ClockOut(Schema):
+    kind: str
+    status: ClockStatus
+    target: dict
+    calendar: str
+    due_at: datetime | None
+    met_at: datetime | None
+    breached_at: datetime | None
+    elapsed: int
+    target_seconds: int | None
+    percent_used: float | None
+    provisional: bool
+
+
+class TicketOut(Schema):
+    id: int
+    number: str
+    hospital_id: int
+    contract_id: int
+    term_id: int
+    category: str
+    severity_id: int | None
+    system_id: int | None
+    module_id: int | None
+    interface_id: int | None
+    department_id: int | None
+    title: str
+    description: str
+    channel: str
+    reporter_id: int | None
+    caller_name: str
+    caller_department: str
+    caller_phone: str
+    location: str
+    assignee_id: int | None
+    state: TicketState
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    responded_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    solution: str
+    root_cause: str
+    rating: int | None
+    rating_comment: str
+    vendor_caused: bool
+    adverse_event: bool
+    next_due_at: datetime | None
+    sla_breached: bool
+    sla_provisional: bool
+    clocks: list[ClockOut]
+
+    @staticmethod
+    def resolve_clocks(obj: Ticket) -> list[Any]:
+        return list(obj.clocks.all())
+
+
+class EventOut(Schema):
+    id: int
+    at: datetime
+    actor_id: int | None
+    kind: str
+    action: str
+    from_state: str
+    to_state: str
+    clock_event: str
+    body: str
+    internal: bool
+
+
+class TicketDetailOut(TicketOut):
+    timeline: list[EventOut] = []
+    available_actions: list[str] = []
+
+
+class TicketPage(Schema):
+    items: list[TicketOut]
+    next_cursor: str | None
+
+
+class TicketIn(Schema):
+    contract_id: int
+    term_id: int
+    title: str = Field(..., min_length=1, max_length=200)
+    description: str = ""
+    severity_id: int | None = None
+    system_id: int | None = None
+    module_id: int | None = None
+    interface_id: int | None = None
+    department_id: int | None = None
+    channel: TicketChannel = TicketChannel.API
+    caller_name: str = Field("", max_length=64)
+    caller_department: str = Field("", max_length=64)
+    caller_phone: str = Field("", max_length=32)
+    location: str = Field("", max_length=128)
+    assignee_id: int | None = None
+    respond: bool = Field(False, description="电话受理：创建即响应")
+
+
+class TicketPatch(Schema):
+    version: int = Field(..., description="读取时的 version；被他人修改时返回 409")
+    title: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = None
+    term_id: int | None = None
+    severity_id: int | None = None
+    system_id: int | None = None
+    module_id: int | None = None
+    interface_id: int | None = None
+    location: str | None = Field(None, max_length=128)
+    assignee_id: int | None = None
+
+
+class TransitionIn(Schema):
+    action: Literal[tuple(a for a, t in TRANSITIONS.items() if t.side != "system")]  # type: ignore[valid-type]
+    version: int | None = None
+    reason: str = ""
+    solution: str = ""
+    root_cause: str = ""
+    rating: int | None = Field(None, ge=1, le=5)
+    comment: str = ""
+
+
+class CommentIn(Schema):
+    body: str = Field(..., min_length=1, max_length=10000)
+    internal: bool = False
+
+
+class FlagIn(Schema):
+    flag: Literal["vendor_caused", "adverse_event"]
+    value: bool = True
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
+class WatchIn(Schema):
+    watch: bool = True
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    size: int
+    content_type: str
+    internal: bool
+
+
+class ImportOut(Schema):
+    created: list[str]
+    errors: list[str]
+
+
+class DataChangeOut(Schema):
+    id: int
+    contract_id: int
+    ticket_id: int | None
+    corrects_id: int | None
+    kind: DataChangeKind
+    state: DataChangeState
+    system_id: int | None
+    tables: str
+    patient_ids_masked: str
+    before: str
+    after: str
+    reason: str
+    requested_by_id: int
+    requested_at: datetime
+    approved_by_id: int | None
+    approved_at: datetime | None
+    executed_by_id: int | None
+    executed_at: datetime | None
+    verified_by_id: int | None
+    verified_at: datetime | None
+
+
+class DataChangeIn(Schema):
+    contract_id: int
+    kind: DataChangeKind
+    reason: str = Field(..., min_length=1)
+    patient_ids: list[str] = Field(default_factory=list)
+    tables: str = Field("", max_length=500)
+    before: str = ""
+    after: str = ""
+    system_id: int | None = None
+    ticket_id: int | None = None
+    corrects_id: int | None = None
+
+
+class DataChangePatch(Schema):
+    reason: str | None = None
+    tables: str | None = Field(None, max_length=500)
+    before: str | None = None
+    after: str | None = None
+    patient_ids: list[str] | None = None
+
+
+class DataChangeStepIn(Schema):
+    step: Literal["approve", "reject", "execute", "verify"]
+    note: str = ""
+
+
+class ChangeRequestOut(Schema):
+    id: int
+    contract_id: int
+    ticket_id: int | None
+    system_id: int | None
+    title: str
+    requirement: str
+    in_scope: bool
+    assessment: str
+    estimate_days: Decimal | None
+    quote: Decimal | None
+    state: ChangeRequestState
+    requested_by_id: int
+    requested_at: datetime
+    approved_at: datetime | None
+    deployed_on: date | None
+    history: list[dict]
+
+
+class ChangeRequestIn(Schema):
+    contract_id: int
+    title: str = Field(..., min_length=1, max_length=200)
+    requirement: str = Field(..., min_length=1)
+    in_scope: bool = True
+    system_id: int | None = None
+    ticket_id: int | None = None
+
+
+class ChangeRequestStepIn(Schema):
+    action: Literal["assess", "approve", "reject", "develop", "test", "deploy"]
+    assessment: str = ""
+    estimate_days: Decimal | None = Field(None, ge=0, max_digits=7, decimal_places=1)
+    quote: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    in_scope: bool | None = None
+    deployed_on: date | None = None
+
+
+class SavedFilterIn(Schema):
+    name: str = Field(..., min_length=1, max_length=64)
+    query: str = Field(..., max_length=1000)
+
+
+class SavedFilterOut(Schema):
+    id: int
+    name: str
+    query: str

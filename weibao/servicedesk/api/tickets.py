@@ -1,0 +1,296 @@
+"""API of tickets: create, list, detail, transitions, comments, flags, attachments, ledger, filters."""
+
+from datetime import date
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from ninja import File, Form, Query, Router, Status
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+
+from weibao.accounts.models import Department, User
+from weibao.contracts.models import Contract, Interface, MaintainedSystem, Module, ServiceTerm, Severity
+from weibao.core.api import get_visible, responses
+
+from .. import permissions, services
+from ..ledger import import_xlsx, xlsx_response
+from ..models import SavedFilter, Ticket
+from ..selectors import TicketFilter, keyset_page, tickets_for
+from ..workflow import TRANSITIONS
+from .schemas import (
+    AttachmentOut,
+    CommentIn,
+    EventOut,
+    FlagIn,
+    ImportOut,
+    SavedFilterIn,
+    SavedFilterOut,
+    TicketDetailOut,
+    TicketIn,
+    TicketOut,
+    TicketPage,
+    TicketPatch,
+    TransitionIn,
+    WatchIn,
+)
+
+router = Router(tags=["tickets"])
+
+
+def _ticket(request, ticket_id: int) -> Ticket:
+    return get_visible(Ticket.objects.select_related("contract", "hospital"), request.user, pk=ticket_id)
+
+
+def _optional(model, request, pk, **lookup):
+    return get_visible(model.objects, request.user, pk=pk, **lookup) if pk else None
+
+
+def _stale(exc: services.StaleTicket):
+    raise HttpError(409, str(exc))
+
+
+@router.get("/tickets", response=responses(_200=TicketPage), summary="工单列表（键集分页）")
+def ticket_list(
+    request,
+    cursor: str | None = None,
+    limit: int = Query(25, ge=1, le=200),
+    hospital: int | None = None,
+    contract: int | None = None,
+    system: int | None = None,
+    state: str | None = None,
+    open: bool | None = None,
+    category: str | None = None,
+    severity: int | None = None,
+    assignee: str | None = None,
+    breached: bool | None = None,
+    created_from: date | None = None,
+    created_to: date | None = None,
+    q: str | None = None,
+    sort: Literal["recent", "risk"] = "recent",
+):
+    flt = TicketFilter.from_params(
+        {
+            k: str(v)
+            for k, v in {
+                "hospital": hospital,
+                "contract": contract,
+                "system": system,
+                "state": state,
+                "open": open,
+                "category": category,
+                "severity": severity,
+                "assignee": assignee,
+                "breached": breached,
+                "created_from": created_from,
+                "created_to": created_to,
+                "q": q,
+                "sort": sort,
+            }.items()
+            if v is not None
+        }
+    )
+    qs = tickets_for(request.user, flt).prefetch_related("clocks")
+    items, next_cursor = keyset_page(qs, sort=flt.sort, cursor=cursor, size=limit)
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.post("/tickets", response=responses(_201=TicketOut), summary="新建工单")
+def ticket_create(request, payload: TicketIn):
+    contract = get_visible(Contract.objects, request.user, pk=payload.contract_id)
+    term = get_visible(ServiceTerm.objects, request.user, pk=payload.term_id, contract=contract)
+    assignee = User.objects.filter(pk=payload.assignee_id).first() if payload.assignee_id else None
+    if payload.assignee_id and assignee is None:
+        raise HttpError(404, _("未找到处理人。"))
+    ticket = services.ticket_create(
+        actor=request.user,
+        contract=contract,
+        term=term,
+        title=payload.title,
+        description=payload.description,
+        severity=_optional(Severity, request, payload.severity_id, contract=contract),
+        system=_optional(MaintainedSystem, request, payload.system_id),
+        module=_optional(Module, request, payload.module_id),
+        interface=_optional(Interface, request, payload.interface_id),
+        department=_optional(Department, request, payload.department_id),
+        channel=payload.channel,
+        caller_name=payload.caller_name,
+        caller_department=payload.caller_department,
+        caller_phone=payload.caller_phone,
+        location=payload.location,
+        assignee=assignee,
+        respond=payload.respond,
+        request=request,
+    )
+    return Status(201, ticket)
+
+
+@router.get(
+    "/tickets/export.xlsx",
+    response=responses(_200=None),
+    summary="导出维护记录台账（XLSX，application/vnd.openxmlformats-officedocument.spreadsheetml.sheet）",
+)
+def ticket_export(
+    request,
+    hospital: int | None = None,
+    contract: int | None = None,
+    state: str | None = None,
+    open: bool | None = None,
+    breached: bool | None = None,
+    created_from: date | None = None,
+    created_to: date | None = None,
+    q: str | None = None,
+):
+    flt = TicketFilter.from_params(
+        {
+            k: str(v)
+            for k, v in {
+                "hospital": hospital,
+                "contract": contract,
+                "state": state,
+                "open": open,
+                "breached": breached,
+                "created_from": created_from,
+                "created_to": created_to,
+                "q": q,
+            }.items()
+            if v is not None
+        }
+    )
+    return xlsx_response(tickets_for(request.user, flt))
+
+
+@router.post("/tickets/import", response=responses(_200=ImportOut), summary="导入历史工单（XLSX）")
+def ticket_import(request, contract_id: int = Form(...), file: UploadedFile = File(...)):
+    contract = get_visible(Contract.objects, request.user, pk=contract_id)
+    if not permissions.is_hospital_admin(request.user, contract.hospital_id):
+        raise HttpError(403, _("只有医院管理员可以导入历史工单。"))
+    try:
+        result = import_xlsx(file.read(), contract=contract, actor=request.user)
+    except Exception as exc:  # not an XLSX at all
+        raise HttpError(400, _("无法读取 XLSX 文件：%(e)s") % {"e": exc}) from exc
+    return {"created": result.created, "errors": result.errors}
+
+
+@router.get(
+    "/tickets/{int:ticket_id}", response=responses(_200=TicketDetailOut), summary="工单详情（含时间线与时钟）"
+)
+def ticket_detail(request, ticket_id: int):
+    ticket = _ticket(request, ticket_id)
+    events = ticket.events.all()
+    if not permissions.sees_internal(request.user, ticket):
+        events = events.filter(internal=False)
+    ticket.timeline = list(events)
+    ticket.available_actions = [
+        a
+        for a, t in TRANSITIONS.items()
+        if ticket.state in t.sources and permissions.can_take(request.user, ticket, t.side)
+    ]
+    return ticket
+
+
+@router.patch("/tickets/{int:ticket_id}", response=responses(_200=TicketOut), summary="修改工单（乐观锁）")
+def ticket_update(request, ticket_id: int, payload: TicketPatch):
+    ticket = _ticket(request, ticket_id)
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version")
+    fields: dict[str, Any] = {k: v for k, v in data.items() if not k.endswith("_id")}
+    lookups = {
+        "term_id": (ServiceTerm, "term"),
+        "severity_id": (Severity, "severity"),
+        "system_id": (MaintainedSystem, "system"),
+        "module_id": (Module, "module"),
+        "interface_id": (Interface, "interface"),
+    }
+    for key, (model, name) in lookups.items():
+        if key in data:
+            fields[name] = _optional(model, request, data[key])
+    if "assignee_id" in data:
+        fields["assignee"] = (
+            User.objects.filter(pk=data["assignee_id"]).first() if data["assignee_id"] else None
+        )
+        if data["assignee_id"] and fields["assignee"] is None:
+            raise HttpError(404, _("未找到处理人。"))
+    try:
+        return services.ticket_update(
+            actor=request.user, ticket=ticket, version=version, request=request, **fields
+        )
+    except services.StaleTicket as exc:
+        _stale(exc)
+
+
+@router.post("/tickets/{int:ticket_id}/transitions", response=responses(_200=TicketOut), summary="流转")
+def ticket_transition(request, ticket_id: int, payload: TransitionIn):
+    ticket = _ticket(request, ticket_id)
+    try:
+        return services.ticket_transition(
+            actor=request.user, ticket=ticket, request=request, **payload.dict()
+        )
+    except services.StaleTicket as exc:
+        _stale(exc)
+
+
+@router.post("/tickets/{int:ticket_id}/comments", response=responses(_201=EventOut), summary="回复或内部备注")
+def ticket_comment(request, ticket_id: int, payload: CommentIn):
+    ticket = _ticket(request, ticket_id)
+    return Status(
+        201,
+        services.ticket_comment(
+            actor=request.user, ticket=ticket, body=payload.body, internal=payload.internal, request=request
+        ),
+    )
+
+
+@router.post(
+    "/tickets/{int:ticket_id}/flags", response=responses(_200=TicketOut), summary="因乙方原因/恶性事件标记"
+)
+def ticket_flag(request, ticket_id: int, payload: FlagIn):
+    ticket = _ticket(request, ticket_id)
+    return services.ticket_flag(actor=request.user, ticket=ticket, request=request, **payload.dict())
+
+
+@router.post(
+    "/tickets/{int:ticket_id}/attachments", response=responses(_201=AttachmentOut), summary="上传附件"
+)
+def ticket_attach(request, ticket_id: int, file: UploadedFile = File(...), internal: bool = Form(False)):
+    ticket = _ticket(request, ticket_id)
+    return Status(
+        201,
+        services.attachment_add(
+            actor=request.user, ticket=ticket, upload=file, internal=internal, request=request
+        ),
+    )
+
+
+@router.post("/tickets/{int:ticket_id}/watch", response=responses(_200=dict), summary="关注 / 取消关注")
+def ticket_watch(request, ticket_id: int, payload: WatchIn):
+    ticket = services.ticket_watch(
+        actor=request.user, ticket=_ticket(request, ticket_id), watch=payload.watch, request=request
+    )
+    return {
+        "watching": ticket.watchers.filter(pk=request.user.pk).exists(),
+        "watchers": ticket.watchers.count(),
+    }
+
+
+# --- saved filters --------------------------------------------------------------------------------
+
+
+@router.get("/saved-filters", response=responses(_200=list[SavedFilterOut]), summary="我的已存筛选")
+def saved_filter_list(request):
+    return list(SavedFilter.objects.filter(user=request.user))
+
+
+@router.post("/saved-filters", response=responses(_201=SavedFilterOut), summary="保存筛选")
+def saved_filter_create(request, payload: SavedFilterIn):
+    if SavedFilter.objects.filter(user=request.user, name=payload.name).exists():
+        raise ValidationError({"name": _("同名筛选已存在。")})
+    return Status(201, SavedFilter.objects.create(user=request.user, name=payload.name, query=payload.query))
+
+
+@router.delete("/saved-filters/{filter_id}", response=responses(_204=None), summary="删除已存筛选")
+def saved_filter_delete(request, filter_id: int):
+    deleted, _rows = SavedFilter.objects.filter(user=request.user, pk=filter_id).delete()
+    if not deleted:
+        raise HttpError(404, _("未找到。"))
+    return Status(204, None)
