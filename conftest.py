@@ -12,11 +12,15 @@ from weibao.testing.factories import PASSWORD, DepartmentFactory, HospitalFactor
 @pytest.fixture(autouse=True)
 def _fresh_calendar_cache():
     """Each test has its own database: a schedule cached by another test must not leak into it."""
+    from django.core.cache import cache
+
     from weibao.calendars.selectors import clear_cache
 
     clear_cache()
+    cache.clear()  # cached visibility scopes are keyed by user id, which the next test reuses
     yield
     clear_cache()
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

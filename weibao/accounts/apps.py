@@ -12,7 +12,10 @@ class AccountsConfig(AppConfig):
         from weibao.core.demo import register_demo_step
         from weibao.core.navigation import register_nav
 
-        from . import receivers  # noqa: F401
+        from . import receivers
+        from .models import AccessGrant, Membership, Organization
+
+        receivers.watch_scope_models(Membership, AccessGrant, Organization)
         from .demo import demo_organisations, demo_users
 
         register_demo_step("organisations", demo_organisations, order=0)

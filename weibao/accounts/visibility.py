@@ -49,14 +49,48 @@ def register_contract_source(source: ContractSource) -> None:
         _contract_sources.append(source)
 
 
+#: How long a computed scope may be reused across requests. Every change that widens or narrows
+#: a scope (memberships, grants, contracts) bumps a generation counter in the cache, which makes
+#: the cached scopes unreachable at once where the cache is shared (Redis); with the per-process
+#: cache of the embedded default another process may serve the old scope for this long.
+SCOPE_SECONDS = 15
+_GENERATION_KEY = "wb:scope:generation"
+
+
+def invalidate_scopes() -> None:
+    """Call after any change to memberships, grants or contracts."""
+    from django.core.cache import cache
+
+    try:
+        cache.incr(_GENERATION_KEY)
+    except ValueError:
+        cache.set(_GENERATION_KEY, 1, None)
+
+
+def changed_scopes() -> None:
+    """Inside a service that changes who sees what: forget cached scopes now and after commit
+    (a request running meanwhile may have cached one from before the change)."""
+    from django.db import transaction
+
+    invalidate_scopes()
+    transaction.on_commit(invalidate_scopes)
+
+
 def user_scope(user: Any) -> Scope:
-    """The scope of ``user``; cached on the user object, which lives for one request."""
+    """The scope of ``user``: cached on the user object for the request, and in the cache for
+    :data:`SCOPE_SECONDS` across requests (it costs two queries to compute)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return NOTHING
     cached = getattr(user, "_scope_cache", None)
     if cached is not None:
         return cached
-    scope = _compute_scope(user)
+    from django.core.cache import cache
+
+    key = f"wb:scope:{user.pk}:{cache.get(_GENERATION_KEY, 0)}"
+    scope = cache.get(key)
+    if scope is None:
+        scope = _compute_scope(user)
+        cache.set(key, scope, SCOPE_SECONDS)
     user._scope_cache = scope
     return scope
 

@@ -9,14 +9,17 @@ class ContractsConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
+        from weibao.accounts.receivers import watch_scope_models
         from weibao.accounts.visibility import register_contract_source
         from weibao.core.demo import register_demo_step
         from weibao.core.navigation import register_nav
 
         from .demo import demo_contracts
+        from .models import Contract, ContractGrant
         from .selectors import contracts_visible_to
 
         register_contract_source(contracts_visible_to)
+        watch_scope_models(Contract, ContractGrant)
         register_demo_step("contracts", demo_contracts, order=20)
         register_nav(_("合同"), "contracts:contract_list", order=300)
         register_nav(_("维保范围"), "contracts:system_list", order=310)

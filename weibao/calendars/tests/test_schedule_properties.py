@@ -249,6 +249,11 @@ def test_round_trip_monotonic_and_bulk(cal, data) -> None:
         return  # a calendar that is (nearly) never open: the empty-calendar test covers it
     starts = sorted(w0 + data.draw(st.integers(0, 20 * 86400)) for _ in range(6))
     durations = sorted(data.draw(st.integers(0, 40 * 3600)) for _ in range(6))
+    # A calendar open for a few minutes in all may not hold the largest duration at all (add
+    # then rightly raises after its bounded search): such draws say nothing about the round trip.
+    horizon = aware(starts[-1] + 5 * 365 * 86400, spec)
+    if schedule.elapsed(aware(starts[-1], spec), horizon) < durations[-1]:
+        return
 
     dues = {}
     for s in starts:
