@@ -128,9 +128,10 @@ def tickets_for(user: Any, flt: TicketFilter) -> QuerySet[Ticket]:
     return flt.apply(qs, user).order_by(*SORTS[flt.sort])
 
 
-def encode_cursor(ticket: Ticket, sort: str) -> str:
-    key = ticket.next_due_at if sort == "risk" else ticket.created_at
-    raw = json.dumps([key.isoformat() if key else None, ticket.pk])
+def encode_cursor(ticket: Ticket | dict[str, Any], sort: str) -> str:
+    get = ticket.get if isinstance(ticket, dict) else lambda name: getattr(ticket, name)
+    key = get("next_due_at") if sort == "risk" else get("created_at")
+    raw = json.dumps([key.isoformat() if key else None, get("id")])
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
@@ -144,20 +145,121 @@ def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
         return None
 
 
+def _after(qs: QuerySet[Ticket], sort: str, cursor: str | None) -> QuerySet[Ticket]:
+    """The rows after the cursor's position in the sort order."""
+    position = decode_cursor(cursor) if cursor else None
+    if position is None:
+        return qs
+    key, pk = position
+    if sort == "risk":
+        return qs.filter(Q(next_due_at__gt=key) | Q(next_due_at=key, id__gt=pk))
+    return qs.filter(Q(created_at__lt=key) | Q(created_at=key, id__lt=pk))
+
+
 def keyset_page(
     qs: QuerySet[Ticket], *, sort: str, cursor: str | None, size: int
 ) -> tuple[list[Ticket], str | None]:
     """One page after ``cursor`` and the cursor of the next page (None at the end). Keyset
     pagination stays fast at page 10,000 where OFFSET would scan everything before it."""
     size = max(1, min(size, 200))
-    position = decode_cursor(cursor) if cursor else None
-    if position is not None:
-        key, pk = position
-        if sort == "risk":
-            qs = qs.filter(Q(next_due_at__gt=key) | Q(next_due_at=key, id__gt=pk))
-        else:
-            qs = qs.filter(Q(created_at__lt=key) | Q(created_at=key, id__lt=pk))
-    rows = list(qs[: size + 1])
+    rows = list(_after(qs, sort, cursor)[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
     return rows, (encode_cursor(rows[-1], sort) if more and rows else None)
+
+
+# --- rows for the API ---------------------------------------------------------------------------
+# The API answers with plain dicts read with ``values()``: building them costs a fraction of
+# serialising model instances field by field, which dominated the list and detail requests.
+
+TICKET_FIELDS = (
+    "id",
+    "number",
+    "hospital_id",
+    "contract_id",
+    "term_id",
+    "category",
+    "severity_id",
+    "system_id",
+    "module_id",
+    "interface_id",
+    "department_id",
+    "title",
+    "description",
+    "channel",
+    "reporter_id",
+    "caller_name",
+    "caller_department",
+    "caller_phone",
+    "location",
+    "assignee_id",
+    "state",
+    "version",
+    "created_at",
+    "updated_at",
+    "responded_at",
+    "resolved_at",
+    "closed_at",
+    "solution",
+    "root_cause",
+    "rating",
+    "rating_comment",
+    "vendor_caused",
+    "adverse_event",
+    "next_due_at",
+    "sla_breached",
+    "sla_provisional",
+)
+CLOCK_FIELDS = (
+    "kind",
+    "status",
+    "target",
+    "calendar",
+    "due_at",
+    "met_at",
+    "breached_at",
+    "elapsed",
+    "target_seconds",
+    "percent_used",
+    "provisional",
+)
+
+
+def _with_clocks(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    from .models import TicketClock
+
+    by_ticket: dict[int, list[dict[str, Any]]] = {row["id"]: [] for row in rows}
+    if by_ticket:
+        for clock in (
+            TicketClock.objects.filter(ticket_id__in=list(by_ticket))
+            .order_by("kind")
+            .values("ticket_id", *CLOCK_FIELDS)
+        ):
+            by_ticket[clock.pop("ticket_id")].append(clock)
+    for row in rows:
+        row["clocks"] = by_ticket[row["id"]]
+    return rows
+
+
+def ticket_rows_page(
+    qs: QuerySet[Ticket], *, sort: str, cursor: str | None, size: int
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A keyset page of API rows (see :func:`keyset_page`), in two queries."""
+    size = max(1, min(size, 200))
+    rows = list(_after(qs, sort, cursor).values(*TICKET_FIELDS)[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return _with_clocks(rows), (encode_cursor(rows[-1], sort) if more and rows else None)
+
+
+def ticket_payload(ticket: Ticket, clocks: list[Any] | None = None) -> dict[str, Any]:
+    """One ticket as an API dict, from an instance already at hand (and its clocks, if known)."""
+    row = {name: getattr(ticket, name) for name in TICKET_FIELDS}
+    if clocks is None:
+        clocks = getattr(ticket, "fresh_clocks", None)
+    if clocks is None:
+        return _with_clocks([row])[0]
+    row["clocks"] = [
+        {name: getattr(c, name) for name in CLOCK_FIELDS} for c in sorted(clocks, key=lambda c: c.kind)
+    ]
+    return row

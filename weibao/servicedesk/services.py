@@ -226,6 +226,7 @@ def ticket_create(
             item.ticket = ticket
         TicketEvent.objects.bulk_create(events)
         TicketClock.objects.bulk_create(clocks)
+        ticket.fresh_clocks = clocks  # the API answers with them without reading them back
         audit_record(
             action="ticket.create",
             actor=actor,

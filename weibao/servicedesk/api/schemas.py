@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
 from ninja import Field, Schema
 
@@ -14,7 +14,6 @@ from ..choices import (
     TicketChannel,
     TicketState,
 )
-from ..models import Ticket
 from ..workflow import TRANSITIONS
 
 
@@ -70,10 +69,6 @@ class TicketOut(Schema):
     sla_breached: bool
     sla_provisional: bool
     clocks: list[ClockOut]
-
-    @staticmethod
-    def resolve_clocks(obj: Ticket) -> list[Any]:
-        return list(obj.clocks.all())
 
 
 class EventOut(Schema):

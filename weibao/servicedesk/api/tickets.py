@@ -16,7 +16,7 @@ from weibao.core.api import get_visible, responses
 from .. import permissions, services
 from ..ledger import import_xlsx, xlsx_response
 from ..models import SavedFilter, Ticket
-from ..selectors import TicketFilter, keyset_page, tickets_for
+from ..selectors import TicketFilter, ticket_payload, ticket_rows_page, tickets_for
 from ..workflow import TRANSITIONS
 from .schemas import (
     AttachmentOut,
@@ -36,6 +36,19 @@ from .schemas import (
 )
 
 router = Router(tags=["tickets"])
+
+EVENT_FIELDS = (
+    "id",
+    "at",
+    "actor_id",
+    "kind",
+    "action",
+    "from_state",
+    "to_state",
+    "clock_event",
+    "body",
+    "internal",
+)
 
 
 def _ticket(request, ticket_id: int) -> Ticket:
@@ -90,15 +103,22 @@ def ticket_list(
             if v is not None
         }
     )
-    qs = tickets_for(request.user, flt).prefetch_related("clocks")
-    items, next_cursor = keyset_page(qs, sort=flt.sort, cursor=cursor, size=limit)
+    items, next_cursor = ticket_rows_page(
+        tickets_for(request.user, flt), sort=flt.sort, cursor=cursor, size=limit
+    )
     return {"items": items, "next_cursor": next_cursor}
 
 
 @router.post("/tickets", response=responses(_201=TicketOut), summary="新建工单")
 def ticket_create(request, payload: TicketIn):
-    contract = get_visible(Contract.objects, request.user, pk=payload.contract_id)
-    term = get_visible(ServiceTerm.objects, request.user, pk=payload.term_id, contract=contract)
+    # One query for the term, its contract and the contract's parties.
+    term = get_visible(
+        ServiceTerm.objects.select_related("contract__hospital", "contract__vendor"),
+        request.user,
+        pk=payload.term_id,
+        contract_id=payload.contract_id,
+    )
+    contract = term.contract
     assignee = User.objects.filter(pk=payload.assignee_id).first() if payload.assignee_id else None
     if payload.assignee_id and assignee is None:
         raise HttpError(404, _("未找到处理人。"))
@@ -122,7 +142,7 @@ def ticket_create(request, payload: TicketIn):
         respond=payload.respond,
         request=request,
     )
-    return Status(201, ticket)
+    return Status(201, ticket_payload(ticket))
 
 
 @router.get(
@@ -180,13 +200,16 @@ def ticket_detail(request, ticket_id: int):
     events = ticket.events.all()
     if not permissions.sees_internal(request.user, ticket):
         events = events.filter(internal=False)
-    ticket.timeline = list(events)
-    ticket.available_actions = [
+    payload = ticket_payload(ticket)
+    payload["timeline"] = list(events.values(*EVENT_FIELDS))
+    payload["available_actions"] = [
         a
         for a, t in TRANSITIONS.items()
-        if ticket.state in t.sources and permissions.can_take(request.user, ticket, t.side)
+        if ticket.state in t.sources
+        and t.side != "system"
+        and permissions.can_take(request.user, ticket, t.side)
     ]
-    return ticket
+    return payload
 
 
 @router.patch("/tickets/{int:ticket_id}", response=responses(_200=TicketOut), summary="修改工单（乐观锁）")
@@ -212,8 +235,10 @@ def ticket_update(request, ticket_id: int, payload: TicketPatch):
         if data["assignee_id"] and fields["assignee"] is None:
             raise HttpError(404, _("未找到处理人。"))
     try:
-        return services.ticket_update(
-            actor=request.user, ticket=ticket, version=version, request=request, **fields
+        return ticket_payload(
+            services.ticket_update(
+                actor=request.user, ticket=ticket, version=version, request=request, **fields
+            )
         )
     except services.StaleTicket as exc:
         _stale(exc)
@@ -223,8 +248,8 @@ def ticket_update(request, ticket_id: int, payload: TicketPatch):
 def ticket_transition(request, ticket_id: int, payload: TransitionIn):
     ticket = _ticket(request, ticket_id)
     try:
-        return services.ticket_transition(
-            actor=request.user, ticket=ticket, request=request, **payload.dict()
+        return ticket_payload(
+            services.ticket_transition(actor=request.user, ticket=ticket, request=request, **payload.dict())
         )
     except services.StaleTicket as exc:
         _stale(exc)
@@ -246,7 +271,9 @@ def ticket_comment(request, ticket_id: int, payload: CommentIn):
 )
 def ticket_flag(request, ticket_id: int, payload: FlagIn):
     ticket = _ticket(request, ticket_id)
-    return services.ticket_flag(actor=request.user, ticket=ticket, request=request, **payload.dict())
+    return ticket_payload(
+        services.ticket_flag(actor=request.user, ticket=ticket, request=request, **payload.dict())
+    )
 
 
 @router.post(
