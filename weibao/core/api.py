@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
+import orjson
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import BaseRenderer
 from ninja.security import APIKeyCookie, HttpBearer
 
 from weibao.audit.services import audit_record
@@ -81,7 +85,37 @@ class SessionAuth(APIKeyCookie):
         return None
 
 
+class ORJSONRenderer(BaseRenderer):
+    """JSON with orjson: several times faster than the standard library on ticket lists."""
+
+    media_type = "application/json"
+    options = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
+
+    def render(self, request: HttpRequest, data: Any, *, response_status: int) -> bytes:
+        return orjson.dumps(data, default=_json_default, option=self.options)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Promise):  # lazy translations
+        return str(value)
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def json_response(data: Any, status: int = 200) -> HttpResponse:
+    """Rows the code built itself from known fields: rendered without validating them again."""
+    return HttpResponse(
+        orjson.dumps(data, default=_json_default, option=ORJSONRenderer.options),
+        status=status,
+        content_type=ORJSONRenderer.media_type,
+    )
+
+
 api = NinjaAPI(
+    renderer=ORJSONRenderer(),
     title="Weibao API",
     version="1",
     description="维保平台 REST API。认证：`Authorization: Bearer <个人令牌>`，或浏览器会话。"
