@@ -40,12 +40,13 @@ def check_ticket_clocks(ticket: Ticket, *, now: datetime | None = None) -> dict[
     return sent
 
 
-def scan(*, now: datetime | None = None, batch: int = 500) -> dict[str, int]:
+def scan(*, now: datetime | None = None, batch: int = 200) -> dict[str, int]:
     """The safety net: every clock whose warning or due has passed without notice.
 
     Running clocks past their due are marked breached in one statement (a running clock's stored
-    due is exact until the ticket changes, and every change re-evaluates it), then each such
-    ticket gets its notices.
+    due is exact until the ticket changes, and every change re-evaluates it) and their tickets
+    flagged in another; the notices are handed to the job queue in batches, so the scan stays a
+    few statements however many tickets breach at once, and several workers share the notices.
     """
     now = now or timezone.now()
     marked = TicketClock.objects.filter(status=ClockStatus.RUNNING, due_at__lt=now).update(
@@ -53,9 +54,12 @@ def scan(*, now: datetime | None = None, batch: int = 500) -> dict[str, int]:
     )
     if marked:
         Ticket.objects.filter(
-            clocks__status=ClockStatus.BREACHED, clocks__breach_notified_at__isnull=True, sla_breached=False
+            sla_breached=False,
+            pk__in=TicketClock.objects.filter(
+                status=ClockStatus.BREACHED, breach_notified_at__isnull=True
+            ).values("ticket_id"),
         ).update(sla_breached=True)
-    due = (
+    ids = list(
         TicketClock.objects.filter(
             Q(status=ClockStatus.BREACHED, breach_notified_at__isnull=True)
             | Q(status=ClockStatus.RUNNING, warn_at__lte=now, warned_at__isnull=True)
@@ -63,9 +67,18 @@ def scan(*, now: datetime | None = None, batch: int = 500) -> dict[str, int]:
         .values_list("ticket_id", flat=True)
         .distinct()
     )
-    totals = {"marked": marked, "tickets": 0, "warnings": 0, "breaches": 0}
-    ids = list(due[:batch])
-    for ticket in Ticket.objects.filter(pk__in=ids).select_related(
+    from .tasks import check_tickets
+
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        transaction.on_commit(lambda chunk=chunk: check_tickets(chunk, now.isoformat()))
+    return {"marked": marked, "tickets": len(ids), "batches": (len(ids) + batch - 1) // batch}
+
+
+def check_many(ticket_ids: list[int], *, now: datetime | None = None) -> dict[str, int]:
+    """Notices for a batch of tickets found by the scan (run by a worker)."""
+    totals = {"tickets": 0, "warnings": 0, "breaches": 0}
+    for ticket in Ticket.objects.filter(pk__in=ticket_ids).select_related(
         "contract", "hospital", "term", "severity"
     ):
         sent = check_ticket_clocks(ticket, now=now)
