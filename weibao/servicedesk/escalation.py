@@ -64,6 +64,7 @@ def scan(*, now: datetime | None = None, batch: int = 200) -> dict[str, int]:
             Q(status=ClockStatus.BREACHED, breach_notified_at__isnull=True)
             | Q(status=ClockStatus.RUNNING, warn_at__lte=now, warned_at__isnull=True)
         )
+        .order_by()  # the model's ordering would make DISTINCT repeat a ticket per clock
         .values_list("ticket_id", flat=True)
         .distinct()
     )
