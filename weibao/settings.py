@@ -228,4 +228,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # The job consumer logs through its own handler; not again through the root one.
+    "loggers": {"huey": {"handlers": [], "propagate": False}},
 }
