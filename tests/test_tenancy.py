@@ -68,6 +68,7 @@ def world(hospital, other_hospital):
     endpoint_b = Endpoint.objects.create(
         system=system_b, name="B 端点", kind="tcp", host="127.0.0.1", port=104
     )
+    from weibao.servicedesk import attachments as sd_attachments
     from weibao.servicedesk import records as sd_records
     from weibao.servicedesk import services as sd_services
     from weibao.servicedesk.models import SavedFilter
@@ -84,7 +85,7 @@ def world(hospital, other_hospital):
     filter_b = SavedFilter.objects.create(user=admin_b, name="B", query="open=1")
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    attachment_b = sd_services.attachment_add(
+    attachment_b = sd_attachments.attachment_add(
         actor=admin_b, ticket=ticket_b, upload=SimpleUploadedFile("b.txt", b"log", content_type="text/plain")
     )
     from weibao.notifications.services import notify, robot_create

@@ -20,7 +20,7 @@ from weibao.accounts.models import Department
 from weibao.contracts.models import Contract, MaintainedSystem, Module
 from weibao.core.forms import apply_service_errors
 
-from . import permissions, records, services
+from . import attachments, permissions, records, services
 from .choices import OPEN_STATES, TicketChannel, TicketState
 from .forms import ActionForm, ImportForm, MobileReportForm, TicketForm
 from .ledger import import_xlsx, xlsx_response
@@ -289,7 +289,7 @@ def ticket_comment(request: HttpRequest, pk: int) -> HttpResponse:
             request=request,
         )
         for upload in request.FILES.getlist("files"):
-            services.attachment_add(
+            attachments.attachment_add(
                 actor=request.user,
                 ticket=ticket,
                 upload=upload,
@@ -443,7 +443,7 @@ def mobile_report(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
             if data.get("photo"):
-                services.attachment_add(
+                attachments.attachment_add(
                     actor=request.user, ticket=ticket, upload=data["photo"], request=request
                 )
         except ValidationError as exc:

@@ -44,8 +44,13 @@ def test_password_policy(password, ok):
 def test_generated_passwords_satisfy_the_policy():
     from weibao.accounts.models import User
 
-    for _ in range(50):
-        password_validation.validate_password(services.generate_password(), User(username="demo-user"))
+    passwords = {services.generate_password() for _ in range(50)}
+    assert len(passwords) == 50  # random, not a fixed default
+    for password in passwords:
+        assert password_validation.validate_password(password, User(username="demo-user")) is None
+        assert (
+            len(password) >= 8 and any(c.isupper() for c in password) and any(c.isdigit() for c in password)
+        )
 
 
 def test_five_failures_lock_the_account_with_a_chinese_message(client, hospital, password):

@@ -13,7 +13,7 @@ from weibao.accounts.models import Department, User
 from weibao.contracts.models import Contract, Interface, MaintainedSystem, Module, ServiceTerm, Severity
 from weibao.core.api import get_visible, responses
 
-from .. import permissions, services
+from .. import attachments, permissions, services
 from ..ledger import import_xlsx, xlsx_response
 from ..models import SavedFilter, Ticket
 from ..selectors import TicketFilter, ticket_payload, ticket_rows_page, tickets_for
@@ -283,7 +283,7 @@ def ticket_attach(request, ticket_id: int, file: UploadedFile = File(...), inter
     ticket = _ticket(request, ticket_id)
     return Status(
         201,
-        services.attachment_add(
+        attachments.attachment_add(
             actor=request.user, ticket=ticket, upload=file, internal=internal, request=request
         ),
     )

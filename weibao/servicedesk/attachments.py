@@ -1,0 +1,85 @@
+"""Screenshots and logs attached to tickets."""
+
+from __future__ import annotations
+
+import mimetypes
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from weibao.audit.services import audit_record
+
+from .choices import EventKind
+from .models import Attachment, Ticket, TicketEvent
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+ATTACHMENT_TYPES = (
+    "image/",
+    "text/",
+    "application/pdf",
+    "application/zip",
+    "application/x-zip-compressed",
+    "application/json",
+    "application/xml",
+    "application/octet-stream",
+)
+ATTACHMENT_EXTENSIONS = (
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".gif",
+    ".bmp",
+    ".webp",
+    ".txt",
+    ".log",
+    ".pdf",
+    ".zip",
+    ".json",
+    ".xml",
+    ".csv",
+    ".dcm",
+    ".hl7",
+)
+
+
+def attachment_add(
+    *, actor: Any, ticket: Ticket, upload: UploadedFile, internal: bool = False, request: Any = None
+) -> Attachment:
+    """Attach a screenshot or a log: at most 10 MB, images, text, logs, PDF or ZIP."""
+    name = (upload.name or "file").rsplit("/", 1)[-1][:200]
+    content_type = upload.content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError({"file": _("附件不能超过 10 MB。")})
+    if not name.lower().endswith(ATTACHMENT_EXTENSIONS) or not content_type.startswith(ATTACHMENT_TYPES):
+        raise ValidationError({"file": _("只接受截图、日志、文本、PDF 或 ZIP 文件。")})
+    with transaction.atomic():
+        attachment = Attachment(
+            ticket=ticket,
+            name=name,
+            size=upload.size,
+            content_type=content_type,
+            internal=internal,
+            uploaded_by=actor,
+        )
+        attachment.file.save(name, upload, save=False)
+        attachment.save()
+        TicketEvent.objects.create(
+            ticket=ticket,
+            actor=actor,
+            kind=EventKind.ATTACHMENT,
+            body=name,
+            internal=internal,
+            data={"attachment": attachment.pk, "size": upload.size},
+        )
+        audit_record(
+            action="ticket.attachment",
+            actor=actor,
+            request=request,
+            obj=ticket,
+            organization=ticket.hospital,
+            detail={"name": name, "size": upload.size},
+        )
+    return attachment
