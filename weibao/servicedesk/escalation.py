@@ -44,21 +44,15 @@ def scan(*, now: datetime | None = None, batch: int = 200) -> dict[str, int]:
     """The safety net: every clock whose warning or due has passed without notice.
 
     Running clocks past their due are marked breached in one statement (a running clock's stored
-    due is exact until the ticket changes, and every change re-evaluates it) and their tickets
-    flagged in another; the notices are handed to the job queue in batches, so the scan stays a
-    few statements however many tickets breach at once, and several workers share the notices.
+    due is exact until the ticket changes, and every change re-evaluates it); the tickets are then
+    re-evaluated and notified by the job queue in batches (which also sets their breached flag), so
+    the scan stays a few statements however many tickets breach at once, and several workers share
+    the work.
     """
     now = now or timezone.now()
     marked = TicketClock.objects.filter(status=ClockStatus.RUNNING, due_at__lt=now).update(
         status=ClockStatus.BREACHED, breached_at=F("due_at")
     )
-    if marked:
-        Ticket.objects.filter(
-            sla_breached=False,
-            pk__in=TicketClock.objects.filter(
-                status=ClockStatus.BREACHED, breach_notified_at__isnull=True
-            ).values("ticket_id"),
-        ).update(sla_breached=True)
     ids = list(
         TicketClock.objects.filter(
             Q(status=ClockStatus.BREACHED, breach_notified_at__isnull=True)
