@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weibao.core.forms import apply_service_errors
+from weibao.core.tenancy import get_visible
 
 from . import services
 from .forms import LoginForm, MemberForm, NameForm, OrganizationForm, PasswordChangeForm, TokenForm
@@ -25,13 +26,6 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
-
-
-def visible_or_404(queryset, user, **lookup):
-    obj = queryset.visible_to(user).filter(**lookup).first()
-    if obj is None:
-        raise Http404
-    return obj
 
 
 @login_required
@@ -88,7 +82,7 @@ def organization_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    org = visible_or_404(Organization.objects, request.user, pk=pk)
+    org = get_visible(Organization.objects, request.user, pk=pk)
     is_admin = request.user.is_platform_admin or org.pk in request.user.admin_org_ids()
     members = (
         Membership.objects.visible_to(request.user)
@@ -111,7 +105,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _admin_org(request: HttpRequest, pk: int) -> Organization:
-    org = visible_or_404(Organization.objects, request.user, pk=pk)
+    org = get_visible(Organization.objects, request.user, pk=pk)
     if not (request.user.is_platform_admin or org.pk in request.user.admin_org_ids()):
         raise PermissionDenied(_("只有本机构的管理员可以执行此操作。"))
     return org

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from weibao.core.tenancy import get_visible
 
 from .models import AuditEvent
 
@@ -24,7 +26,5 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    event = AuditEvent.objects.visible_to(request.user).filter(pk=pk).first()
-    if event is None:
-        raise Http404
+    event = get_visible(AuditEvent.objects, request.user, pk=pk)
     return render(request, "audit/event_detail.html", {"event": event})

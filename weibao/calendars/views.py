@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weibao.core.forms import apply_service_errors
+from weibao.core.tenancy import get_visible
 
 from . import services
 from .durations import DurationError, parse_duration
@@ -50,10 +51,7 @@ def holiday_warning_panel(request: HttpRequest) -> dict[str, Any] | None:
 
 
 def _calendar(request: HttpRequest, code: str) -> WorkCalendar:
-    calendar = WorkCalendar.objects.visible_to(request.user).filter(code=code).first()
-    if calendar is None:
-        raise Http404
-    return calendar
+    return get_visible(WorkCalendar.objects, request.user, code=code)
 
 
 def _can_edit(user, calendar: WorkCalendar | None = None) -> bool:

@@ -6,11 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from weibao.core.forms import apply_service_errors
+from weibao.core.tenancy import get_visible
 
 from . import services
 from .forms import FromTemplateForm, TermForm
@@ -18,14 +19,6 @@ from .models import Contract, MaintainedSystem, ServiceTerm
 from .targets import describe
 from .template_loader import UnknownTemplateError, get_template
 from .template_schema import Channel
-
-
-def _visible(queryset, request: HttpRequest, **lookup):
-    obj = queryset.visible_to(request.user).filter(**lookup).first()
-    if obj is None:
-        raise Http404
-    return obj
-
 
 CHANNEL_LABELS = {c.value: c.label for c in Channel}
 
@@ -62,7 +55,9 @@ def contract_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    contract = _visible(Contract.objects.select_related("hospital", "vendor", "renewal_of"), request, pk=pk)
+    contract = get_visible(
+        Contract.objects.select_related("hospital", "vendor", "renewal_of"), request.user, pk=pk
+    )
     severities = [
         {
             "s": s,
@@ -141,7 +136,7 @@ def template_preview(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def term_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    term = _visible(ServiceTerm.objects.select_related("contract"), request, pk=pk)
+    term = get_visible(ServiceTerm.objects.select_related("contract"), request.user, pk=pk)
     if not services.can_manage_contract(request.user, term.contract.hospital_id):
         raise PermissionDenied(_("只有医院管理员可以修改合同。"))
     form = TermForm(request.POST or None, initial=TermForm.initial_for(term))
@@ -177,8 +172,8 @@ def system_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def system_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    system = _visible(
-        MaintainedSystem.objects.select_related("hospital", "contract", "campus"), request, pk=pk
+    system = get_visible(
+        MaintainedSystem.objects.select_related("hospital", "contract", "campus"), request.user, pk=pk
     )
     return render(
         request,

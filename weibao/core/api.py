@@ -14,7 +14,6 @@ from typing import Any
 
 import orjson
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -26,6 +25,7 @@ from ninja.renderers import BaseRenderer
 from ninja.security import APIKeyCookie, HttpBearer
 
 from weibao.audit.services import audit_record
+from weibao.core.tenancy import get_visible  # noqa: F401 - the API modules import it from here
 
 log = logging.getLogger(__name__)
 
@@ -187,11 +187,3 @@ def _http_error(request, exc):
 def _server_error(request, exc):
     log.exception("unhandled API error on %s %s", request.method, request.path)
     return _error(request, _("服务器内部错误，已记录。"), "server_error", 500)
-
-
-def get_visible(queryset: QuerySet, user: Any, **lookup: Any) -> Model:
-    """One object the user may see, else 404 (never 403, so ids of other tenants do not leak)."""
-    obj = queryset.visible_to(user).filter(**lookup).first()
-    if obj is None:
-        raise Http404
-    return obj

@@ -62,3 +62,14 @@ class TenantModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+def get_visible(queryset: Any, user: Any, **lookup: Any) -> Any:
+    """One object the user may see, else 404 (never 403, so ids of other tenants do not leak).
+    Pages, API endpoints and exports all look objects up through this."""
+    from django.http import Http404
+
+    obj = queryset.visible_to(user).filter(**lookup).first()
+    if obj is None:
+        raise Http404
+    return obj

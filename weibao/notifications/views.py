@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weibao.core.forms import apply_service_errors
+from weibao.core.tenancy import get_visible
 
 from . import selectors, services
 from .choices import DeliveryStatus, PreferenceChannel
@@ -25,13 +26,6 @@ from .forms import RobotForm
 from .models import Delivery, Notification, RobotWebhook
 
 PAGE_SIZE = 20
-
-
-def _visible(queryset, request: HttpRequest, **lookup):
-    obj = queryset.visible_to(request.user).filter(**lookup).first()
-    if obj is None:
-        raise Http404
-    return obj
 
 
 def _safe_next(request: HttpRequest, url: str, fallback: str) -> str:
@@ -115,7 +109,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark read and go to what the notification is about."""
-    notification = _visible(Notification.objects, request, pk=pk)
+    notification = get_visible(Notification.objects, request.user, pk=pk)
     services.mark_read(user=request.user, notification_ids=[notification.pk])
     return redirect(_safe_next(request, notification.url, reverse("notifications:inbox")))
 
@@ -123,7 +117,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
-    notification = _visible(Notification.objects, request, pk=pk)
+    notification = get_visible(Notification.objects, request.user, pk=pk)
     services.mark_read(user=request.user, notification_ids=[notification.pk])
     return redirect(_safe_next(request, request.POST.get("next", ""), reverse("notifications:inbox")))
 
@@ -223,7 +217,7 @@ def robot_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def robot_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    robot = _visible(RobotWebhook.objects.select_related("organization", "contract"), request, pk=pk)
+    robot = get_visible(RobotWebhook.objects.select_related("organization", "contract"), request.user, pk=pk)
     form = RobotForm(
         request.POST or None, user=request.user, robot=robot, initial=RobotForm.initial_for(robot)
     )
@@ -252,7 +246,7 @@ def robot_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def robot_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    robot = _visible(RobotWebhook.objects.select_related("organization"), request, pk=pk)
+    robot = get_visible(RobotWebhook.objects.select_related("organization"), request.user, pk=pk)
     services.robot_deactivate(actor=request.user, robot=robot, request=request)
     messages.success(request, _("群机器人“%(name)s”已停用。") % {"name": robot.name})
     return redirect("notifications:robot_list")
@@ -261,7 +255,7 @@ def robot_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def robot_test(request: HttpRequest, pk: int) -> HttpResponse:
-    robot = _visible(RobotWebhook.objects.select_related("organization"), request, pk=pk)
+    robot = get_visible(RobotWebhook.objects.select_related("organization"), request.user, pk=pk)
     delivery = services.robot_send_test(actor=request.user, robot=robot, request=request)
     if delivery.status == DeliveryStatus.SENT:
         messages.success(request, _("测试消息已发送，请在群里查看。"))

@@ -119,7 +119,9 @@ class TicketFilter:
                 | Q(caller_name__icontains=self.q)
             )
         if self.sort == "risk":
-            qs = qs.filter(next_due_at__isnull=False, state__in=OPEN_STATES)
+            qs = qs.filter(next_due_at__isnull=False)
+            if self.open is not True:  # already restricted above; twice misleads the planner
+                qs = qs.filter(state__in=OPEN_STATES)
         return qs
 
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from weibao.accounts.models import Department
 from weibao.contracts.models import Contract, MaintainedSystem, Module
 from weibao.core.forms import apply_service_errors
+from weibao.core.tenancy import get_visible
 
 from . import attachments, permissions, records, services
 from .choices import OPEN_STATES, TicketChannel, TicketState
@@ -515,9 +516,7 @@ def data_change_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def data_change_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    record = DataChange.objects.visible_to(request.user).select_related("contract").filter(pk=pk).first()
-    if record is None:
-        raise Http404
+    record = get_visible(DataChange.objects.select_related("contract"), request.user, pk=pk)
     if request.method == "POST":
         step = request.POST.get("step")
         try:
