@@ -13,9 +13,10 @@ class AccountsConfig(AppConfig):
         from weibao.core.navigation import register_nav
 
         from . import receivers
-        from .models import AccessGrant, Membership, Organization
+        from .models import AccessGrant, ApiToken, Membership, Organization, User
 
-        receivers.watch_scope_models(Membership, AccessGrant, Organization)
+        # Users and tokens too: an API token's user is cached with their scope (accounts.tokens).
+        receivers.watch_scope_models(Membership, AccessGrant, Organization, User, ApiToken)
         from .demo import demo_organisations, demo_users
 
         register_demo_step("organisations", demo_organisations, order=0)

@@ -7,8 +7,11 @@ on them.
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
@@ -23,6 +26,8 @@ class Scope:
     ``hospital_ids``: hospitals whose records are visible in full (own hospital, auditor grants).
     ``contract_ids``: contracts whose records are visible (a vendor's contracts).
     ``contract_hospital_ids``: the hospitals of those contracts (their hospital-level records).
+    ``outside_contract_ids``: the contracts among ``contract_ids`` whose hospital is not already
+    in ``hospital_ids`` (the only ones a filter must name: the rest are visible by hospital).
     ``org_ids``: the user's own organisations. ``partner_org_ids``: organisations the user's
     organisations hold contracts with (a hospital sees its vendors' names).
     """
@@ -33,6 +38,7 @@ class Scope:
     contract_hospital_ids: frozenset[int] = field(default_factory=frozenset)
     org_ids: frozenset[int] = field(default_factory=frozenset)
     partner_org_ids: frozenset[int] = field(default_factory=frozenset)
+    outside_contract_ids: frozenset[int] = field(default_factory=frozenset)
 
 
 #: A contract source returns (contract_id, hospital_id, vendor_id) triples visible to a user.
@@ -49,22 +55,54 @@ def register_contract_source(source: ContractSource) -> None:
         _contract_sources.append(source)
 
 
-#: How long a computed scope may be reused across requests. Every change that widens or narrows
-#: a scope (memberships, grants, contracts) bumps a generation counter in the cache, which makes
-#: the cached scopes unreachable at once where the cache is shared (Redis); with the per-process
-#: cache of the embedded default another process may serve the old scope for this long.
+#: How long a computed scope (and an API token's user, see :mod:`weibao.accounts.tokens`) may be
+#: reused across requests. Every change that widens or narrows a scope (memberships, grants,
+#: contracts, users, tokens) bumps a generation that is part of every cache key, so no process
+#: serves a scope from before the change once it has committed.
 SCOPE_SECONDS = 15
 _GENERATION_KEY = "wb:scope:generation"
 
 
+def _shared_cache() -> bool:
+    from django.conf import settings
+
+    return "locmem" not in settings.CACHES["default"]["BACKEND"].lower()
+
+
+def _generation_file() -> Path:
+    from django.conf import settings
+
+    return Path(settings.VAR_DIR) / "scope.generation"
+
+
+def generation() -> int:
+    """The current generation. With a shared cache (Redis) it is a counter in the cache; with the
+    embedded per-process cache it is the modification time of a file, so that the web workers and
+    the job worker see each other's changes (one ``stat`` per request)."""
+    if _shared_cache():
+        from django.core.cache import cache
+
+        return cache.get(_GENERATION_KEY, 0)
+    try:
+        return os.stat(_generation_file()).st_mtime_ns
+    except FileNotFoundError:
+        return 0
+
+
 def invalidate_scopes() -> None:
     """Call after any change to memberships, grants or contracts."""
-    from django.core.cache import cache
+    if _shared_cache():
+        from django.core.cache import cache
 
-    try:
-        cache.incr(_GENERATION_KEY)
-    except ValueError:
-        cache.set(_GENERATION_KEY, 1, None)
+        try:
+            cache.incr(_GENERATION_KEY)
+        except ValueError:
+            cache.set(_GENERATION_KEY, 1, None)
+        return
+    path = _generation_file()
+    stamp = max(time.time_ns(), generation() + 1)
+    path.touch()
+    os.utime(path, ns=(stamp, stamp))
 
 
 def changed_scopes() -> None:
@@ -86,7 +124,7 @@ def user_scope(user: Any) -> Scope:
         return cached
     from django.core.cache import cache
 
-    key = f"wb:scope:{user.pk}:{cache.get(_GENERATION_KEY, 0)}"
+    key = f"wb:scope:v2:{user.pk}:{generation()}"
     scope = cache.get(key)
     if scope is None:
         scope = _compute_scope(user)
@@ -112,11 +150,14 @@ def _compute_scope(user: Any) -> Scope:
         }
     base = Scope(org_ids=org_ids, hospital_ids=frozenset(hospital_ids))
     contract_ids: set[int] = set()
+    outside: set[int] = set()
     contract_hospitals: set[int] = set()
     partners: set[int] = set()
     for source in _contract_sources:
         for contract_id, hospital_id, vendor_id in source(user, base):
             contract_ids.add(contract_id)
+            if hospital_id not in hospital_ids:
+                outside.add(contract_id)
             contract_hospitals.add(hospital_id)
             partners.update((hospital_id, vendor_id))
     return Scope(
@@ -125,4 +166,5 @@ def _compute_scope(user: Any) -> Scope:
         contract_ids=frozenset(contract_ids),
         contract_hospital_ids=frozenset(contract_hospitals),
         partner_org_ids=frozenset(partners - set(org_ids)),
+        outside_contract_ids=frozenset(outside),
     )

@@ -8,14 +8,12 @@ OpenAPI schema lists every status an endpoint can answer.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import orjson
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
@@ -57,20 +55,12 @@ class TokenAuth(HttpBearer):
     """``Authorization: Bearer wb_…`` with a personal API token."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        from weibao.accounts.models import ApiToken, hash_token
+        from weibao.accounts.tokens import user_for_token
 
-        row = (
-            ApiToken.objects.select_related("user")
-            .filter(key_hash=hash_token(token), revoked_at__isnull=True, user__is_active=True)
-            .first()
-        )
-        if row is None:
-            return None
-        now = timezone.now()
-        if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
-            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
-        request.user = row.user
-        return row.user
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
 
 
 class SessionAuth(APIKeyCookie):

@@ -34,16 +34,23 @@ class TenantQuerySet(models.QuerySet):
 
 
 def visibility_q(model: type[models.Model], scope: Scope) -> Q:
-    """The filter that keeps the records of ``model`` inside ``scope``."""
+    """The filter that keeps the records of ``model`` inside ``scope``: records of the scope's
+    hospitals, plus, on records that belong to a contract, those of the scope's contracts in other
+    hospitals (on hospital-level records, those contracts' hospitals). It names each id once, so a
+    hospital's users get a plain ``hospital_id IN (…)`` the planner can estimate and index."""
     if scope.everything:
         return Q()
     hospital_field: str = model.tenant_hospital_field  # type: ignore[attr-defined]
     contract_field: str | None = getattr(model, "tenant_contract_field", None)
-    q = Q(**{f"{hospital_field}__in": scope.hospital_ids})
     if contract_field:
-        q |= Q(**{f"{contract_field}__in": scope.contract_ids})
+        hospitals, contracts = scope.hospital_ids, scope.outside_contract_ids
     else:
-        q |= Q(**{f"{hospital_field}__in": scope.contract_hospital_ids})
+        hospitals, contracts = scope.hospital_ids | scope.contract_hospital_ids, frozenset()
+    if not hospitals and not contracts:
+        return Q(pk__in=[])
+    q = Q(**{f"{hospital_field}__in": sorted(hospitals)}) if hospitals else Q()
+    if contracts:
+        q |= Q(**{f"{contract_field}__in": sorted(contracts)})
     return q
 
 

@@ -88,7 +88,7 @@ class TicketFilter:
             qs = qs.filter(system_id=self.system)
         if self.state:
             qs = qs.filter(state__in=self.state)
-        if self.open is True:
+        if self.open is True and self.sort != "risk":  # the risk order implies it, see below
             qs = qs.filter(state__in=OPEN_STATES)
         elif self.open is False:
             qs = qs.exclude(state__in=OPEN_STATES)
@@ -119,9 +119,11 @@ class TicketFilter:
                 | Q(caller_name__icontains=self.q)
             )
         if self.sort == "risk":
+            # Only an open ticket has a next deadline (sla.refresh_clocks keeps it so): this one
+            # condition selects the open tickets and matches the partial index ticket_due_idx,
+            # which returns them in deadline order. A second, correlated condition on the state
+            # makes the planner underestimate the rows and sort them all instead.
             qs = qs.filter(next_due_at__isnull=False)
-            if self.open is not True:  # already restricted above; twice misleads the planner
-                qs = qs.filter(state__in=OPEN_STATES)
         return qs
 
 

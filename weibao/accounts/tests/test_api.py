@@ -164,3 +164,54 @@ def test_docs_page_is_served_locally(client, hospital_admin):
     html = response.content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in html
     assert not re.search(r"(src|href)=\"https?://", html), "the docs page must not load assets from elsewhere"
+
+
+def test_token_user_is_cached_but_never_outlives_a_change(hospital, other_hospital, settings):
+    """The second request with a token reads neither the token nor the memberships again; revoking
+    the token, deactivating the user or moving them to another hospital takes effect at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from weibao.accounts.services import api_token_create
+
+    user = member(hospital, Role.HOSPITAL_ADMIN)
+    _token, raw = api_token_create(user=user, name="接口")
+    anon = Client()
+    assert anon.get("/api/v1/me", **bearer(raw)).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert anon.get("/api/v1/me", **bearer(raw)).json()["username"] == user.username
+    tables = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "accounts_apitoken" not in tables and "accounts_membership" not in tables
+
+    membership = user.memberships.get()
+    membership.organization = other_hospital
+    membership.save()
+    moved = anon.get("/api/v1/me", **bearer(raw)).json()
+    assert [m["organization_id"] for m in moved["memberships"]] == [other_hospital.pk]
+
+    user.is_active = False
+    user.save()
+    assert anon.get("/api/v1/me", **bearer(raw)).status_code == 401
+    user.is_active = True
+    user.save()
+    assert anon.get("/api/v1/me", **bearer(raw)).status_code == 200
+    ApiToken.objects.get().delete()
+    assert anon.get("/api/v1/me", **bearer(raw)).status_code == 401
+
+
+def test_scope_generation_crosses_processes_through_a_file(settings, tmp_path):
+    """With the embedded per-process cache, another process's change is seen through the
+    generation file's modification time."""
+    import os
+
+    from weibao.accounts.visibility import generation, invalidate_scopes
+
+    settings.VAR_DIR = tmp_path
+    assert generation() == 0
+    invalidate_scopes()
+    first = generation()
+    invalidate_scopes()
+    assert generation() > first > 0
+    stamp = generation() + 1_000_000
+    os.utime(tmp_path / "scope.generation", ns=(stamp, stamp))  # what another process does
+    assert generation() == stamp

@@ -31,8 +31,14 @@ class Ticket(TenantModel):
     tenant_contract_field = "contract"
 
     number = models.CharField(_("工单号"), max_length=40, unique=True)
-    hospital = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="tickets")
-    contract = models.ForeignKey("contracts.Contract", on_delete=models.PROTECT, related_name="tickets")
+    # Foreign keys that lead a composite index below carry no index of their own: every ticket
+    # insert maintains each index, and the composite ones serve the same lookups.
+    hospital = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="tickets", db_index=False
+    )
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.PROTECT, related_name="tickets", db_index=False
+    )
     term = models.ForeignKey(
         "contracts.ServiceTerm", on_delete=models.PROTECT, related_name="tickets", verbose_name=_("服务项目")
     )
@@ -101,6 +107,7 @@ class Ticket(TenantModel):
         blank=True,
         related_name="assigned_tickets",
         verbose_name=_("处理人"),
+        db_index=False,
     )
     watchers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="watched_tickets")
     state = models.CharField(_("状态"), max_length=20, choices=TicketState.choices, default=TicketState.NEW)
@@ -117,12 +124,22 @@ class Ticket(TenantModel):
     cancel_reason = models.TextField(_("取消原因"), blank=True)
     vendor_caused = models.BooleanField(_("因乙方原因"), default=False)
     vendor_caused_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     vendor_caused_reason = models.TextField(blank=True)
     adverse_event = models.BooleanField(_("恶性事件"), default=False)
     adverse_event_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     adverse_event_reason = models.TextField(blank=True)
     # Denormalised from the clocks so that lists sort and filter by risk without recomputing.
@@ -139,6 +156,13 @@ class Ticket(TenantModel):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["hospital", "state", "next_due_at"], name="ticket_risk_idx"),
+            # The risk board: a hospital's open tickets in order of their next deadline, read in
+            # index order and stopped after one page. Only open tickets have a next_due_at.
+            models.Index(
+                fields=["hospital", "next_due_at", "id"],
+                name="ticket_due_idx",
+                condition=models.Q(next_due_at__isnull=False),
+            ),
             models.Index(fields=["contract", "created_at"], name="ticket_contract_idx"),
             models.Index(fields=["assignee", "state"], name="ticket_assignee_idx"),
             models.Index(fields=["-created_at", "-id"], name="ticket_recent_idx"),
@@ -172,7 +196,7 @@ class TicketClock(models.Model):
     """One SLA clock of one ticket: the target snapshotted from the contract when the ticket was
     created (or its category/severity changed), and the last evaluation of the clock engine."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="clocks")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="clocks", db_index=False)
     kind = models.CharField(_("时钟"), max_length=16, choices=ClockKind.choices)
     target = models.JSONField(_("目标"))
     calendar = models.CharField(_("日历"), max_length=32)
@@ -200,9 +224,23 @@ class TicketClock(models.Model):
         verbose_name_plural = _("时钟")
         ordering = ["ticket_id", "kind"]
         constraints = [models.UniqueConstraint(fields=["ticket", "kind"], name="ticket_clock_unique")]
+        # The scan's three questions, each answered by a partial index holding only the clocks
+        # it asks about (a clock leaves them as it is settled, so they stay small); lookups by
+        # ticket use the unique constraint's index.
         indexes = [
-            models.Index(fields=["status", "due_at"], name="clock_due_idx"),
-            models.Index(fields=["status", "warn_at"], name="clock_warn_idx"),
+            models.Index(
+                fields=["due_at"], name="clock_due_idx", condition=models.Q(status=ClockStatus.RUNNING)
+            ),
+            models.Index(
+                fields=["warn_at"],
+                name="clock_warn_idx",
+                condition=models.Q(status=ClockStatus.RUNNING, warned_at__isnull=True),
+            ),
+            models.Index(
+                fields=["ticket"],
+                name="clock_breach_idx",
+                condition=models.Q(status=ClockStatus.BREACHED, breach_notified_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

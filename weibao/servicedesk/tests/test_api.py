@@ -98,11 +98,44 @@ def test_list_filters_and_keyset_pages(client_for, seed, people):
     assert len(seen) == len(set(seen)) == 7
     risk = c.get("/api/v1/tickets?sort=risk&limit=50").json()["items"]
     dues = [t["next_due_at"] for t in risk]
-    assert dues == sorted(dues)
+    assert dues == sorted(dues) and len(risk) == 7
+    # The risk order lists open tickets only (it selects them by their next deadline).
+    cancelled = services.ticket_transition(
+        actor=people["admin"], ticket=Ticket.objects.get(pk=risk[0]["id"]), action="cancel", reason="重复"
+    )
+    assert cancelled.next_due_at is None
+    for query in ("sort=risk", "sort=risk&open=true"):
+        ids = [t["id"] for t in c.get(f"/api/v1/tickets?{query}&limit=50").json()["items"]]
+        assert len(ids) == 6 and cancelled.pk not in ids
+    assert c.get("/api/v1/tickets?sort=risk&open=false").json()["items"] == []
     assert len(c.get("/api/v1/tickets?q=问题 3").json()["items"]) == 1
     assert c.get("/api/v1/tickets?limit=0").status_code == 422
     assert c.get("/api/v1/tickets?created_from=not-a-date").status_code == 422
     assert c.get("/api/v1/tickets?cursor=garbage").status_code == 200
+
+
+def test_list_and_detail_answer_exactly_what_their_schemas_declare(client_for, seed, people):
+    """List and detail are rendered from values() rows without a second validation: the JSON must
+    still be what the OpenAPI schema promises, field for field."""
+    from weibao.servicedesk import services
+    from weibao.servicedesk.api.schemas import TicketDetailOut, TicketPage
+
+    contract = seed("drg-wuhan")
+    ticket = services.ticket_create(
+        actor=people["admin"], contract=contract, term=contract.terms.get(number=10), title="字段"
+    )
+    c = client_for(people["admin"])
+    for path, schema in (
+        ("/api/v1/tickets?sort=risk", TicketPage),
+        ("/api/v1/tickets", TicketPage),
+        (f"/api/v1/tickets/{ticket.pk}", TicketDetailOut),
+    ):
+        raw = c.get(path)
+        assert raw.status_code == 200 and raw["Content-Type"] == "application/json"
+        body = raw.json()
+        again = json.loads(schema.model_validate(body).model_dump_json())
+        assert again == body, path
+    assert body["clocks"] and body["timeline"][0]["kind"] == "created"
 
 
 def test_department_users_see_their_department_only(client_for, seed, people, hospital):

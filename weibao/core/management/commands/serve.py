@@ -19,11 +19,32 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--host", default=os.environ.get("WEIBAO_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("WEIBAO_PORT", "8000")))
-        parser.add_argument("--web-workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+        parser.add_argument(
+            "--web-workers",
+            type=int,
+            default=int(os.environ.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1) + 1))),
+            help="gunicorn worker processes (default 2 × cores + 1)",
+        )
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=int(os.environ.get("WEB_THREADS", "1")),
+            help="threads per worker; 1 = sync workers, which share the load evenly between processes",
+        )
         parser.add_argument("--no-worker", action="store_true", help="do not start the job worker")
         parser.add_argument("--no-migrate", action="store_true")
 
-    def handle(self, *args, host: str, port: int, web_workers: int, no_worker: bool, no_migrate: bool, **kw):
+    def handle(
+        self,
+        *args,
+        host: str,
+        port: int,
+        web_workers: int,
+        threads: int,
+        no_worker: bool,
+        no_migrate: bool,
+        **kw,
+    ):
         if not no_migrate:
             call_command("migrate", interactive=False, verbosity=0)
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "weibao.settings"}
@@ -40,7 +61,7 @@ class Command(BaseCommand):
             "--workers",
             str(web_workers),
             "--threads",
-            "4",
+            str(max(1, threads)),
             "--access-logfile",
             "-" if settings.DEBUG else os.devnull,
             "--graceful-timeout",

@@ -1,0 +1,49 @@
+"""Personal API tokens: the user behind a bearer token, cached briefly across requests.
+
+An API request would otherwise start with two queries before any work (the token with its user,
+then the user's memberships). The user, with their memberships and scope already loaded, is kept
+in the cache under the token's hash and the scope generation for :data:`SCOPE_SECONDS`; revoking
+a token, deactivating a user or changing a membership bumps the generation (see
+:mod:`weibao.accounts.visibility`), so the cached entry is never used after such a change.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from .models import ApiToken, hash_token
+from .visibility import SCOPE_SECONDS, generation, user_scope
+
+#: ``last_used_at`` is written at most this often per token.
+LAST_USED_EVERY = timedelta(minutes=5)
+
+
+def user_for_token(raw: str) -> Any:
+    """The active user owning the unrevoked token ``raw``, or None. Each call returns its own
+    copy of the user (the cache pickles), so per-request attributes never leak between requests."""
+    key_hash = hash_token(raw)
+    key = f"wb:token:{key_hash}:{generation()}"
+    entry = cache.get(key)
+    if entry is None:
+        row = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=key_hash, revoked_at__isnull=True, user__is_active=True)
+            .first()
+        )
+        if row is None:
+            return None
+        user = row.user
+        user.active_memberships()
+        user_scope(user)
+        entry = (row.pk, row.last_used_at, user)
+        cache.set(key, entry, SCOPE_SECONDS)
+    token_id, last_used_at, user = entry
+    now = timezone.now()
+    if last_used_at is None or now - last_used_at > LAST_USED_EVERY:
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+        cache.set(key, (token_id, now, user), SCOPE_SECONDS)
+    return user
