@@ -109,9 +109,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] in ("django.db.backends.sqlite3", "weibao.core.db.sqlite3"):
     # Connections persist as on PostgreSQL (DB_CONN_MAX_AGE): opening one and running the PRAGMAs
     # cost ~3 ms, a quarter of an API request.
+    # Django's backend, with writers queued on a file lock instead of SQLite's sleeping retries.
+    DATABASES["default"]["ENGINE"] = "weibao.core.db.sqlite3"
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN so
         # two writers queue instead of failing on a lock upgrade.
@@ -140,7 +142,7 @@ if REDIS_URL:
     }
 else:
     HUEY = {
-        "huey_class": "huey.SqliteHuey",
+        "huey_class": "weibao.core.db.queue.EmbeddedHuey",
         "name": "weibao",
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": HUEY_IMMEDIATE,

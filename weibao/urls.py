@@ -10,14 +10,16 @@ from weibao.core.api import api
 from weibao.notifications.api import router as notifications_router
 from weibao.servicedesk.api import router as servicedesk_router
 
+# The busiest routes first: Django tries URL patterns in order.
+api.add_router("", servicedesk_router)
 api.add_router("", accounts_router)
 api.add_router("", audit_router)
 api.add_router("", calendars_router)
 api.add_router("", contracts_router)
 api.add_router("", notifications_router)
-api.add_router("", servicedesk_router)
 
 urlpatterns = [
+    path("api/v1/", api.urls),
     path("", include("weibao.core.urls")),
     path("", include("weibao.accounts.urls")),
     path("", include("weibao.audit.urls")),
@@ -26,7 +28,6 @@ urlpatterns = [
     path("", include("weibao.notifications.urls")),
     path("", include("weibao.servicedesk.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/", api.urls),
 ]
 
 handler403 = "weibao.core.views.permission_denied"

@@ -12,11 +12,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.core.cache import cache
 from django.utils import timezone
 
 from .models import ApiToken, hash_token
-from .visibility import SCOPE_SECONDS, generation, user_scope
+from .visibility import cache_at_generation, cached_at_generation, user_scope
 
 #: ``last_used_at`` is written at most this often per token.
 LAST_USED_EVERY = timedelta(minutes=5)
@@ -26,8 +25,8 @@ def user_for_token(raw: str) -> Any:
     """The active user owning the unrevoked token ``raw``, or None. Each call returns its own
     copy of the user (the cache pickles), so per-request attributes never leak between requests."""
     key_hash = hash_token(raw)
-    key = f"wb:token:{key_hash}:{generation()}"
-    entry = cache.get(key)
+    key = f"wb:token:{key_hash}"
+    current, entry = cached_at_generation(key)
     if entry is None:
         row = (
             ApiToken.objects.select_related("user")
@@ -40,10 +39,10 @@ def user_for_token(raw: str) -> Any:
         user.active_memberships()
         user_scope(user)
         entry = (row.pk, row.last_used_at, user)
-        cache.set(key, entry, SCOPE_SECONDS)
+        cache_at_generation(key, current, entry)
     token_id, last_used_at, user = entry
     now = timezone.now()
     if last_used_at is None or now - last_used_at > LAST_USED_EVERY:
         ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
-        cache.set(key, (token_id, now, user), SCOPE_SECONDS)
+        cache_at_generation(key, current, (token_id, now, user))
     return user

@@ -89,6 +89,28 @@ def generation() -> int:
         return 0
 
 
+def cached_at_generation(key: str) -> tuple[int, Any]:
+    """The current generation and what the cache holds under ``key`` (None if nothing), in one
+    round trip to a shared cache. Entries stored with :func:`cache_at_generation` are returned
+    only if they were stored at the current generation."""
+    from django.core.cache import cache
+
+    if _shared_cache():
+        found = cache.get_many([_GENERATION_KEY, key])
+        current, entry = found.get(_GENERATION_KEY, 0), found.get(key)
+    else:
+        current, entry = generation(), cache.get(key)
+    if entry is None or entry[0] != current:
+        return current, None
+    return current, entry[1]
+
+
+def cache_at_generation(key: str, current: int, value: Any) -> None:
+    from django.core.cache import cache
+
+    cache.set(key, (current, value), SCOPE_SECONDS)
+
+
 def invalidate_scopes() -> None:
     """Call after any change to memberships, grants or contracts."""
     if _shared_cache():
@@ -122,13 +144,11 @@ def user_scope(user: Any) -> Scope:
     cached = getattr(user, "_scope_cache", None)
     if cached is not None:
         return cached
-    from django.core.cache import cache
-
-    key = f"wb:scope:v2:{user.pk}:{generation()}"
-    scope = cache.get(key)
+    key = f"wb:scope:v2:{user.pk}"
+    current, scope = cached_at_generation(key)
     if scope is None:
         scope = _compute_scope(user)
-        cache.set(key, scope, SCOPE_SECONDS)
+        cache_at_generation(key, current, scope)
     user._scope_cache = scope
     return scope
 

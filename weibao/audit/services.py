@@ -76,7 +76,8 @@ def audit_record(
         success=success,
         detail=json.loads(json.dumps(detail or {}, default=str)),
     )
-    with transaction.atomic():
+    # Inside the caller's transaction no savepoint is needed: a failed append fails the change.
+    with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])

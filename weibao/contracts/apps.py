@@ -15,11 +15,12 @@ class ContractsConfig(AppConfig):
         from weibao.core.navigation import register_nav
 
         from .demo import demo_contracts
-        from .models import Contract, ContractGrant
+        from .models import Contract, ContractGrant, ServiceTerm
         from .selectors import contracts_visible_to
 
         register_contract_source(contracts_visible_to)
-        watch_scope_models(Contract, ContractGrant)
+        # Terms are cached for ticket creation (selectors.term_for_ticket) at the same generation.
+        watch_scope_models(Contract, ContractGrant, ServiceTerm)
         register_demo_step("contracts", demo_contracts, order=20)
         register_nav(_("合同"), "contracts:contract_list", order=300)
         register_nav(_("维保范围"), "contracts:system_list", order=310)

@@ -9,7 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from weibao.accounts.choices import OrgKind, Role
-from weibao.accounts.visibility import Scope
+from weibao.accounts.visibility import Scope, cache_at_generation, cached_at_generation, user_scope
+from weibao.core.tenancy import scope_sees
 
 
 def contracts_visible_to(user: Any, base: Scope) -> Iterable[tuple[int, int, int]]:
@@ -32,3 +33,29 @@ def contracts_visible_to(user: Any, base: Scope) -> Iterable[tuple[int, int, int
         )
         q |= Q(pk__in=granted.values("contract_id"))
     return Contract.objects.filter(q).values_list("pk", "hospital_id", "vendor_id")
+
+
+def term_for_ticket(user: Any, term_id: int, contract_id: int) -> Any:
+    """The service term a ticket is opened under, with its contract and the contract's hospital
+    and vendor, if ``user`` sees it (else 404). Kept in the cache at the scope generation: terms
+    and contracts change rarely, and every change to them bumps it (see ``apps.py``)."""
+    from django.http import Http404
+
+    from .models import ServiceTerm
+
+    key = f"wb:term:{term_id}"
+    current, term = cached_at_generation(key)
+    if term is None:
+        term = (
+            ServiceTerm.objects.select_related("contract__hospital", "contract__vendor")
+            .filter(pk=term_id)
+            .first()
+        )
+        if term is None:
+            raise Http404
+        cache_at_generation(key, current, term)
+    if term.contract_id != contract_id or not scope_sees(
+        ServiceTerm, user_scope(user), term.contract.hospital_id, term.contract_id
+    ):
+        raise Http404
+    return term

@@ -94,8 +94,12 @@ def deliver(kind: str, ticket: Ticket, extra: dict[str, Any]) -> None:
 
 
 def on_created(ticket: Ticket, clocks: list[TicketClock]) -> None:
-    _queue("created", ticket)
-    _schedule(ticket, clocks)
+    """One job for a new ticket: it schedules the check of the first deadline, then notifies
+    (one write to the queue per report instead of two)."""
+    from .sla import next_wakeup
+
+    when = next_wakeup(ticket, clocks)
+    _queue("created", ticket, wake_at=when.isoformat() if when else None)
 
 
 def _created(ticket: Ticket) -> None:

@@ -11,6 +11,7 @@ from ninja.files import UploadedFile
 
 from weibao.accounts.models import Department, User
 from weibao.contracts.models import Contract, Interface, MaintainedSystem, Module, ServiceTerm, Severity
+from weibao.contracts.selectors import term_for_ticket
 from weibao.core.api import get_visible, json_response, responses
 
 from .. import attachments, permissions, services
@@ -112,13 +113,7 @@ def ticket_list(
 
 @router.post("/tickets", response=responses(_201=TicketOut), summary="新建工单")
 def ticket_create(request, payload: TicketIn):
-    # One query for the term, its contract and the contract's parties.
-    term = get_visible(
-        ServiceTerm.objects.select_related("contract__hospital", "contract__vendor"),
-        request.user,
-        pk=payload.term_id,
-        contract_id=payload.contract_id,
-    )
+    term = term_for_ticket(request.user, payload.term_id, payload.contract_id)
     contract = term.contract
     assignee = User.objects.filter(pk=payload.assignee_id).first() if payload.assignee_id else None
     if payload.assignee_id and assignee is None:
@@ -143,7 +138,7 @@ def ticket_create(request, payload: TicketIn):
         respond=payload.respond,
         request=request,
     )
-    return Status(201, ticket_payload(ticket))
+    return json_response(ticket_payload(ticket), status=201)
 
 
 @router.get(
@@ -197,7 +192,8 @@ def ticket_import(request, contract_id: int = Form(...), file: UploadedFile = Fi
     "/tickets/{int:ticket_id}", response=responses(_200=TicketDetailOut), summary="工单详情（含时间线与时钟）"
 )
 def ticket_detail(request, ticket_id: int):
-    ticket = _ticket(request, ticket_id)
+    # The contract (its vendor) is all the permission checks below need.
+    ticket = get_visible(Ticket.objects.select_related("contract"), request.user, pk=ticket_id)
     events = ticket.events.all()
     if not permissions.sees_internal(request.user, ticket):
         events = events.filter(internal=False)

@@ -251,7 +251,8 @@ class TicketEvent(models.Model):
     """The append-only timeline: who did what when, from which state to which, and the clock
     events (responded, escalated_onsite, arrived, resolved) the clocks are computed from."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    # Looked up by ticket through ticket_event_idx (ticket, at).
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -136,6 +136,13 @@ def test_list_and_detail_answer_exactly_what_their_schemas_declare(client_for, s
         again = json.loads(schema.model_validate(body).model_dump_json())
         assert again == body, path
     assert body["clocks"] and body["timeline"][0]["kind"] == "created"
+    from weibao.servicedesk.api.schemas import TicketOut
+
+    created = post(
+        c, "/api/v1/tickets", {"contract_id": contract.pk, "term_id": ticket.term_id, "title": "新建"}
+    )
+    assert created.status_code == 201
+    assert json.loads(TicketOut.model_validate(created.json()).model_dump_json()) == created.json()
 
 
 def test_department_users_see_their_department_only(client_for, seed, people, hospital):
@@ -282,3 +289,34 @@ def test_watchers_hear_about_replies(client_for, seed, people, django_capture_on
         post(client_for(people["engineer"]), f"/api/v1/tickets/{t.pk}/comments", {"body": "已远程登录检查"})
     replies = Notification.objects.filter(event="ticket.reply")
     assert {n.recipient for n in replies} == {people["doctor"], people["manager"]}
+
+
+def test_create_reads_the_term_once_and_sees_every_change(client_for, seed, people, other_hospital):
+    """The term a ticket is opened under is cached: a second create reads no term, a changed
+    target applies to the next ticket at once, and another hospital's users still get a 404."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from weibao.testing.factories import member
+
+    contract = seed("drg-wuhan")
+    term = contract.terms.get(number=10)
+    c = client_for(people["admin"])
+    payload = {"contract_id": contract.pk, "term_id": term.pk, "title": "缓存"}
+    assert post(c, "/api/v1/tickets", payload).status_code == 201
+    with CaptureQueriesContext(connection) as queries:
+        second = post(c, "/api/v1/tickets", payload)
+    assert second.status_code == 201
+    assert not [q for q in queries.captured_queries if "contracts_serviceterm" in q["sql"]]
+    before = {k["kind"]: k["target_seconds"] for k in second.json()["clocks"]}
+
+    term.response = {"within": "10m", "calendar": "7x24"}
+    term.save()
+    after = {k["kind"]: k["target_seconds"] for k in post(c, "/api/v1/tickets", payload).json()["clocks"]}
+    assert after["response"] == 600 != before["response"]
+
+    outsider = client_for(member(other_hospital, "hospital_admin"))
+    denied = post(outsider, "/api/v1/tickets", payload)
+    assert denied.status_code == 404 and denied.json()["code"] == "not_found"
+    wrong_contract = post(c, "/api/v1/tickets", {**payload, "contract_id": seed("pacs-huizhou").pk})
+    assert wrong_contract.status_code == 404

@@ -3,7 +3,7 @@ recomputation of provisional deadlines when next year's holidays arrive."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.utils import timezone
@@ -147,3 +147,25 @@ def test_changing_a_calendar_recomputes_open_tickets(seed, people, django_captur
             note="停电",
         )
     assert ticket.clocks.get(kind="response").due_at == at("2026-03-10 08:00")
+
+
+def test_a_new_ticket_queues_one_job_that_schedules_its_first_check(
+    seed, people, django_capture_on_commit_callbacks
+):
+    """The report queues one job; run, it schedules the check at the first warning (75 % of the
+    1 h response on 7x24 = 45 min after the report) and sends the created notice."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = False
+    HUEY.flush()
+    created_at = timezone.now().replace(microsecond=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = _ticket(seed("drg-wuhan"), 10, created_at)
+    assert HUEY.pending_count() == 1 and HUEY.scheduled_count() == 0
+    HUEY.execute(HUEY.dequeue())
+    assert Notification.objects.filter(event__startswith="ticket.").exists()
+    (check,) = HUEY.pending()  # huey queues a scheduled task with its eta; the consumer holds it
+    assert check.name.endswith("check_ticket") and check.args == (ticket.pk,)
+    first_warning = ticket.clocks.get(kind="response").warn_at
+    assert first_warning == created_at + timedelta(minutes=45)
+    assert check.eta == first_warning.astimezone(UTC).replace(tzinfo=None)
