@@ -188,8 +188,12 @@ def ticket_create(
         for spec in snapshot_clocks(contract=contract, term=term, severity=severity, start=created_at)
     ]
     refresh_clocks(ticket, clocks=clocks, events=events[1:], save=False)
+    # The number is taken in its own statement before the transaction (unless the caller holds
+    # one): the sequence row stays locked for that statement only, not until the ticket, its
+    # timeline, clocks and audit record are written, so reports in one hospital do not queue
+    # behind each other. A create that fails after this point leaves a gap in the numbers.
+    ticket.number = _next_number(contract.hospital, timezone.localtime(created_at).year)
     with transaction.atomic():
-        ticket.number = _next_number(contract.hospital, timezone.localtime(created_at).year)
         ticket.save(force_insert=True)
         for item in (*events, *clocks):
             item.ticket = ticket
