@@ -56,7 +56,9 @@ class AuditEvent(models.Model):
     success = models.BooleanField(_("成功"), default=True)
     detail = models.JSONField(_("详情"), default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    # Not indexed: the chain is walked in id order, never searched by hash, and each index on a
+    # random 64-character key costs every append.
+    hash = models.CharField(max_length=64)
 
     objects = AuditEventQuerySet.as_manager()
 
