@@ -3,6 +3,9 @@ which records and sends after the transaction commits."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.urls import reverse
@@ -14,24 +17,54 @@ from weibao.calendars.selectors import schedule_by_code
 
 from .models import Ticket, TicketClock
 
+#: Inside :func:`batch`: the messages collected and the recipient lists looked up so far.
+_batch: ContextVar[tuple[list[Any], dict[tuple[Any, ...], list[User]]] | None] = ContextVar(
+    "notice_batch", default=None
+)
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Collect the notices sent inside and record them together at the end (one preference
+    query, one insert of notifications and one of deliveries), looking each party's people up
+    once: the scan's batches tell hundreds of tickets of a few contracts at a time."""
+    from weibao.notifications.services import notify_many
+
+    messages: list[Any] = []
+    token = _batch.set((messages, {}))
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    notify_many(messages)
+
 
 def _send(event: str, ticket: Ticket, recipients: list[Any], title: str, body: str) -> None:
-    from weibao.notifications.services import notify
+    from weibao.notifications.services import Message, notify_many
 
     people = {u.pk: u for u in recipients if u is not None and u.is_active}
-    notify(
+    message = Message(
         event=event,
-        recipients=list(people.values()),
+        recipients=tuple(people.values()),
         title=title,
         body=body,
         url=reverse("servicedesk:ticket_detail", args=[ticket.pk]),
         hospital=ticket.hospital,
         contract=ticket.contract,
     )
+    current = _batch.get()
+    if current is not None:
+        current[0].append(message)
+    else:
+        notify_many([message])
 
 
 def _members(org_id: int, *roles: str) -> list[User]:
-    return list(
+    current = _batch.get()
+    key = (org_id, *roles)
+    if current is not None and key in current[1]:
+        return current[1][key]
+    people = list(
         User.objects.filter(
             memberships__organization_id=org_id,
             memberships__role__in=roles,
@@ -39,6 +72,9 @@ def _members(org_id: int, *roles: str) -> list[User]:
             is_active=True,
         ).distinct()
     )
+    if current is not None:
+        current[1][key] = people
+    return people
 
 
 def vendor_managers(ticket: Ticket) -> list[User]:

@@ -169,3 +169,29 @@ def test_a_new_ticket_queues_one_job_that_schedules_its_first_check(
     first_warning = ticket.clocks.get(kind="response").warn_at
     assert first_warning == created_at + timedelta(minutes=45)
     assert check.eta == first_warning.astimezone(UTC).replace(tzinfo=None)
+
+
+def test_a_batch_of_breaches_costs_the_same_reads_whatever_its_size(seed, people):
+    """check_many reads a batch in a fixed number of queries (3 overdue tickets and 12 cost the
+    same), writes only the rows that changed, and tells about every one of them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    contract = seed("drg-wuhan")
+    created = timezone.now() - timedelta(hours=3)
+    small = [_ticket(contract, 10, created).pk for _ in range(3)]
+    large = [_ticket(contract, 10, created).pk for _ in range(12)]
+    counts = []
+    for ids in (small, large):
+        with CaptureQueriesContext(connection) as queries:
+            totals = escalation.check_many(ids)
+        assert totals["tickets"] == len(ids) and totals["breaches"] >= len(ids)
+        reads = [q for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+        writes = [q for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+        counts.append(len(reads))
+        assert len(writes) == len(ids) * 2  # the breached clock and the ticket's flags
+    assert counts[0] == counts[1] <= 10
+    breached = Notification.objects.filter(event="sla.breached")
+    assert {n.recipient for n in breached} == {people["manager"], people["admin"]}
+    assert breached.count() == 2 * TicketClock.objects.filter(breach_notified_at__isnull=False).count()
+    assert not TicketClock.objects.filter(ticket_id__in=small + large, status="running").exists()
