@@ -200,12 +200,17 @@ def ticket_create(
         for spec in snapshot_clocks(contract=contract, term=term, severity=severity, start=created_at)
     ]
     refresh_clocks(ticket, clocks=clocks, events=events[1:], save=False)
-    # The number is taken in its own statement before the transaction (unless the caller holds
-    # one): the sequence row stays locked for that statement only, not until the ticket, its
-    # timeline, clocks and audit record are written, so reports in one hospital do not queue
-    # behind each other. A create that fails after this point leaves a gap in the numbers.
-    ticket.number = _next_number(contract.hospital, timezone.localtime(created_at).year)
+    year = timezone.localtime(created_at).year
+    if connection.vendor == "postgresql":
+        # The number is taken in its own statement before the transaction (unless the caller
+        # holds one): the sequence row stays locked for that statement only, not until the
+        # ticket, its timeline, clocks and audit record are written, so reports in one hospital
+        # do not queue behind each other. A create that fails after this leaves a gap. (SQLite
+        # has one writer at a time anyway: there it is taken inside the transaction.)
+        ticket.number = _next_number(contract.hospital, year)
     with transaction.atomic():
+        if not ticket.number:
+            ticket.number = _next_number(contract.hospital, year)
         ticket.save(force_insert=True)
         for item in (*events, *clocks):
             item.ticket = ticket
