@@ -4,11 +4,12 @@ check scheduled for each ticket's next deadline."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from . import notify
@@ -48,33 +49,66 @@ def check_ticket_clocks(ticket: Ticket, *, now: datetime | None = None) -> dict[
 
 
 def scan(*, now: datetime | None = None, batch: int = 200) -> dict[str, int]:
-    """The safety net: every clock whose warning or due has passed without notice.
+    """The safety net behind each ticket's scheduled check: every clock whose warning or due has
+    passed without notice.
 
-    Running clocks past their due are marked breached in one statement (a running clock's stored
-    due is exact until the ticket changes, and every change re-evaluates it); the tickets are then
-    re-evaluated and notified by the job queue in batches (which also sets their breached flag), so
-    the scan stays a few statements however many tickets breach at once, and several workers share
-    the work.
+    The scan only finds them (three range reads of partial indexes that hold nothing but running
+    and unnotified clocks) and queues their tickets in batches; the workers re-evaluate each
+    batch, store the breaches and the tickets' breached flags, and notify. So the scan stays a
+    few statements however many tickets breach at once (a calendar fix, a night the workers were
+    down), and several workers share the work. A ticket queued recently is not queued again
+    while its batch waits (see :func:`_not_queued_lately`).
     """
     now = now or timezone.now()
-    marked = TicketClock.objects.filter(status=ClockStatus.RUNNING, due_at__lt=now).update(
-        status=ClockStatus.BREACHED, breached_at=F("due_at")
-    )
-    ids = list(
+    pending = (
         TicketClock.objects.filter(
-            Q(status=ClockStatus.BREACHED, breach_notified_at__isnull=True)
+            Q(status=ClockStatus.RUNNING, due_at__lt=now)
+            | Q(status=ClockStatus.BREACHED, breach_notified_at__isnull=True)
             | Q(status=ClockStatus.RUNNING, warn_at__lte=now, warned_at__isnull=True)
         )
-        .order_by()  # the model's ordering would make DISTINCT repeat a ticket per clock
-        .values_list("ticket_id", flat=True)
-        .distinct()
+        .order_by()
+        .values_list("pk", "status", "due_at", "ticket_id")
     )
+    ids, overdue = _not_queued_lately(pending, now)
     from .tasks import check_tickets
 
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
         transaction.on_commit(lambda chunk=chunk: check_tickets(chunk, now.isoformat()))
-    return {"marked": marked, "tickets": len(ids), "batches": (len(ids) + batch - 1) // batch}
+    return {"overdue": overdue, "tickets": len(ids), "batches": (len(ids) + batch - 1) // batch}
+
+
+#: A ticket queued by a scan is not queued again by the next scans for this long: after a mass
+#: breach the workers need minutes for the batches, and the scan runs every minute.
+REQUEUE_AFTER = timedelta(minutes=10)
+_QUEUED_KEY = "wb:scan:queued"
+
+
+def _not_queued_lately(pending: Iterable[tuple[int, str, Any, int]], now: datetime) -> tuple[list[int], int]:
+    """The tickets of the pending notices (clock id, status, due, ticket id) that no scan queued
+    in the last :data:`REQUEUE_AFTER`, and how many clocks are past their due. The cache
+    remembers each scan's notices as a set of ints (the clock id, and whether it is a breach or
+    a warning, so a clock that goes on from warned to breached is queued again at once)."""
+    from django.core.cache import cache
+
+    horizon = (now - REQUEUE_AFTER).timestamp()
+    scans: dict[float, frozenset[int]] = {
+        at: keys for at, keys in (cache.get(_QUEUED_KEY) or {}).items() if at > horizon
+    }
+    fresh: set[int] = set()
+    tickets: set[int] = set()
+    overdue = 0
+    for clock_id, status, due_at, ticket_id in pending:
+        breach = status == ClockStatus.BREACHED or (due_at is not None and due_at < now)
+        overdue += breach
+        key = clock_id * 2 + breach
+        if not any(key in keys for keys in scans.values()):
+            fresh.add(key)
+            tickets.add(ticket_id)
+    if fresh:
+        scans[now.timestamp()] = frozenset(fresh)
+    cache.set(_QUEUED_KEY, scans, int(REQUEUE_AFTER.total_seconds()))
+    return sorted(tickets), overdue
 
 
 def check_many(ticket_ids: list[int], *, now: datetime | None = None) -> dict[str, int]:

@@ -59,7 +59,10 @@ def test_warning_at_75_percent_then_breach_notices_once(seed, people):
     assert Notification.objects.filter(event="sla.breached").count() == before
 
 
-def test_the_scan_marks_many_breaches_in_one_statement(seed, people):
+def test_the_scan_finds_many_breaches_in_a_few_statements_and_the_batches_store_them(seed, people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     contract = seed("pacs-huizhou")
     past = timezone.now() - timedelta(days=2)
     tickets = [_ticket(contract, 2, past) for _ in range(30)]  # 故障排除: response 1 h, resolution 24 h
@@ -67,14 +70,38 @@ def test_the_scan_marks_many_breaches_in_one_statement(seed, people):
     TicketClock.objects.filter(ticket__in=tickets, kind__in=["response", "resolution"]).update(
         status="running"
     )
-    totals = _scan()
+    with CaptureQueriesContext(connection) as queries:
+        found = escalation.scan()  # its batches are queued after commit: not run here
+    assert len(queries.captured_queries) <= 2
     # Each ticket once, though both its response and its resolution clocks breached.
-    assert totals["marked"] >= 60 and totals["tickets"] == 30
+    assert found["overdue"] >= 60 and found["tickets"] == 30 and found["batches"] == 1
+    assert escalation.scan()["tickets"] == 0  # queued a moment ago: not queued again
+    TicketClock.objects.filter(ticket__in=tickets).update(status="running")
+    from django.core.cache import cache
+
+    cache.delete(escalation._QUEUED_KEY)
+    totals = _scan()  # now with the batch run, as a worker would
+    assert totals["tickets"] == 30
     assert (
         not TicketClock.objects.filter(ticket__in=tickets, kind__in=["response", "resolution"])
         .exclude(status="breached")
         .exists()
     )
+    assert all(t.sla_breached for t in type(tickets[0]).objects.filter(pk__in=[t.pk for t in tickets]))
+
+
+def test_a_ticket_queued_for_a_warning_is_queued_again_when_it_breaches(seed, people):
+    """The memory of queued notices is per clock and kind: a pending warning does not hide the
+    breach that follows, and after REQUEUE_AFTER a notice still pending is queued again."""
+    contract = seed("drg-wuhan")
+    ticket = _ticket(contract, 10, timezone.now() - timedelta(minutes=50))  # 1 h response: 83 %
+    now = timezone.now()
+    assert escalation.scan(now=now)["tickets"] == 1  # the warning (its batch not run)
+    assert escalation.scan(now=now + timedelta(minutes=1))["tickets"] == 0
+    assert escalation.scan(now=now + timedelta(minutes=11))["tickets"] == 1  # breached by then
+    assert escalation.scan(now=now + timedelta(minutes=12))["tickets"] == 0
+    later = now + timedelta(minutes=12) + escalation.REQUEUE_AFTER
+    assert escalation.scan(now=later)["tickets"] == 1
 
 
 def test_a_fatal_ticket_or_one_after_hours_reaches_the_people_on_duty(
