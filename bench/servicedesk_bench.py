@@ -1523,7 +1523,6 @@ def cmd_run(args) -> int:
             for label, key in (
                 ("mark UPDATE", "mark_update_s"),
                 ("flag tickets UPDATE", "flag_tickets_update_s"),
-                ("pick", "select_due_tickets_s"),
             )
             if b[key]
         ]
