@@ -22,8 +22,16 @@ def _span(seconds: float) -> str:
     return _("%(m)d分钟") % {"m": minutes}
 
 
-def clock_tone(clock) -> str:
+def _breached(clock, now) -> bool:
+    """Stored as breached, or a running clock whose due has passed and whose check (the scheduled
+    one, or the scan's batch) has not stored it yet."""
     if clock.status == "breached":
+        return True
+    return clock.status == "running" and clock.due_at is not None and clock.due_at <= (now or timezone.now())
+
+
+def clock_tone(clock, now=None) -> str:
+    if _breached(clock, now):
         return "danger"
     if clock.status in ("met", "not_applicable"):
         return "ok"
@@ -38,7 +46,7 @@ def clock_tone(clock) -> str:
 def clock_badge(clock, now=None):
     """``响应 · 到期 03-02 10:00 · 剩余 35分钟`` with a colour."""
     now = now or timezone.now()
-    tone = clock_tone(clock)
+    tone = clock_tone(clock, now)
     label = clock.get_kind_display()
     due = timezone.localtime(clock.due_at).strftime("%m-%d %H:%M") if clock.due_at else "—"
     if clock.status == "met":
@@ -47,7 +55,7 @@ def clock_badge(clock, now=None):
             if clock.met_at
             else _("已达标")
         )
-    elif clock.status == "breached":
+    elif _breached(clock, now):
         tail = _("已超时") + (
             _(" %(s)s") % {"s": _span((now - clock.due_at).total_seconds())}
             if clock.due_at and not clock.met_at

@@ -94,7 +94,7 @@ def test_a_ticket_queued_for_a_warning_is_queued_again_when_it_breaches(seed, pe
     """The memory of queued notices is per clock and kind: a pending warning does not hide the
     breach that follows, and after REQUEUE_AFTER a notice still pending is queued again."""
     contract = seed("drg-wuhan")
-    ticket = _ticket(contract, 10, timezone.now() - timedelta(minutes=50))  # 1 h response: 83 %
+    _ticket(contract, 10, timezone.now() - timedelta(minutes=50))  # 1 h response: 83 %
     now = timezone.now()
     assert escalation.scan(now=now)["tickets"] == 1  # the warning (its batch not run)
     assert escalation.scan(now=now + timedelta(minutes=1))["tickets"] == 0
@@ -222,3 +222,17 @@ def test_a_batch_of_breaches_costs_the_same_reads_whatever_its_size(seed, people
     assert {n.recipient for n in breached} == {people["manager"], people["admin"]}
     assert breached.count() == 2 * TicketClock.objects.filter(breach_notified_at__isnull=False).count()
     assert not TicketClock.objects.filter(ticket_id__in=small + large, status="running").exists()
+
+
+def test_a_running_clock_past_its_due_shows_as_breached_before_its_check_stores_it(seed, people):
+    """Between a due passing and the check (or the scan's batch) storing the breach, pages
+    already show the clock red and overdue, never a negative remaining time."""
+    from weibao.servicedesk.templatetags.servicedesk_tags import clock_badge
+
+    ticket = _ticket(seed("drg-wuhan"), 10, timezone.now() - timedelta(minutes=30))
+    clock = ticket.clocks.get(kind="response")  # 1 h on 7x24, stored while running
+    assert clock.status == "running"
+    before = clock_badge(clock, now=clock.due_at - timedelta(minutes=5))
+    assert "剩余" in before and "danger" not in before
+    after = clock_badge(clock, now=clock.due_at + timedelta(minutes=20))
+    assert 'class="clock badge danger"' in after and "已超时 20分钟" in after and "剩余" not in after
