@@ -199,13 +199,15 @@ def test_token_user_is_cached_but_never_outlives_a_change(hospital, other_hospit
     assert anon.get("/api/v1/me", **bearer(raw)).status_code == 401
 
 
-def test_scope_generation_crosses_processes_through_a_file(settings, tmp_path):
+def test_scope_generation_crosses_processes_through_a_file(settings, tmp_path, monkeypatch):
     """With the embedded per-process cache, another process's change is seen through the
     generation file's modification time."""
     import os
 
+    from weibao.accounts import visibility
     from weibao.accounts.visibility import generation, invalidate_scopes
 
+    monkeypatch.setattr(visibility, "_shared_cache", lambda: False)  # as without Redis
     settings.VAR_DIR = tmp_path
     assert generation() == 0
     invalidate_scopes()

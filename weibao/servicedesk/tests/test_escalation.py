@@ -176,6 +176,7 @@ def test_changing_a_calendar_recomputes_open_tickets(seed, people, django_captur
     assert ticket.clocks.get(kind="response").due_at == at("2026-03-10 08:00")
 
 
+@pytest.mark.django_db(transaction=True)  # the job closes its connection after it, as in a worker
 def test_a_new_ticket_queues_one_job_that_schedules_its_first_check(
     seed, people, django_capture_on_commit_callbacks
 ):
