@@ -113,8 +113,8 @@ def _not_queued_lately(pending: Iterable[tuple[int, str, Any, int]], now: dateti
 
 def check_many(ticket_ids: list[int], *, now: datetime | None = None) -> dict[str, int]:
     """Notices for a batch of tickets found by the scan (run by a worker): the tickets, their
-    clocks and timelines read in three queries, evaluated in memory, written back in two bulk
-    updates, and the notices recorded together (see :func:`notify.batch`)."""
+    clocks and timelines read in three queries, evaluated in memory, only the changed rows written
+    back, and the notices recorded together (see :func:`notify.batch`)."""
     now = now or timezone.now()
     totals = {"tickets": 0, "warnings": 0, "breaches": 0}
     tickets = list(
@@ -135,10 +135,8 @@ def check_many(ticket_ids: list[int], *, now: datetime | None = None) -> dict[st
         events[event.ticket_id].append(event)
     clock_fields = (*RESULT_FIELDS, "breach_notified_at", "warned_at")
     ticket_fields = ("next_due_at", "sla_breached", "sla_provisional")
-    before = {
-        **{("c", c.pk): _values(c, clock_fields) for mine in clocks.values() for c in mine},
-        **{("t", t.pk): _values(t, ticket_fields) for t in tickets},
-    }
+    clocks_before = {c.pk: _values(c, clock_fields) for mine in clocks.values() for c in mine}
+    tickets_before = {t.pk: _values(t, ticket_fields) for t in tickets}
     with transaction.atomic(), notify.batch():
         for ticket in tickets:
             mine = refresh_clocks(
@@ -150,8 +148,8 @@ def check_many(ticket_ids: list[int], *, now: datetime | None = None) -> dict[st
             # Only what changed is written: most clocks of a batch are untouched, and a row
             # update each is far cheaper than one bulk update's CASE over every field.
             for clock in mine:
-                _write_changes(TicketClock, clock, clock_fields, before[("c", clock.pk)])
-            _write_changes(Ticket, ticket, ticket_fields, before[("t", ticket.pk)])
+                _write_changes(TicketClock, clock, clock_fields, clocks_before[clock.pk])
+            _write_changes(Ticket, ticket, ticket_fields, tickets_before[ticket.pk])
     return totals
 
 
