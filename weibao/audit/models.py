@@ -77,3 +77,21 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("audit events are append-only")
+
+
+class ChainHead(models.Model):
+    """The end of the chain: the hash of the last record (and of the one before it). Every append
+    updates this one row, in the appending transaction: on PostgreSQL its row lock is what orders
+    concurrent appends (and lets the new hash be computed in the same statement as the insert),
+    and ``weibao audit verify`` compares it with the last record, so records cut off the end of
+    the log are found too."""
+
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("审计链尾")
+        verbose_name_plural = _("审计链尾")
+
+    def __str__(self) -> str:
+        return self.hash

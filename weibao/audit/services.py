@@ -11,11 +11,12 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import AuditEvent
+from weibao.core.db.batch import Statement, insert_statement
+
+from .models import AuditEvent, ChainHead
 
 GENESIS = "0" * 64
-# One constant key for PostgreSQL's advisory lock that serialises appends to the chain.
-_PG_LOCK_KEY = 0x57424155  # "WBAU"
+HEAD_ID = 1  # the chain's one head row
 
 
 def _canonical(event: AuditEvent) -> bytes:
@@ -46,7 +47,7 @@ def client_ip(request: Any) -> str | None:
     return (forwarded.split(",")[0].strip() or None) if forwarded else request.META.get("REMOTE_ADDR")
 
 
-def audit_record(
+def audit_event(
     *,
     action: str,
     actor: Any = None,
@@ -57,13 +58,12 @@ def audit_record(
     detail: dict | None = None,
     username: str = "",
 ) -> AuditEvent:
-    """Append one event to the chain. Runs in (or opens) a transaction and serialises appends,
-    so two concurrent writers never fork the chain."""
+    """An audit record, not yet appended (see :func:`chain_statements`)."""
     if actor is None and request is not None and getattr(request, "user", None) is not None:
         actor = request.user if request.user.is_authenticated else None
     if organization is None and obj is not None:
         organization = _organization_of(obj)
-    event = AuditEvent(
+    return AuditEvent(
         at=timezone.now(),
         actor=actor,
         actor_username=(actor.username if actor is not None else username)[:150],
@@ -76,16 +76,64 @@ def audit_record(
         success=success,
         detail=json.loads(json.dumps(detail or {}, default=str)),
     )
+
+
+def audit_record(**kwargs: Any) -> AuditEvent:
+    """Append one event to the chain (arguments as :func:`audit_event`). Runs in (or opens) a
+    transaction; concurrent appends queue on the chain's head, so the chain never forks."""
+    event = audit_event(**kwargs)
     # Inside the caller's transaction no savepoint is needed: a failed append fails the change.
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        for sql, params in chain_statements(event):
+            cursor.execute(sql, params)
         if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
-        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
-        event.prev_hash = last or GENESIS
-        event.hash = compute_hash(event.prev_hash, event)
-        event.save()
+            event.pk, event.prev_hash, event.hash = cursor.fetchone()
+        else:
+            event.pk = cursor.lastrowid
+    event._state.adding = False
     return event
+
+
+def chain_statements(event: AuditEvent) -> list[Statement]:
+    """The statements that append ``event`` to the chain; run them in one transaction, in order
+    (:func:`weibao.core.db.batch.execute_batch` sends them with other writes in one round trip).
+
+    On PostgreSQL it is one statement: it moves the head, computing the new hash in the database
+    from the head's row as it stands once locked, and inserts the record with both hashes (and
+    returns its id and hashes). On SQLite, whose write transactions run one at a time, the head
+    is read now and the new hash computed here; ``event`` then carries its hashes, on PostgreSQL
+    only once :func:`audit_record` has read them back."""
+    head_table = connection.ops.quote_name(ChainHead._meta.db_table)
+    if connection.vendor != "postgresql":
+        prev = ChainHead.objects.filter(pk=HEAD_ID).values_list("hash", flat=True).first()
+        event.prev_hash = prev or GENESIS
+        event.hash = compute_hash(event.prev_hash, event)
+        return [
+            (
+                f"INSERT INTO {head_table} (id, prev_hash, hash) VALUES (%s, %s, %s) "
+                "ON CONFLICT (id) DO UPDATE SET prev_hash = excluded.prev_hash, hash = excluded.hash",
+                [HEAD_ID, event.prev_hash, event.hash],
+            ),
+            insert_statement([event]),
+        ]
+    quote = connection.ops.quote_name
+    fields = [f for f in AuditEvent._meta.concrete_fields if f.attname not in {"id", "prev_hash", "hash"}]
+    values = [f.get_db_prep_save(f.pre_save(event, True), connection) for f in fields]
+    columns = ", ".join(
+        quote(f.column) for f in (*fields, *(AuditEvent._meta.get_field(n) for n in ("prev_hash", "hash")))
+    )
+    next_hash = "encode(sha256(convert_to({prev}, 'UTF8') || %s::bytea), 'hex')"
+    payload = _canonical(event)
+    sql = (
+        f"WITH head AS (INSERT INTO {head_table} AS h (id, prev_hash, hash) "
+        f"VALUES (%s, %s, {next_hash.format(prev='%s')}) "
+        f"ON CONFLICT (id) DO UPDATE SET prev_hash = h.hash, hash = {next_hash.format(prev='h.hash')} "
+        "RETURNING prev_hash, hash) "
+        f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) "
+        f"SELECT {', '.join(['%s'] * len(values))}, head.prev_hash, head.hash FROM head "
+        "RETURNING id, prev_hash, hash"
+    )
+    return [(sql, [HEAD_ID, GENESIS, GENESIS, payload, payload, *values])]
 
 
 def _organization_of(obj: Any) -> Any:
@@ -108,13 +156,22 @@ class VerifyResult:
 
 
 def audit_verify(*, batch: int = 5000) -> VerifyResult:
-    """Walk the chain in id order; report the first record whose stored hashes do not match."""
+    """Walk the chain in id order; report the first record whose stored hashes do not match,
+    or, when all match, a head that is not the last record's hash (records cut off the end)."""
     prev = GENESIS
     checked = 0
     last_id = 0
     while True:
         rows = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id")[:batch])
         if not rows:
+            head = ChainHead.objects.filter(pk=HEAD_ID).values_list("hash", flat=True).first()
+            if (head or GENESIS) != prev:
+                return VerifyResult(
+                    False,
+                    checked,
+                    last_id or None,
+                    "the chain's head does not end at this record: records after it are missing",
+                )
             return VerifyResult(ok=True, checked=checked)
         for event in rows:
             if event.prev_hash != prev:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import threading
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, transaction
 
-from weibao.audit.models import AuditEvent
-from weibao.audit.services import GENESIS, audit_record, audit_verify
+from weibao.audit.models import AuditEvent, ChainHead
+from weibao.audit.services import GENESIS, audit_record, audit_verify, compute_hash
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +48,50 @@ def test_verify_detects_a_deleted_record():
         cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [events[1].pk])
     result = audit_verify()
     assert result.broken_id == events[2].pk and "prev_hash" in result.reason
+
+
+def test_verify_detects_records_cut_off_the_end():
+    events = _write(4)
+    assert audit_verify().ok
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE id >= %s", [events[2].pk])
+    result = audit_verify()
+    assert not result.ok and result.broken_id == events[1].pk and result.checked == 2
+    assert "missing" in result.reason
+
+
+def test_the_head_follows_the_last_record():
+    events = _write(3)
+    head = ChainHead.objects.get()
+    assert (head.prev_hash, head.hash) == (events[1].hash, events[2].hash)
+    # The hashes the database computes (PostgreSQL) are the ones verify recomputes in Python.
+    stored = AuditEvent.objects.get(pk=events[2].pk)
+    assert stored.hash == compute_hash(stored.prev_hash, stored) == events[2].hash
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="concurrent writers need a server")
+def test_concurrent_appends_never_fork_the_chain():
+    errors: list[BaseException] = []
+
+    def append(k: int) -> None:
+        try:
+            for i in range(15):
+                with transaction.atomic():
+                    audit_record(action=f"test.{k}.{i}", username=f"t{k}")
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=append, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors
+    result = audit_verify()
+    assert result.ok and result.checked == 60
 
 
 def test_records_cannot_be_changed_through_the_application():

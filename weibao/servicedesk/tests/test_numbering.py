@@ -8,6 +8,7 @@ import threading
 import pytest
 from django.db import close_old_connections, connection
 
+from weibao.audit.services import audit_verify
 from weibao.servicedesk import services
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -51,3 +52,6 @@ def test_concurrent_reports_never_share_a_number(seed):
         t.join(60)
     assert not errors
     assert sorted(int(n.rsplit("-", 1)[1]) for n in numbers) == list(range(1, 41))
+    # The creates' audit records, appended concurrently, form one unbroken chain.
+    result = audit_verify()
+    assert result.ok and result.checked >= 40

@@ -1,0 +1,63 @@
+"""Several writes sent to the database as one batch.
+
+A report writes its ticket, timeline, clocks and audit record: through the ORM that is one round
+trip per statement, each compiled afresh and each waiting for its ``RETURNING``. Where nothing has
+to come back, :func:`insert_statement` compiles the ``INSERT`` without it, and
+:func:`execute_batch` sends the statements together: on PostgreSQL with client-side parameter
+binding (Django's default for psycopg 3) as one simple query, one round trip; elsewhere one by one.
+No model signals are sent, as with ``bulk_create``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Model
+from django.db.models.sql import InsertQuery
+
+Statement = tuple[str, Sequence[Any]]
+
+
+def insert_statement(objs: Sequence[Model], *, using: str = DEFAULT_DB_ALIAS) -> Statement:
+    """One ``INSERT`` of ``objs`` (instances of one model), without ``RETURNING``. A primary key
+    left unset is left to the database; the instances count as saved afterwards."""
+    if not objs:
+        raise ValueError("nothing to insert")
+    model = type(objs[0])
+    opts = model._meta
+    with_pk = getattr(objs[0], opts.pk.attname) is not None
+    fields = [f for f in opts.concrete_fields if with_pk or f is not opts.auto_field]
+    query = InsertQuery(model)
+    query.insert_values(fields, objs, raw=False)
+    statements = query.get_compiler(using=using).as_sql()
+    if len(statements) != 1:  # a backend without multi-row inserts; never the case here
+        raise ValueError("the rows do not fit one statement")
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = using
+    sql, params = statements[0]
+    return sql, list(params)
+
+
+def batches_in_one_query(using: str = DEFAULT_DB_ALIAS) -> bool:
+    """Whether :func:`execute_batch` sends its statements in one round trip on this database."""
+    connection = connections[using]
+    return connection.vendor == "postgresql" and not connection.settings_dict["OPTIONS"].get(
+        "server_side_binding"
+    )
+
+
+def execute_batch(statements: Iterable[Statement], *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Run ``statements`` in order, in one round trip where the database allows it. Run it inside
+    a transaction: one statement failing then undoes the others."""
+    statements = list(statements)
+    with connections[using].cursor() as cursor:
+        if len(statements) > 1 and batches_in_one_query(using):
+            cursor.execute(
+                ";\n".join(sql for sql, _ in statements), [p for _, params in statements for p in params]
+            )  # psycopg reads every statement's result here: one failing raises
+        else:
+            for sql, params in statements:
+                cursor.execute(sql, params)
