@@ -17,9 +17,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from weibao.audit.services import audit_record
+from weibao.audit.services import audit_event, audit_record, chain_statements
 from weibao.calendars.selectors import schedule_by_code
 from weibao.contracts.models import Contract, Interface, MaintainedSystem, Module, ServiceTerm, Severity
+from weibao.core.db.batch import execute_batch, insert_statement
 
 from . import notify, permissions
 from .choices import EventKind, TicketChannel, TicketState
@@ -39,32 +40,38 @@ class StaleTicket(Exception):
         self.ticket = ticket
 
 
-def _next_number(hospital: Any, year: int) -> str:
-    """The hospital's next ticket number of the year, taken atomically in one statement."""
+def _number(ticket: Ticket, year: int) -> None:
+    """Give ``ticket`` the hospital's next number of the year, taken atomically in one statement.
+    On PostgreSQL outside a transaction the same statement also draws the ticket's id, so the
+    ticket and its rows can be inserted together without waiting for it."""
+    hospital = ticket.hospital
     table = TicketSequence._meta.db_table
     with connection.cursor() as cursor:
-        value = _increment(cursor, table, int(hospital.pk), int(year))
-        if value is None:
+        row = _increment(cursor, table, int(hospital.pk), int(year))
+        if row is None:
             TicketSequence.objects.get_or_create(hospital=hospital, year=year)
-            value = _increment(cursor, table, int(hospital.pk), int(year))
-    return f"{hospital.short_code}-{year}-{value:05d}"
+            row = _increment(cursor, table, int(hospital.pk), int(year))
+    ticket.number = f"{hospital.short_code}-{year}-{row[0]:05d}"
+    if len(row) > 1:
+        ticket.pk = row[1]
 
 
-def _increment(cursor: Any, table: str, hospital_id: int, year: int) -> int | None:
+def _increment(cursor: Any, table: str, hospital_id: int, year: int) -> tuple[int, ...] | None:
     update = f"UPDATE {table} SET last = last + 1 WHERE hospital_id = %s AND year = %s RETURNING last"
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # Its own transaction, committed without waiting for the disk: a ticket that commits
         # later flushes the log up to and past this increment, and one that never commits leaves
         # a gap either way. One round trip: both statements go as one simple query.
+        ticket_ids = connection.ops.quote_name(Ticket._meta.db_table)
         cursor.execute(
             "SET LOCAL synchronous_commit = off; "
             + update.replace("%s", "{}").format(hospital_id, year)  # two ints
+            + f", nextval(pg_get_serial_sequence('{ticket_ids}', 'id'))"
         )
         cursor.nextset()
     else:
         cursor.execute(update, [hospital_id, year])
-    row = cursor.fetchone()
-    return row[0] if row else None
+    return cursor.fetchone()
 
 
 def _check_create(actor: Any, contract: Contract) -> None:
@@ -202,22 +209,23 @@ def ticket_create(
     refresh_clocks(ticket, clocks=clocks, events=events[1:], save=False)
     year = timezone.localtime(created_at).year
     if connection.vendor == "postgresql":
-        # The number is taken in its own statement before the transaction (unless the caller
-        # holds one): the sequence row stays locked for that statement only, not until the
-        # ticket, its timeline, clocks and audit record are written, so reports in one hospital
-        # do not queue behind each other. A create that fails after this leaves a gap. (SQLite
-        # has one writer at a time anyway: there it is taken inside the transaction.)
-        ticket.number = _next_number(contract.hospital, year)
+        # The number (and the id) is taken in its own statement before the transaction (unless
+        # the caller holds one): the sequence row stays locked for that statement only, not until
+        # the ticket, its timeline, clocks and audit record are written, so reports in one
+        # hospital do not queue behind each other. A create that fails after this leaves a gap.
+        # (SQLite has one writer at a time anyway: there it is taken inside the transaction.)
+        _number(ticket, year)
     with transaction.atomic():
         if not ticket.number:
-            ticket.number = _next_number(contract.hospital, year)
-        ticket.save(force_insert=True)
+            _number(ticket, year)
+        writes = []
+        if ticket.pk is None:
+            ticket.save(force_insert=True)
+        else:
+            writes.append(insert_statement([ticket]))
         for item in (*events, *clocks):
             item.ticket = ticket
-        TicketEvent.objects.bulk_create(events)
-        TicketClock.objects.bulk_create(clocks)
-        ticket.fresh_clocks = clocks  # the API answers with them without reading them back
-        audit_record(
+        record = audit_event(
             action="ticket.create",
             actor=actor,
             request=request,
@@ -225,6 +233,11 @@ def ticket_create(
             organization=ticket.hospital,
             detail={"number": ticket.number, "term": term.number, "channel": channel},
         )
+        # Ticket (when its id is known), timeline, clocks and audit record: one round trip on
+        # PostgreSQL. Nothing is read back: the API answers with the clocks at hand.
+        writes += [insert_statement(rows) for rows in (events, clocks) if rows]
+        execute_batch([*writes, *chain_statements(record)])
+        ticket.fresh_clocks = clocks
         if not imported:
             notify.on_created(ticket, clocks)
     return ticket
