@@ -14,13 +14,16 @@ def _fresh_calendar_cache():
     """Each test has its own database: a schedule cached by another test must not leak into it."""
     from django.core.cache import cache
 
+    from weibao.accounts.visibility import forget_local
     from weibao.calendars.selectors import clear_cache
 
     clear_cache()
     cache.clear()  # cached visibility scopes are keyed by user id, which the next test reuses
+    forget_local()
     yield
     clear_cache()
     cache.clear()
+    forget_local()
 
 
 @pytest.fixture(autouse=True)

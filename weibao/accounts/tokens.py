@@ -41,6 +41,7 @@ def user_for_token(raw: str) -> Any:
         entry = (row.pk, row.last_used_at, user)
         cache_at_generation(key, current, entry)
     token_id, last_used_at, user = entry
+    user.scope_generation = current  # lets later reads of this request skip the shared cache
     now = timezone.now()
     if last_used_at is None or now - last_used_at > LAST_USED_EVERY:
         ApiToken.objects.filter(pk=token_id).update(last_used_at=now)

@@ -44,7 +44,8 @@ def term_for_ticket(user: Any, term_id: int, contract_id: int) -> Any:
     from .models import ServiceTerm
 
     key = f"wb:term:{term_id}"
-    current, term = cached_at_generation(key)
+    known = getattr(user, "scope_generation", None)  # an API request read it with its token
+    current, term = cached_at_generation(key, known)
     if term is None:
         term = (
             ServiceTerm.objects.select_related("contract__hospital", "contract__vendor")
@@ -53,7 +54,7 @@ def term_for_ticket(user: Any, term_id: int, contract_id: int) -> Any:
         )
         if term is None:
             raise Http404
-        cache_at_generation(key, current, term)
+        cache_at_generation(key, current, term, local=known is not None)
     if term.contract_id != contract_id or not scope_sees(
         ServiceTerm, user_scope(user), term.contract.hospital_id, term.contract_id
     ):

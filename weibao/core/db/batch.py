@@ -2,10 +2,10 @@
 
 A report writes its ticket, timeline, clocks and audit record: through the ORM that is one round
 trip per statement, each compiled afresh and each waiting for its ``RETURNING``. Where nothing has
-to come back, :func:`insert_statement` compiles the ``INSERT`` without it, and
-:func:`execute_batch` sends the statements together: on PostgreSQL with client-side parameter
-binding (Django's default for psycopg 3) as one simple query, one round trip; elsewhere one by one.
-No model signals are sent, as with ``bulk_create``.
+to come back, :func:`insert_statement` gives the ``INSERT`` without it (its SQL compiled once per
+model, column set and row count), and :func:`execute_batch` sends the statements together: on
+PostgreSQL with client-side parameter binding (Django's default for psycopg 3) as one simple
+query, one round trip; elsewhere one by one. No model signals are sent, as with ``bulk_create``.
 """
 
 from __future__ import annotations
@@ -19,6 +19,10 @@ from django.db.models.sql import InsertQuery
 
 Statement = tuple[str, Sequence[Any]]
 
+#: (alias, model, with primary key, rows) → the INSERT's SQL, for rows whose values are plain
+#: (no expression) and whose fields take a plain ``%s`` (no field placing its own).
+_SQL: dict[tuple[str, type[Model], bool, int], str] = {}
+
 
 def insert_statement(objs: Sequence[Model], *, using: str = DEFAULT_DB_ALIAS) -> Statement:
     """One ``INSERT`` of ``objs`` (instances of one model), without ``RETURNING``. A primary key
@@ -27,18 +31,38 @@ def insert_statement(objs: Sequence[Model], *, using: str = DEFAULT_DB_ALIAS) ->
         raise ValueError("nothing to insert")
     model = type(objs[0])
     opts = model._meta
+    connection = connections[using]
     with_pk = getattr(objs[0], opts.pk.attname) is not None
     fields = [f for f in opts.concrete_fields if with_pk or f is not opts.auto_field]
-    query = InsertQuery(model)
-    query.insert_values(fields, objs, raw=False)
-    statements = query.get_compiler(using=using).as_sql()
-    if len(statements) != 1:  # a backend without multi-row inserts; never the case here
-        raise ValueError("the rows do not fit one statement")
+    plain = not any(hasattr(f, "get_placeholder") for f in fields) and not any(
+        hasattr(getattr(o, f.attname), "resolve_expression") for o in objs for f in fields
+    )
+    if not plain:  # the ORM places each value itself
+        query = InsertQuery(model)
+        query.insert_values(fields, objs, raw=False)
+        statements = query.get_compiler(using=using).as_sql()
+        if len(statements) != 1:  # a backend without multi-row inserts; never the case here
+            raise ValueError("the rows do not fit one statement")
+        sql, params = statements[0]
+        params = list(params)
+    else:
+        key = (using, model, with_pk, len(objs))
+        sql = _SQL.get(key)
+        if sql is None:
+            # A plain multi-row VALUES list (the ORM's bulk insert on PostgreSQL passes one array
+            # per column through UNNEST instead, which costs more to bind for a few rows).
+            quote = connection.ops.quote_name
+            row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+            sql = _SQL[key] = (
+                f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+                f"VALUES {', '.join([row] * len(objs))}"
+            )
+        # What the ORM's insert compiler does with each value: pre_save, then get_db_prep_save.
+        params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
     for obj in objs:
         obj._state.adding = False
         obj._state.db = using
-    sql, params = statements[0]
-    return sql, list(params)
+    return sql, params
 
 
 def batches_in_one_query(using: str = DEFAULT_DB_ALIAS) -> bool:
@@ -55,9 +79,11 @@ def execute_batch(statements: Iterable[Statement], *, using: str = DEFAULT_DB_AL
     statements = list(statements)
     with connections[using].cursor() as cursor:
         if len(statements) > 1 and batches_in_one_query(using):
-            cursor.execute(
-                ";\n".join(sql for sql, _ in statements), [p for _, params in statements for p in params]
-            )  # psycopg reads every statement's result here: one failing raises
+            # Each statement is bound on its own (psycopg caches the parse of a short statement;
+            # the joined text would be parsed afresh every time), then all go as one query.
+            bind = cursor.cursor.mogrify
+            cursor.execute(";\n".join(bind(sql, params) for sql, params in statements))
+            # psycopg reads every statement's result here: one failing raises
         else:
             for sql, params in statements:
                 cursor.execute(sql, params)

@@ -47,3 +47,35 @@ def test_a_failing_statement_undoes_the_batch():
         execute_batch([insert_statement(_orgs("E")), insert_statement(_orgs("A"))])  # A exists
     assert Organization.objects.count() == before
     assert not Organization.objects.filter(short_code="E").exists()
+
+
+def test_a_statement_compiled_once_binds_each_call_s_values():
+    """The second insert of a shape reuses the first's SQL; values with quotes, ``%`` and
+    placeholders in them go in as data, also when the batch is sent as one query."""
+    tricky = ["O'Brien; DROP TABLE x", "100% %s %(x)s", "医院\\n"]
+    first = insert_statement(_orgs("F"))
+    statements = []
+    for code, name in zip("GHI", tricky, strict=True):
+        (org,) = _orgs(code)
+        org.name = name
+        statements.append(insert_statement([org]))
+    assert {sql for sql, _ in statements} == {first[0]}
+    with transaction.atomic():
+        execute_batch([first, *statements])
+    names = dict(Organization.objects.filter(short_code__in="FGHI").values_list("short_code", "name"))
+    assert names == {"F": "医院F", "G": tricky[0], "H": tricky[1], "I": tricky[2]}
+
+
+def test_an_expression_takes_the_orm_path():
+    from django.db.models.functions import Now
+
+    plain_sql, _ = insert_statement(_orgs("L"))  # this shape's SQL is now kept
+    (org,) = _orgs("J")
+    org.created_at = Now()
+    sql, params = insert_statement([org])
+    assert sql != plain_sql and len(params) == sql.count("%s") == plain_sql.count("%s") - 1
+    assert insert_statement(_orgs("M"))[0] == plain_sql  # and an expression did not replace it
+    with transaction.atomic():
+        execute_batch([(sql, params), insert_statement(_orgs("K"))])
+    rows = dict(Organization.objects.filter(short_code__in="JK").values_list("short_code", "created_at"))
+    assert rows["K"] == AT and rows["J"] > AT

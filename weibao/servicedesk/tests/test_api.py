@@ -320,3 +320,54 @@ def test_create_reads_the_term_once_and_sees_every_change(client_for, seed, peop
     assert denied.status_code == 404 and denied.json()["code"] == "not_found"
     wrong_contract = post(c, "/api/v1/tickets", {**payload, "contract_id": seed("pacs-huizhou").pk})
     assert wrong_contract.status_code == 404
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["embedded cache", "shared cache"])
+def test_a_token_request_reads_the_term_from_its_process(seed, people, monkeypatch, shared):
+    """Through an API token the request learns the scope generation with its token, and the
+    term is then this process's copy: the shared cache is asked once per create (the token), not
+    twice. A changed term still applies to the next ticket, and a flushed shared cache starts a
+    new generation rather than one an old copy was kept at."""
+    from django.core.cache import cache
+    from django.test import Client
+
+    from weibao.accounts import visibility
+    from weibao.accounts.services import api_token_create
+
+    monkeypatch.setattr(visibility, "_shared_cache", lambda: shared)  # the test cache is local
+    contract = seed("drg-wuhan")
+    term = contract.terms.get(number=10)
+    _, raw = api_token_create(user=people["admin"], name="集成")
+    c = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    payload = {"contract_id": contract.pk, "term_id": term.pk, "title": "本进程缓存"}
+    assert post(c, "/api/v1/tickets", payload).status_code == 201
+    asked: list[str] = []
+    for name in ("get", "get_many"):
+        real = getattr(cache, name)
+        monkeypatch.setattr(
+            cache,
+            name,
+            lambda keys, *a, real=real, **k: (
+                asked.extend([keys] if isinstance(keys, str) else keys) or real(keys, *a, **k)
+            ),
+        )
+    second = post(c, "/api/v1/tickets", payload)
+    assert second.status_code == 201
+    assert [k for k in asked if k.startswith("wb:term:")] == []
+    assert [k for k in asked if k.startswith("wb:token:")] and len(second.json()["clocks"]) >= 1
+
+    before = {k["kind"]: k["target_seconds"] for k in second.json()["clocks"]}
+    term.response = {"within": "10m", "calendar": "7x24"}
+    term.save()
+    after = {k["kind"]: k["target_seconds"] for k in post(c, "/api/v1/tickets", payload).json()["clocks"]}
+    assert after["response"] == 600 != before["response"]
+
+    if shared:
+        kept = visibility.generation()
+        cache.clear()  # a restarted or flushed Redis
+        assert visibility.generation() > kept
+        term.response = {"within": "20m", "calendar": "7x24"}
+        term.save()
+        cache.clear()
+        third = post(c, "/api/v1/tickets", payload).json()
+        assert {k["kind"]: k["target_seconds"] for k in third["clocks"]}["response"] == 1200
