@@ -13,10 +13,11 @@ class AccountsConfig(AppConfig):
         from weibao.core.navigation import register_nav
 
         from . import receivers
-        from .models import AccessGrant, ApiToken, Membership, Organization, User
+        from .models import AccessGrant, ApiToken, Department, Membership, Organization, User
 
-        # Users and tokens too: an API token's user is cached with their scope (accounts.tokens).
-        receivers.watch_scope_models(Membership, AccessGrant, Organization, User, ApiToken)
+        # Users and tokens too: an API token's user is cached with their scope (accounts.tokens);
+        # departments are cached for reports (core.tenancy.get_visible_reference).
+        receivers.watch_scope_models(Membership, AccessGrant, Organization, User, ApiToken, Department)
         from .demo import demo_organisations, demo_users
 
         register_demo_step("organisations", demo_organisations, order=0)

@@ -15,12 +15,23 @@ class ContractsConfig(AppConfig):
         from weibao.core.navigation import register_nav
 
         from .demo import demo_contracts
-        from .models import Contract, ContractGrant, ServiceTerm
+        from .models import (
+            Contract,
+            ContractGrant,
+            Interface,
+            MaintainedSystem,
+            Module,
+            ServiceTerm,
+            Severity,
+        )
         from .selectors import contracts_visible_to
 
         register_contract_source(contracts_visible_to)
-        # Terms are cached for ticket creation (selectors.term_for_ticket) at the same generation.
-        watch_scope_models(Contract, ContractGrant, ServiceTerm)
+        # Terms, severities and the inventory a report names are cached for ticket creation
+        # (selectors.term_for_ticket, core.tenancy.get_visible_reference) at the same generation.
+        watch_scope_models(
+            Contract, ContractGrant, ServiceTerm, Severity, MaintainedSystem, Module, Interface
+        )
         register_demo_step("contracts", demo_contracts, order=20)
         register_nav(_("合同"), "contracts:contract_list", order=300)
         register_nav(_("维保范围"), "contracts:system_list", order=310)

@@ -90,3 +90,47 @@ def get_visible(queryset: Any, user: Any, **lookup: Any) -> Any:
     if not rows:
         raise Http404
     return rows[0]
+
+
+def _tenant_id(obj: models.Model, path: str | None) -> int | None:
+    """The id at the end of a tenant path (``"hospital"``, ``"contract__hospital"``, ``"pk"``)."""
+    if path is None:
+        return None
+    *hops, last = path.split("__")
+    for hop in hops:
+        obj = getattr(obj, hop)
+        if obj is None:
+            return None
+    return obj.pk if last == "pk" else getattr(obj, obj._meta.get_field(last).attname)
+
+
+def get_visible_reference(model: type[models.Model], user: Any, pk: int, **lookup: Any) -> Any:
+    """:func:`get_visible` for reference rows a report names (a department, a severity, a system,
+    a module, an interface): kept in the cache at the scope generation, whose every change they
+    bump (``watch_scope_models``), and checked against the user's scope in memory. ``lookup``
+    compares fields with objects or ids, e.g. ``contract=contract``."""
+    from django.http import Http404
+
+    from weibao.accounts.visibility import cache_at_generation, cached_at_generation, user_scope
+
+    paths = (model.tenant_hospital_field, getattr(model, "tenant_contract_field", None))
+    related = sorted(
+        {p.rsplit("__", 1)[0] for p in paths if p and "__" in p}
+    )  # what the ids are read through
+    key = f"wb:ref:{model._meta.label_lower}:{int(pk)}"
+    known = getattr(user, "scope_generation", None)  # an API request read it with its token
+    current, obj = cached_at_generation(key, known)
+    if obj is None:
+        obj = model._default_manager.select_related(*related).filter(pk=pk).first()
+        if obj is None:
+            raise Http404
+        cache_at_generation(key, current, obj, local=known is not None)
+    for name, value in lookup.items():
+        wanted = value.pk if isinstance(value, models.Model) else value
+        if getattr(obj, model._meta.get_field(name).attname) != wanted:
+            raise Http404
+    hospital_id = _tenant_id(obj, model.tenant_hospital_field)
+    contract_id = _tenant_id(obj, getattr(model, "tenant_contract_field", None))
+    if hospital_id is None or not scope_sees(model, user_scope(user), hospital_id, contract_id):
+        raise Http404
+    return obj

@@ -13,6 +13,7 @@ from weibao.accounts.models import Department, User
 from weibao.contracts.models import Contract, Interface, MaintainedSystem, Module, ServiceTerm, Severity
 from weibao.contracts.selectors import term_for_ticket
 from weibao.core.api import get_visible, json_response, responses
+from weibao.core.tenancy import get_visible_reference
 
 from .. import attachments, permissions, services
 from ..ledger import import_xlsx, xlsx_response
@@ -58,6 +59,11 @@ def _ticket(request, ticket_id: int) -> Ticket:
 
 def _optional(model, request, pk, **lookup):
     return get_visible(model.objects, request.user, pk=pk, **lookup) if pk else None
+
+
+def _reference(model, request, pk, **lookup):
+    """A department, severity, system, module or interface a report names (cached rows)."""
+    return get_visible_reference(model, request.user, pk, **lookup) if pk else None
 
 
 def _stale(exc: services.StaleTicket):
@@ -124,11 +130,11 @@ def ticket_create(request, payload: TicketIn):
         term=term,
         title=payload.title,
         description=payload.description,
-        severity=_optional(Severity, request, payload.severity_id, contract=contract),
-        system=_optional(MaintainedSystem, request, payload.system_id),
-        module=_optional(Module, request, payload.module_id),
-        interface=_optional(Interface, request, payload.interface_id),
-        department=_optional(Department, request, payload.department_id),
+        severity=_reference(Severity, request, payload.severity_id, contract=contract),
+        system=_reference(MaintainedSystem, request, payload.system_id),
+        module=_reference(Module, request, payload.module_id),
+        interface=_reference(Interface, request, payload.interface_id),
+        department=_reference(Department, request, payload.department_id),
         channel=payload.channel,
         caller_name=payload.caller_name,
         caller_department=payload.caller_department,

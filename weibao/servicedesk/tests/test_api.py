@@ -371,3 +371,72 @@ def test_a_token_request_reads_the_term_from_its_process(seed, people, monkeypat
         cache.clear()
         third = post(c, "/api/v1/tickets", payload).json()
         assert {k["kind"]: k["target_seconds"] for k in third["clocks"]}["response"] == 1200
+
+
+def test_a_report_names_cached_reference_rows_under_the_visibility_rule(seed, people, other_hospital):
+    """The department, severity, system and module a report names are kept in the cache: a
+    second report reads none of them from the database, a change to one applies to the next
+    report at once, and rows of another hospital or contract are still a 404."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from weibao.accounts.services import api_token_create
+    from weibao.contracts.models import MaintainedSystem, Module
+    from weibao.testing.factories import DepartmentFactory
+
+    contract, other_contract = seed("drg-wuhan"), seed("pacs-huizhou")
+    term = contract.terms.get(number=10)
+    system = MaintainedSystem.objects.create(
+        hospital=contract.hospital, contract=contract, code="drg-t", name="DRG 测试", kind="DRG"
+    )
+    module = Module.objects.create(system=system, name="分组器")
+    _, raw = api_token_create(user=people["admin"], name="集成")
+    c = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    payload = {
+        "contract_id": contract.pk,
+        "term_id": term.pk,
+        "title": "分组失败",
+        "department_id": people["radiology"].pk,
+        "severity_id": contract.severities.order_by("order").first().pk,
+        "module_id": module.pk,
+    }
+    assert post(c, "/api/v1/tickets", payload).status_code == 201
+    with CaptureQueriesContext(connection) as queries:
+        second = post(c, "/api/v1/tickets", payload)
+    assert second.status_code == 201, second.json()
+    read = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    for table in (
+        "accounts_department",
+        "contracts_severity",
+        "contracts_module",
+        "contracts_maintainedsystem",
+    ):
+        assert not [sql for sql in read if f'FROM "{table}"' in sql], table
+    ticket = Ticket.objects.get(pk=second.json()["id"])
+    assert (ticket.department_id, ticket.module_id, ticket.system_id) == (
+        people["radiology"].pk,
+        module.pk,
+        system.pk,
+    )
+
+    people["radiology"].name = "医学影像科"
+    people["radiology"].save()
+    other_system = MaintainedSystem.objects.create(
+        hospital=contract.hospital, contract=contract, code="drg-t2", name="DRG 测试 2", kind="DRG"
+    )
+    module.system = other_system
+    module.save()
+    third = post(c, "/api/v1/tickets", payload)
+    assert third.status_code == 201
+    ticket = Ticket.objects.select_related("department").get(pk=third.json()["id"])
+    assert ticket.department.name == "医学影像科" and ticket.system_id == other_system.pk
+
+    elsewhere = DepartmentFactory(hospital=other_hospital)
+    other_severity = other_contract.severities.first()
+    for bad in ({"department_id": elsewhere.pk}, {"department_id": 10**9}):
+        denied = post(c, "/api/v1/tickets", {**payload, **bad})
+        assert denied.status_code == 404 and denied.json()["code"] == "not_found", bad
+    if other_severity is not None:
+        denied = post(c, "/api/v1/tickets", {**payload, "severity_id": other_severity.pk})
+        assert denied.status_code == 404
