@@ -850,10 +850,17 @@ OURS = {"postgres", "redis-server", "wrk"}  # the database, the broker, the load
 
 
 def machine_busy() -> float:
-    """CPU seconds the whole machine has been busy (all cores)."""
+    """CPU seconds the whole machine has been busy (all cores), not counting steal."""
+    return machine_times()[0]
+
+
+def machine_times() -> tuple[float, float]:
+    """CPU seconds busy (all cores, without steal) and stolen by the hypervisor so far: on a
+    shared virtual machine the same run is slower when its cores are lent elsewhere."""
     with open("/proc/stat") as f:
         parts = [int(x) for x in f.readline().split()[1:]]
-    return (sum(parts) - parts[3] - parts[4]) / TICK
+    steal = parts[7] if len(parts) > 7 else 0
+    return (sum(parts[:8]) - parts[3] - parts[4] - steal) / TICK, steal / TICK
 
 
 def processes() -> dict[int, tuple[str, int, float]]:
@@ -892,11 +899,11 @@ class CpuWatch:
         return mine | {os.getpid()}
 
     def __enter__(self) -> CpuWatch:
-        self.t0, self.busy0, self.procs0 = time.monotonic(), machine_busy(), processes()
+        self.t0, (self.busy0, self.steal0), self.procs0 = time.monotonic(), machine_times(), processes()
         return self
 
     def __exit__(self, *exc) -> None:
-        procs1, busy1 = processes(), machine_busy()
+        procs1, (busy1, steal1) = processes(), machine_times()
         self.wall = time.monotonic() - self.t0
         ours = 0.0
         for pid in self._ours(procs1):
@@ -911,6 +918,7 @@ class CpuWatch:
             reverse=True,
         )
         self.busy = (busy1 - self.busy0) / self.wall  # cores
+        self.steal = (steal1 - self.steal0) / self.wall
         self.ours = ours / self.wall
         self.foreign = max(0.0, self.busy - self.ours)
         totals: Counter = Counter()
@@ -1120,6 +1128,7 @@ def run_wrk(
             "bench_cores": watch.ours,
             "foreign_cores": watch.foreign,
             "foreign_top": watch.top_foreign,
+            "steal_cores": watch.steal,
             "worker_cores": watch.workers,
             "waited_s": waited,
             "attempt": attempt + 1,
@@ -1493,7 +1502,7 @@ def cmd_run(args) -> int:
                         f"p99 {r['p99']:7.1f} ms  errors {r['errors']} {r['codes']}  (cores busy "
                         f"{r['machine_busy_cores']:.2f}: bench {r['bench_cores']:.2f} of which wrk "
                         f"{r['client_cpu_cores']:.2f}, gunicorn workers {r['worker_cores']}; "
-                        f"others {r['foreign_cores']:.2f})",
+                        f"others {r['foreign_cores']:.2f}; stolen {r.get('steal_cores', 0):.2f})",
                         flush=True,
                     )
                     results.append(r)

@@ -81,6 +81,14 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# What an API request with a bearer token goes through (weibao.core.handlers): no session,
+# CSRF, messages, login lockout or page policies, which have nothing to do for it.
+API_TOKEN_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
 ROOT_URLCONF = "weibao.urls"
 WSGI_APPLICATION = "weibao.wsgi.application"
 
@@ -109,6 +117,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, with the health check of a persistent connection skipped while it is busy.
+    DATABASES["default"]["ENGINE"] = "weibao.core.db.postgresql"
 if DATABASES["default"]["ENGINE"] in ("django.db.backends.sqlite3", "weibao.core.db.sqlite3"):
     # Connections persist as on PostgreSQL (DB_CONN_MAX_AGE): opening one and running the PRAGMAs
     # cost ~3 ms, a quarter of an API request.

@@ -1,6 +1,7 @@
 import os
 
-from django.core.wsgi import get_wsgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "weibao.settings")
-application = get_wsgi_application()
+
+from weibao.core.handlers import Application
+
+application = Application()
