@@ -33,7 +33,7 @@ def insert_statement(objs: Sequence[Model], *, using: str = DEFAULT_DB_ALIAS) ->
     opts = model._meta
     connection = connections[using]
     with_pk = getattr(objs[0], opts.pk.attname) is not None
-    fields = [f for f in opts.concrete_fields if with_pk or f is not opts.auto_field]
+    fields = [f for f in opts.concrete_fields if (with_pk or f is not opts.auto_field) and not f.generated]
     plain = not any(hasattr(f, "get_placeholder") for f in fields) and not any(
         hasattr(getattr(o, f.attname), "resolve_expression") for o in objs for f in fields
     )
