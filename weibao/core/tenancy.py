@@ -15,6 +15,7 @@ Models declare where their hospital (and contract) is with two class attributes 
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
@@ -104,6 +105,13 @@ def _tenant_id(obj: models.Model, path: str | None) -> int | None:
     return obj.pk if last == "pk" else getattr(obj, obj._meta.get_field(last).attname)
 
 
+@functools.cache
+def _plain_rule(model: type[models.Model]) -> bool:
+    """Whether ``model`` is seen by the one rule alone (its queryset keeps TenantQuerySet's)."""
+    queryset = type(model._default_manager.get_queryset())
+    return getattr(queryset, "visible_to", None) is TenantQuerySet.visible_to
+
+
 def get_visible_reference(model: type[models.Model], user: Any, pk: int, **lookup: Any) -> Any:
     """:func:`get_visible` for reference rows a report names (a department, a severity, a system,
     a module, an interface): kept in the cache at the scope generation, whose every change they
@@ -113,6 +121,8 @@ def get_visible_reference(model: type[models.Model], user: Any, pk: int, **looku
 
     from weibao.accounts.visibility import cache_at_generation, cached_at_generation, user_scope
 
+    if not _plain_rule(model):  # a model with a rule of its own is looked up the usual way
+        return get_visible(model._default_manager, user, pk=pk, **lookup)
     paths = (model.tenant_hospital_field, getattr(model, "tenant_contract_field", None))
     related = sorted(
         {p.rsplit("__", 1)[0] for p in paths if p and "__" in p}
