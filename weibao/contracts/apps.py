@@ -28,7 +28,7 @@ class ContractsConfig(AppConfig):
 
         register_contract_source(contracts_visible_to)
         # Terms, severities and the inventory a report names are cached for ticket creation
-        # (selectors.term_for_ticket, core.tenancy.get_visible_reference) at the same generation.
+        # (core.tenancy.get_visible_reference) at the same generation.
         watch_scope_models(
             Contract, ContractGrant, ServiceTerm, Severity, MaintainedSystem, Module, Interface
         )

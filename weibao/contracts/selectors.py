@@ -9,8 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from weibao.accounts.choices import OrgKind, Role
-from weibao.accounts.visibility import Scope, cache_at_generation, cached_at_generation, user_scope
-from weibao.core.tenancy import scope_sees
+from weibao.accounts.visibility import Scope
+from weibao.core.tenancy import get_visible_reference
 
 
 def contracts_visible_to(user: Any, base: Scope) -> Iterable[tuple[int, int, int]]:
@@ -39,24 +39,12 @@ def term_for_ticket(user: Any, term_id: int, contract_id: int) -> Any:
     """The service term a ticket is opened under, with its contract and the contract's hospital
     and vendor, if ``user`` sees it (else 404). Kept in the cache at the scope generation: terms
     and contracts change rarely, and every change to them bumps it (see ``apps.py``)."""
-    from django.http import Http404
-
     from .models import ServiceTerm
 
-    key = f"wb:term:{term_id}"
-    known = getattr(user, "scope_generation", None)  # an API request read it with its token
-    current, term = cached_at_generation(key, known)
-    if term is None:
-        term = (
-            ServiceTerm.objects.select_related("contract__hospital", "contract__vendor")
-            .filter(pk=term_id)
-            .first()
-        )
-        if term is None:
-            raise Http404
-        cache_at_generation(key, current, term, local=known is not None)
-    if term.contract_id != contract_id or not scope_sees(
-        ServiceTerm, user_scope(user), term.contract.hospital_id, term.contract_id
-    ):
-        raise Http404
-    return term
+    return get_visible_reference(
+        ServiceTerm,
+        user,
+        term_id,
+        related=("contract__hospital", "contract__vendor"),
+        contract=contract_id,
+    )

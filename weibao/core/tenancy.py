@@ -112,26 +112,29 @@ def _plain_rule(model: type[models.Model]) -> bool:
     return getattr(queryset, "visible_to", None) is TenantQuerySet.visible_to
 
 
-def get_visible_reference(model: type[models.Model], user: Any, pk: int, **lookup: Any) -> Any:
-    """:func:`get_visible` for reference rows a report names (a department, a severity, a system,
-    a module, an interface): kept in the cache at the scope generation, whose every change they
-    bump (``watch_scope_models``), and checked against the user's scope in memory. ``lookup``
-    compares fields with objects or ids, e.g. ``contract=contract``."""
+def get_visible_reference(
+    model: type[models.Model], user: Any, pk: int, *, related: tuple[str, ...] = (), **lookup: Any
+) -> Any:
+    """:func:`get_visible` for reference rows a report names (its service term, a department, a
+    severity, a system, a module, an interface): kept in the cache at the scope generation, whose
+    every change they bump (``watch_scope_models``), and checked against the user's scope in
+    memory. ``related`` is loaded with the row; ``lookup`` compares fields with objects or ids,
+    e.g. ``contract=contract``."""
     from django.http import Http404
 
     from weibao.accounts.visibility import cache_at_generation, cached_at_generation, user_scope
 
     if not _plain_rule(model):  # a model with a rule of its own is looked up the usual way
-        return get_visible(model._default_manager, user, pk=pk, **lookup)
-    paths = (model.tenant_hospital_field, getattr(model, "tenant_contract_field", None))
-    related = sorted(
-        {p.rsplit("__", 1)[0] for p in paths if p and "__" in p}
-    )  # what the ids are read through
+        return get_visible(model._default_manager.select_related(*related), user, pk=pk, **lookup)
+    hospital_path = model.tenant_hospital_field  # type: ignore[attr-defined]
+    contract_path = getattr(model, "tenant_contract_field", None)
+    # The tenant ids are read through these relations.
+    through = {p.rsplit("__", 1)[0] for p in (hospital_path, contract_path) if p and "__" in p}
     key = f"wb:ref:{model._meta.label_lower}:{int(pk)}"
     known = getattr(user, "scope_generation", None)  # an API request read it with its token
     current, obj = cached_at_generation(key, known)
     if obj is None:
-        obj = model._default_manager.select_related(*related).filter(pk=pk).first()
+        obj = model._default_manager.select_related(*sorted(through | set(related))).filter(pk=pk).first()
         if obj is None:
             raise Http404
         cache_at_generation(key, current, obj, local=known is not None)
@@ -139,8 +142,9 @@ def get_visible_reference(model: type[models.Model], user: Any, pk: int, **looku
         wanted = value.pk if isinstance(value, models.Model) else value
         if getattr(obj, model._meta.get_field(name).attname) != wanted:
             raise Http404
-    hospital_id = _tenant_id(obj, model.tenant_hospital_field)
-    contract_id = _tenant_id(obj, getattr(model, "tenant_contract_field", None))
-    if hospital_id is None or not scope_sees(model, user_scope(user), hospital_id, contract_id):
+    hospital_id = _tenant_id(obj, hospital_path)
+    if hospital_id is None or not scope_sees(
+        model, user_scope(user), hospital_id, _tenant_id(obj, contract_path)
+    ):
         raise Http404
     return obj

@@ -10,11 +10,12 @@ query, one round trip; elsewhere one by one. No model signals are sent, as with 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.db.models.sql import InsertQuery
 
 Statement = tuple[str, Sequence[Any]]
@@ -22,6 +23,14 @@ Statement = tuple[str, Sequence[Any]]
 #: (alias, model, with primary key, rows) → the INSERT's SQL, for rows whose values are plain
 #: (no expression) and whose fields take a plain ``%s`` (no field placing its own).
 _SQL: dict[tuple[str, type[Model], bool, int], str] = {}
+
+
+@functools.cache
+def _insert_fields(model: type[Model], with_pk: bool) -> tuple[list[Field], bool]:
+    """The fields an insert writes, and whether each takes a plain ``%s``."""
+    opts = model._meta
+    fields = [f for f in opts.concrete_fields if (with_pk or f is not opts.auto_field) and not f.generated]
+    return fields, not any(hasattr(f, "get_placeholder") for f in fields)
 
 
 def insert_statement(objs: Sequence[Model], *, using: str = DEFAULT_DB_ALIAS) -> Statement:
@@ -33,8 +42,8 @@ def insert_statement(objs: Sequence[Model], *, using: str = DEFAULT_DB_ALIAS) ->
     opts = model._meta
     connection = connections[using]
     with_pk = getattr(objs[0], opts.pk.attname) is not None
-    fields = [f for f in opts.concrete_fields if (with_pk or f is not opts.auto_field) and not f.generated]
-    plain = not any(hasattr(f, "get_placeholder") for f in fields) and not any(
+    fields, plain = _insert_fields(model, with_pk)
+    plain = plain and not any(
         hasattr(getattr(o, f.attname), "resolve_expression") for o in objs for f in fields
     )
     if not plain:  # the ORM places each value itself
@@ -43,8 +52,7 @@ def insert_statement(objs: Sequence[Model], *, using: str = DEFAULT_DB_ALIAS) ->
         statements = query.get_compiler(using=using).as_sql()
         if len(statements) != 1:  # a backend without multi-row inserts; never the case here
             raise ValueError("the rows do not fit one statement")
-        sql, params = statements[0]
-        params = list(params)
+        sql, params = statements[0][0], list(statements[0][1])
     else:
         key = (using, model, with_pk, len(objs))
         sql = _SQL.get(key)

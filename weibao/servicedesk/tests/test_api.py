@@ -353,7 +353,7 @@ def test_a_token_request_reads_the_term_from_its_process(seed, people, monkeypat
         )
     second = post(c, "/api/v1/tickets", payload)
     assert second.status_code == 201
-    assert [k for k in asked if k.startswith("wb:term:")] == []
+    assert [k for k in asked if k.startswith("wb:ref:contracts.serviceterm:")] == []
     assert [k for k in asked if k.startswith("wb:token:")] and len(second.json()["clocks"]) >= 1
 
     before = {k["kind"]: k["target_seconds"] for k in second.json()["clocks"]}
