@@ -8,6 +8,7 @@ changed since gets :class:`StaleTicket`.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from typing import Any
 
@@ -215,7 +216,10 @@ def ticket_create(
         # hospital do not queue behind each other. A create that fails after this leaves a gap.
         # (SQLite has one writer at a time anyway: there it is taken inside the transaction.)
         _number(ticket, year)
-    with transaction.atomic():
+    # With its id drawn, the ticket and all its rows are one batch and one transaction of their
+    # own, begun and committed by the server in the batch's round trip.
+    alone = ticket.pk is not None and not connection.in_atomic_block
+    with contextlib.nullcontext() if alone else transaction.atomic():
         if not ticket.number:
             _number(ticket, year)
         writes = []
@@ -236,10 +240,10 @@ def ticket_create(
         # Ticket (when its id is known), timeline, clocks and audit record: one round trip on
         # PostgreSQL. Nothing is read back: the API answers with the clocks at hand.
         writes += [insert_statement(rows) for rows in (events, clocks) if rows]
-        execute_batch([*writes, *chain_statements(record)])
+        execute_batch([*writes, *chain_statements(record)], commit=alone)
         ticket.fresh_clocks = clocks
         if not imported:
-            notify.on_created(ticket, clocks)
+            notify.on_created(ticket, clocks)  # queued now when ``alone``: it has committed
     return ticket
 
 

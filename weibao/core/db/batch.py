@@ -5,7 +5,8 @@ trip per statement, each compiled afresh and each waiting for its ``RETURNING``.
 to come back, :func:`insert_statement` gives the ``INSERT`` without it (its SQL compiled once per
 model, column set and row count), and :func:`execute_batch` sends the statements together: on
 PostgreSQL with client-side parameter binding (Django's default for psycopg 3) as one simple
-query, one round trip; elsewhere one by one. No model signals are sent, as with ``bulk_create``.
+query, one round trip, which can also be the whole transaction, begun and committed by the server
+without a round trip of its own for either; elsewhere one by one. No model signals are sent, as with ``bulk_create``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Field, Model
 from django.db.models.sql import InsertQuery
 
@@ -81,17 +82,35 @@ def batches_in_one_query(using: str = DEFAULT_DB_ALIAS) -> bool:
     )
 
 
-def execute_batch(statements: Iterable[Statement], *, using: str = DEFAULT_DB_ALIAS) -> None:
-    """Run ``statements`` in order, in one round trip where the database allows it. Run it inside
-    a transaction: one statement failing then undoes the others."""
+def execute_batch(
+    statements: Iterable[Statement], *, using: str = DEFAULT_DB_ALIAS, commit: bool = False
+) -> None:
+    """Run ``statements`` in order, in one round trip where the database allows it.
+
+    Inside a transaction one statement failing undoes the others with it. With ``commit=True``
+    (outside any transaction) the statements are a transaction of their own, committed when this
+    returns: on PostgreSQL still one round trip, with no ``BEGIN`` and ``COMMIT`` of their own, for
+    the server runs the statements of one simple query as one transaction; elsewhere inside
+    ``transaction.atomic``."""
     statements = list(statements)
-    with connections[using].cursor() as cursor:
-        if len(statements) > 1 and batches_in_one_query(using):
+    connection = connections[using]
+    if commit and connection.in_atomic_block:
+        raise ValueError("commit=True runs its own transaction; this one is inside another")
+    one_query = batches_in_one_query(using)
+    if commit and not one_query:
+        with transaction.atomic(using=using):
+            execute_batch(statements, using=using)
+        return
+    with connection.cursor() as cursor:
+        if (len(statements) > 1 or commit) and one_query:
             # Each statement is bound on its own (psycopg caches the parse of a short statement;
             # the joined text would be parsed afresh every time), then all go as one query.
             bind = cursor.cursor.mogrify
             cursor.execute(";\n".join(bind(sql, params) for sql, params in statements))
-            # psycopg reads every statement's result here: one failing raises
+            # psycopg reads every statement's result here: one failing raises (and, with
+            # ``commit``, the server has rolled all of them back)
+            if commit and hasattr(connection, "seen_working"):
+                connection.seen_working()
         else:
             for sql, params in statements:
                 cursor.execute(sql, params)

@@ -79,3 +79,27 @@ def test_an_expression_takes_the_orm_path():
         execute_batch([(sql, params), insert_statement(_orgs("K"))])
     rows = dict(Organization.objects.filter(short_code__in="JK").values_list("short_code", "created_at"))
     assert rows["K"] == AT and rows["J"] > AT
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_batch_is_its_own_transaction():
+    """``commit=True``: the rows are committed when it returns (another connection sees them), a
+    failing statement leaves none of them, and it refuses to run inside another transaction."""
+    from django.db import connections
+
+    execute_batch([insert_statement(_orgs("N")), insert_statement(_orgs("O", "P"))], commit=True)
+    assert not connection.in_atomic_block
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(
+                f"SELECT short_code FROM {Organization._meta.db_table} WHERE short_code IN ('N', 'O', 'P')"
+            )
+            assert sorted(r[0] for r in cursor.fetchall()) == ["N", "O", "P"]
+    finally:
+        other.close()
+    with pytest.raises(IntegrityError):
+        execute_batch([insert_statement(_orgs("Q")), insert_statement(_orgs("N"))], commit=True)
+    assert not Organization.objects.filter(short_code="Q").exists()
+    with pytest.raises(ValueError, match="inside another"), transaction.atomic():
+        execute_batch([insert_statement(_orgs("R"))], commit=True)

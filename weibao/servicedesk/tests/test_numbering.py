@@ -55,3 +55,61 @@ def test_concurrent_reports_never_share_a_number(seed):
     # The creates' audit records, appended concurrently, form one unbroken chain.
     result = audit_verify()
     assert result.ok and result.checked >= 40
+
+
+def _messages_to_server(run) -> list[str]:
+    """The messages the client sent the server while ``run()`` ran (libpq's own trace), one per
+    round trip: a simple query, or an extended query's Sync."""
+    import tempfile
+
+    from psycopg import pq
+
+    connection.ensure_connection()
+    pgconn = connection.connection.pgconn
+    with tempfile.TemporaryFile("w+") as trace:
+        pgconn.trace(trace.fileno())
+        pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+        try:
+            run()
+        finally:
+            pgconn.untrace()
+        trace.seek(0)
+        sent = [line.split("\t") for line in trace.read().splitlines() if line.startswith("F\t")]
+    return [
+        fields[3] if fields[2] == "Query" else fields[2] for fields in sent if fields[2] in ("Query", "Sync")
+    ]
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL round trips")
+def test_a_report_takes_two_round_trips_and_commits_all_or_nothing(seed, monkeypatch):
+    """Outside a transaction, as a served request runs it: one round trip takes the number and
+    the id, one writes the ticket, timeline, clocks and audit record and commits them (no BEGIN,
+    no COMMIT of their own). A write failing there leaves none of its rows."""
+    from weibao.servicedesk.models import Ticket, TicketClock, TicketEvent
+
+    contract = seed("drg-wuhan")
+    term = contract.terms.get(number=1)
+    _create(contract, "预热")  # the sequence row exists
+    queued = []
+    # What the notice then reads is the job's own work (the tests' queue runs jobs at once).
+    monkeypatch.setattr(
+        services.notify, "on_created", lambda ticket, clocks: queued.append(connection.in_atomic_block)
+    )
+    sent = _messages_to_server(
+        lambda: services.ticket_create(actor=None, contract=contract, term=term, title="往返")
+    )
+    assert len(sent) == 2, sent
+    assert queued == [False]  # queued once committed
+    assert "UPDATE servicedesk_ticketsequence" in sent[0] and "INSERT INTO \"servicedesk_ticket\"" in sent[1]
+    assert not [m for m in sent if m.strip('" ').upper() in ("BEGIN", "COMMIT")]
+    ticket = Ticket.objects.get(title="往返")
+    assert ticket.events.count() == 1 and ticket.clocks.count() >= 1
+
+    monkeypatch.setattr(services, "chain_statements", lambda record: [("INSERT INTO nowhere VALUES (1)", [])])
+    before = (Ticket.objects.count(), TicketEvent.objects.count(), TicketClock.objects.count())
+    with pytest.raises(Exception, match="nowhere"):
+        _create(contract, "失败")
+    assert (Ticket.objects.count(), TicketEvent.objects.count(), TicketClock.objects.count()) == before
+    assert not connection.in_atomic_block
+    monkeypatch.undo()
+    assert _create(contract, "之后").number.endswith("-00004")  # the failed one's number is a gap

@@ -3,7 +3,7 @@ the connection has just been seen working.
 
 Django checks a reused connection with a ``SELECT 1`` at the start of every request: a round
 trip, and a fifth of a report's work on the database. A connection that passed its check or
-committed less than :data:`CHECK_AFTER_SECONDS` ago is taken as it is; one not seen working for
+committed work less than :data:`CHECK_AFTER_SECONDS` ago is taken as it is; one not seen working for
 longer (when a server restart or an idle timeout has had time to cut it) is checked as before.
 A request that meets a connection cut within that second fails as one already running would, and
 Django closes the broken connection at the end of that request.
@@ -36,9 +36,14 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self._seen_working_at = time.monotonic() if usable else float("-inf")
         return usable
 
+    def seen_working(self) -> None:
+        """The connection has just done some work (a commit, or a statement run and committed on
+        its own in autocommit mode)."""
+        self._seen_working_at = time.monotonic()
+
     def _commit(self) -> None:
         super()._commit()
-        self._seen_working_at = time.monotonic()
+        self.seen_working()
 
     def _close(self) -> None:
         self._seen_working_at = float("-inf")
