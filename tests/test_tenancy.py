@@ -98,7 +98,7 @@ def world(hospital, other_hospital):
         organization=other_hospital,
         kind="wecom",
         name="B 群",
-        url="http://127.0.0.1:9/send?key=b",
+        url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=b",
         events=["sla.breached"],
     )
     return {

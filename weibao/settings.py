@@ -188,6 +188,16 @@ WEIBAO_AUDIT_RETENTION_DAYS = max(180, _env_int("WEIBAO_AUDIT_RETENTION_DAYS", 3
 # Where users reach this installation; links in emails and group-robot messages start with it.
 WEIBAO_BASE_URL = os.environ.get("WEIBAO_BASE_URL", "").rstrip("/")
 WEIBAO_AUTO_CLOSE_WORKDAYS = _env_int("WEIBAO_AUTO_CLOSE_WORKDAYS", 3)
+# Hosts a group robot's webhook may point at ("host" or "host:port"): WeCom's and DingTalk's own,
+# plus, on an intranet, the relay that forwards to them. Nothing else is posted to, so a robot
+# cannot be aimed at an internal service.
+WEIBAO_ROBOT_HOSTS = [
+    h.strip().lower()
+    for h in os.environ.get("WEIBAO_ROBOT_HOSTS", "qyapi.weixin.qq.com,oapi.dingtalk.com").split(",")
+    if h.strip()
+]
+# In-app notifications once read, and the record of sent or failed deliveries, are kept this long.
+WEIBAO_NOTIFICATION_RETENTION_DAYS = max(30, _env_int("WEIBAO_NOTIFICATION_RETENTION_DAYS", 365))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

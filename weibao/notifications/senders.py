@@ -15,7 +15,7 @@ import time
 import urllib.error
 import urllib.request
 from typing import Any
-from urllib.parse import quote_plus, urljoin
+from urllib.parse import quote_plus, urljoin, urlsplit
 
 from django.conf import settings
 from django.core.mail import get_connection, send_mail
@@ -107,15 +107,45 @@ def dingtalk_signed_url(url: str, secret: str, timestamp_ms: int | None = None) 
     return f"{url}{sep}timestamp={ts}&sign={dingtalk_sign(secret, ts)}"
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A robot's reply is never followed elsewhere: a redirect fails the send as its status."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+def robot_host_allowed(url: str) -> bool:
+    """Whether ``url`` points at a host of ``settings.WEIBAO_ROBOT_HOSTS`` (an entry without a
+    port allows the host on any port)."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        return False
+    host = (parts.hostname or "").lower()
+    allowed = settings.WEIBAO_ROBOT_HOSTS
+    return bool(host) and (host in allowed or (port is not None and f"{host}:{port}" in allowed))
+
+
 def _post_json(url: str, payload: dict[str, Any]) -> dict[str, Any]:
     """POST JSON and return the JSON reply; the robot's key is in the URL, so no reason given
     here ever contains the URL."""
+    if not robot_host_allowed(url):
+        # A robot saved before its host left the list: never posted to, and not retried.
+        raise SendError(
+            _("机器人地址的主机 %(h)s 不在允许的列表中（WEIBAO_ROBOT_HOSTS）")
+            % {"h": urlsplit(url).hostname or "?"},
+            permanent=True,
+        )
     data = json.dumps(payload, ensure_ascii=False).encode()
     request = urllib.request.Request(
         url, data=data, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
     )
     try:
-        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:
+        with _OPENER.open(request, timeout=HTTP_TIMEOUT) as response:
             raw = response.read(65536)
     except urllib.error.HTTPError as exc:
         snippet = exc.read(200).decode(errors="replace").strip()

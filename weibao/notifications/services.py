@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -253,6 +254,11 @@ def _check_url(url: str) -> str | None:
         return _("请填写完整的 Webhook 地址（以 https:// 开头）。")
     if len(url) > 2000:
         return _("Webhook 地址过长。")
+    if not senders.robot_host_allowed(url):
+        return _(
+            "不允许向主机 %(h)s 发送：群机器人只能使用 %(allowed)s。"
+            "如需经内网代理转发，请系统管理员在 WEIBAO_ROBOT_HOSTS 中加入代理的主机名。"
+        ) % {"h": parts.hostname or parts.netloc, "allowed": "、".join(settings.WEIBAO_ROBOT_HOSTS) or "—"}
     return None
 
 
@@ -493,3 +499,23 @@ def deliveries_stuck(*, limit: int = 500) -> list[int]:
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def prune_old(*, now: datetime | None = None, batch: int = 5000) -> dict[str, int]:
+    """Delete in-app notifications, and the records of deliveries sent or failed for good, older
+    than ``settings.WEIBAO_NOTIFICATION_RETENTION_DAYS``; a delivery still pending is kept
+    whatever its age. Deleted in batches, each its own short transaction."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.WEIBAO_NOTIFICATION_RETENTION_DAYS)
+    done = {"notifications": 0, "deliveries": 0}
+    old = {
+        "deliveries": Delivery.objects.filter(
+            created_at__lt=cutoff, status__in=[DeliveryStatus.SENT, DeliveryStatus.FAILED]
+        ),
+        "notifications": Notification.objects.filter(created_at__lt=cutoff),
+    }
+    for what, queryset in old.items():
+        while ids := list(queryset.order_by("pk").values_list("pk", flat=True)[:batch]):
+            done[what] += (
+                queryset.model.objects.filter(pk__in=ids).delete()[1].get(queryset.model._meta.label, 0)
+            )
+    return done

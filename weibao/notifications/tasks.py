@@ -29,3 +29,9 @@ def resend_stuck_deliveries() -> int:
     for pk in ids:
         send_delivery(pk)
     return len(ids)
+
+
+@periodic(crontab(hour="3", minute="40"), description="删除超过保留期的站内通知和发送记录")
+def prune_notifications() -> dict[str, int]:
+    """Keep the inbox and the delivery record to their retention period."""
+    return services.prune_old()

@@ -97,15 +97,15 @@ class RobotReceiver:
     requests: list[RobotRequest] = field(default_factory=list)
     replies: deque = field(default_factory=deque)
 
-    def reply(self, status: int, body: Any) -> None:
-        self.replies.append((status, body))
+    def reply(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        self.replies.append((status, body, headers or {}))
 
     def url(self, path: str) -> str:
         return self.base_url + path
 
 
 @pytest.fixture
-def robot_receiver():
+def robot_receiver(settings):
     receiver = RobotReceiver()
 
     class Handler(BaseHTTPRequestHandler):
@@ -120,11 +120,13 @@ def robot_receiver():
             receiver.requests.append(
                 RobotRequest(parts.path, parse_qs(parts.query), dict(self.headers), body)
             )
-            status, reply = (
-                receiver.replies.popleft() if receiver.replies else (200, {"errcode": 0, "errmsg": "ok"})
+            status, reply, headers = (
+                receiver.replies.popleft() if receiver.replies else (200, {"errcode": 0, "errmsg": "ok"}, {})
             )
             data = reply if isinstance(reply, bytes) else json.dumps(reply).encode()
             self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
@@ -135,6 +137,8 @@ def robot_receiver():
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     receiver.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    # The receiver stands in for WeCom and DingTalk: its address is the one allowed besides theirs.
+    settings.WEIBAO_ROBOT_HOSTS = [*settings.WEIBAO_ROBOT_HOSTS, f"127.0.0.1:{server.server_address[1]}"]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -33,7 +33,8 @@ def wecom(admin, receiver, **kw) -> RobotWebhook:
         organization=kw.pop("organization", None) or admin.memberships.get().organization,
         kind="wecom",
         name=kw.pop("name", "PACS 维保群"),
-        url=receiver.url("/cgi-bin/webhook/send?key=693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa"),
+        url=kw.pop("url_override", None)
+        or receiver.url("/cgi-bin/webhook/send?key=693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa"),
         events=kw.pop("events", [Event.SLA_BREACHED]),
         **kw,
     )
@@ -283,6 +284,52 @@ def test_a_deactivated_robot_is_not_retried(admin, hospital, robot_receiver, hue
     assert robot_receiver.requests == [] and huey_queue.scheduled() == []
 
 
+def test_robots_post_only_to_the_allowed_hosts(admin, hospital, robot_receiver, huey_queue, settings):
+    """A robot aimed at any other host is refused when saved; one whose host has left the list
+    since is not posted to (failed for good, no retry); a reply redirecting elsewhere is not
+    followed."""
+    from django.core.exceptions import ValidationError
+
+    for url in (
+        "http://10.0.0.5:8080/cgi-bin/webhook/send?key=abc",  # an internal service
+        "https://qyapi.weixin.qq.com.evil.test/cgi-bin/webhook/send?key=abc",
+        "https://oapi.dingtalk.com:99999/robot/send",  # no such port
+    ):
+        with pytest.raises(ValidationError) as info:
+            robot_create(
+                actor=admin,
+                organization=hospital,
+                kind="wecom",
+                name="内网",
+                url=url,
+                events=[Event.SLA_BREACHED],
+            )
+        assert "不允许向主机" in info.value.message_dict["url"][0], url
+    assert not RobotWebhook.objects.exists()
+    wecom(
+        admin,
+        robot_receiver,
+        name="官方地址",
+        url_override="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k",
+    )
+
+    robot = wecom(admin, robot_receiver)
+    robot_receiver.reply(302, b"", {"Location": "http://10.0.0.5:8080/steal"})
+    notify(event=Event.SLA_BREACHED, recipients=[], title="超时", body="", hospital=hospital)
+    delivery = Delivery.objects.get(robot=robot)
+    send_delivery.call_local(delivery.pk)
+    delivery.refresh_from_db()
+    assert delivery.last_error.startswith("HTTP 302") and len(robot_receiver.requests) == 1
+
+    settings.WEIBAO_ROBOT_HOSTS = ["qyapi.weixin.qq.com", "oapi.dingtalk.com"]  # the relay is gone
+    time_passes(delivery)
+    huey_queue.flush()
+    send_delivery.call_local(delivery.pk)
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.FAILED and "不在允许的列表中" in delivery.last_error
+    assert len(robot_receiver.requests) == 1 and huey_queue.scheduled() == []
+
+
 def test_sent_deliveries_are_never_sent_twice(
     admin, hospital, robot_receiver, django_capture_on_commit_callbacks
 ):
@@ -350,3 +397,43 @@ def test_the_configured_backend_is_used(hospital, mailoutbox, django_capture_on_
     (mail,) = mailoutbox
     assert mail.to == ["outbox@hospital.test"] and mail.subject == "【维保】请确认：HZ-0010 已解决"
     assert "已重启服务" in mail.body
+
+
+def test_old_notifications_and_delivery_records_are_pruned(admin, hospital, settings):
+    """Past the retention period the inbox and the record of finished deliveries go, in batches;
+    a pending delivery stays whatever its age, and so does everything younger."""
+    from weibao.core.tasks import PERIODIC_TASKS
+    from weibao.notifications.services import prune_old
+
+    settings.WEIBAO_NOTIFICATION_RETENTION_DAYS = 90
+    now = timezone.now()
+    old, young = now - timedelta(days=91), now - timedelta(days=89)
+    for at in (old, old, old, young):
+        note = Notification.objects.create(
+            recipient=admin, event=Event.SLA_BREACHED, title="超时", created_at=at
+        )
+        for status in (DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.PENDING):
+            Delivery.objects.create(
+                channel="email",
+                target="a@b.test",
+                notification=note,
+                event=Event.SLA_BREACHED,
+                title="超时",
+                status=status,
+                created_at=at,
+            )
+    assert prune_old(now=now, batch=2) == {"notifications": 3, "deliveries": 6}
+    assert list(Notification.objects.values_list("created_at", flat=True)) == [young]
+    left = sorted((d.status, d.created_at == old, d.notification_id is None) for d in Delivery.objects.all())
+    assert left == sorted(
+        [
+            (DeliveryStatus.PENDING, True, True),
+            (DeliveryStatus.PENDING, True, True),
+            (DeliveryStatus.PENDING, True, True),
+            (DeliveryStatus.FAILED, False, False),
+            (DeliveryStatus.PENDING, False, False),
+            (DeliveryStatus.SENT, False, False),
+        ]
+    )
+    assert prune_old(now=now) == {"notifications": 0, "deliveries": 0}
+    assert "prune_notifications" in PERIODIC_TASKS

@@ -100,7 +100,7 @@ def test_a_report_takes_two_round_trips_and_commits_all_or_nothing(seed, monkeyp
     )
     assert len(sent) == 2, sent
     assert queued == [False]  # queued once committed
-    assert "UPDATE servicedesk_ticketsequence" in sent[0] and "INSERT INTO \"servicedesk_ticket\"" in sent[1]
+    assert "UPDATE servicedesk_ticketsequence" in sent[0] and 'INSERT INTO "servicedesk_ticket"' in sent[1]
     assert not [m for m in sent if m.strip('" ').upper() in ("BEGIN", "COMMIT")]
     ticket = Ticket.objects.get(title="往返")
     assert ticket.events.count() == 1 and ticket.clocks.count() >= 1
