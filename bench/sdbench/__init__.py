@@ -1,0 +1,1 @@
+"""The service desk benchmark (``bench/servicedesk_bench.py`` is its command)."""
