@@ -28,6 +28,11 @@ def _env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def _env_list(name: str, default: str = "") -> list[str]:
+    """A comma-separated variable, its items stripped and empty ones dropped."""
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
 def _secret_key() -> str:
     """The SECRET_KEY from the environment, else one generated once and kept in ``var/``."""
     if os.environ.get("SECRET_KEY"):
@@ -41,8 +46,8 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = _env_bool("DEBUG")
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "*").split(",") if h.strip()]
-CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "*")
+CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -192,11 +197,10 @@ WEIBAO_AUTO_CLOSE_WORKDAYS = _env_int("WEIBAO_AUTO_CLOSE_WORKDAYS", 3)
 # plus, on an intranet, the relay that forwards to them. Nothing else is posted to, so a robot
 # cannot be aimed at an internal service.
 WEIBAO_ROBOT_HOSTS = [
-    h.strip().lower()
-    for h in os.environ.get("WEIBAO_ROBOT_HOSTS", "qyapi.weixin.qq.com,oapi.dingtalk.com").split(",")
-    if h.strip()
+    h.lower() for h in _env_list("WEIBAO_ROBOT_HOSTS", "qyapi.weixin.qq.com,oapi.dingtalk.com")
 ]
-# In-app notifications once read, and the record of sent or failed deliveries, are kept this long.
+# In-app notifications (read or not), and the record of deliveries sent or failed for good, are
+# kept this long; a delivery still pending is kept whatever its age.
 WEIBAO_NOTIFICATION_RETENTION_DAYS = max(30, _env_int("WEIBAO_NOTIFICATION_RETENTION_DAYS", 365))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -6,7 +6,8 @@ to come back, :func:`insert_statement` gives the ``INSERT`` without it (its SQL 
 model, column set and row count), and :func:`execute_batch` sends the statements together: on
 PostgreSQL with client-side parameter binding (Django's default for psycopg 3) as one simple
 query, one round trip, which can also be the whole transaction, begun and committed by the server
-without a round trip of its own for either; elsewhere one by one. No model signals are sent, as with ``bulk_create``.
+without a round trip of its own for either; elsewhere one by one. No model signals are sent, as
+with ``bulk_create``.
 """
 
 from __future__ import annotations
