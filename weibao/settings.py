@@ -48,6 +48,8 @@ SECRET_KEY = _secret_key()
 DEBUG = _env_bool("DEBUG")
 ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "*")
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS")
+#: Reverse proxies (addresses or networks) whose X-Forwarded-For is believed; none by default.
+WEIBAO_TRUSTED_PROXIES = _env_list("WEIBAO_TRUSTED_PROXIES")
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from weibao.core.db.batch import Statement, insert_statement
 
+from .context import AuditContext, client_ip
 from .models import AuditEvent, ChainHead
 
 GENESIS = "0" * 64
@@ -40,25 +41,22 @@ def compute_hash(prev_hash: str, event: AuditEvent) -> str:
     return hashlib.sha256(prev_hash.encode() + _canonical(event)).hexdigest()
 
 
-def client_ip(request: Any) -> str | None:
-    if request is None:
-        return None
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return (forwarded.split(",")[0].strip() or None) if forwarded else request.META.get("REMOTE_ADDR")
-
-
 def audit_event(
     *,
     action: str,
     actor: Any = None,
     request: Any = None,
+    context: AuditContext | None = None,
     obj: Any = None,
     organization: Any = None,
     success: bool = True,
     detail: dict | None = None,
     username: str = "",
 ) -> AuditEvent:
-    """An audit record, not yet appended (see :func:`chain_statements`)."""
+    """An audit record, not yet appended (see :func:`chain_statements`). The actor and address
+    come from ``context`` (preferred) or, for callers not yet passing one, from ``request``."""
+    if context is not None:
+        actor = actor if actor is not None else context.actor
     if actor is None and request is not None and getattr(request, "user", None) is not None:
         actor = request.user if request.user.is_authenticated else None
     if organization is None and obj is not None:
@@ -67,7 +65,7 @@ def audit_event(
         at=timezone.now(),
         actor=actor,
         actor_username=(actor.username if actor is not None else username)[:150],
-        ip=client_ip(request),
+        ip=context.ip if context is not None else client_ip(request),
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
