@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from weibao.accounts.choices import Role
-from weibao.testing.browser import browser, page, phone_page  # noqa: F401
+from weibao.testing.browser import browser, new_context, page, phone_page  # noqa: F401
 from weibao.testing.factories import PASSWORD, DepartmentFactory, HospitalFactory, VendorFactory, member
 
 

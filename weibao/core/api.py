@@ -23,6 +23,7 @@ from ninja.renderers import BaseRenderer
 from ninja.security import APIKeyCookie, HttpBearer
 
 from weibao.audit.services import audit_record
+from weibao.core.docs import LocalSwagger
 from weibao.core.tenancy import get_visible  # noqa: F401 - the API modules import it from here
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,7 @@ api = NinjaAPI(
     auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api",
     docs_url="/docs",
+    docs=LocalSwagger(),
 )
 
 

@@ -17,7 +17,7 @@ from .events import all_events
 from .models import RobotWebhook
 
 # A lone checkbox sits at the start of its field, not centred in the column (app.css is shared).
-CHECKBOX = forms.CheckboxInput(attrs={"style": "align-self: flex-start"})
+CHECKBOX = forms.CheckboxInput(attrs={"class": "checkbox-start"})
 
 
 class RobotForm(forms.Form):

@@ -2,10 +2,15 @@
 
 Outside CI a missing Chromium skips the browser tests; with ``CI=true`` it fails them, because a
 skipped browser test in CI would hide a broken UI.
+
+Every page a test opens is watched: a Content-Security-Policy violation reported in the console,
+or a script error nobody caught, fails the test when it ends (a page that only works with inline
+script, or whose script broke, is a broken page even when the test's own assertions pass).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 
@@ -51,31 +56,107 @@ def browser():
         b.close()
 
 
+#: What Chromium writes to the console when the Content-Security-Policy blocks something.
+CSP_MARKERS = ("Content Security Policy", "Content-Security-Policy", "Refused to ")
+
+
+class PageProblems:
+    """Console messages and uncaught errors of every page in one browser context."""
+
+    def __init__(self) -> None:
+        self.violations: list[str] = []
+        self.errors: list[str] = []
+
+    def watch(self, pg) -> None:
+        pg.on("console", lambda message: self._console(pg, message))
+        pg.on("pageerror", lambda error: self.errors.append(f"{pg.url}: uncaught {error}"))
+
+    def _console(self, pg, message) -> None:
+        text = message.text
+        if any(marker in text for marker in CSP_MARKERS):
+            self.violations.append(f"{pg.url}: {text}")
+
+    def report(self) -> list[str]:
+        return [*self.violations, *self.errors]
+
+
+def _context(browser, live_server, **options):
+    options.setdefault("locale", "zh-CN")
+    options.setdefault("base_url", live_server.url)
+    context = browser.new_context(**options)
+    problems = PageProblems()
+    context.on("page", problems.watch)
+    return context, problems
+
+
+def _drain(context) -> None:
+    """One round trip to each open page, so console messages already sent are delivered."""
+    for pg in context.pages:
+        # A page that is navigating or crashed has nothing more to deliver.
+        with contextlib.suppress(Exception):
+            pg.evaluate("0")
+
+
+def _fail_on_problems(problems: PageProblems) -> None:
+    found = problems.report()
+    if found:
+        pytest.fail(
+            "the browser reported a Content-Security-Policy violation or a script error:\n"
+            + "\n".join(found),
+            pytrace=False,
+        )
+
+
 @pytest.fixture
 def page(browser, live_server):
-    """A fresh browser context on the live server, desktop-sized; records every request's host."""
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 860}, locale="zh-CN", base_url=live_server.url
-    )
+    """A fresh browser context on the live server, desktop-sized; records every request's host,
+    and fails the test on any CSP violation or uncaught script error (``page.problems``)."""
+    context, problems = _context(browser, live_server, viewport={"width": 1280, "height": 860})
     pg = context.new_page()
+    pg.problems = problems
     pg.requests_seen = []
     pg.on("request", lambda request: pg.requests_seen.append(request.url))
     pg.set_default_timeout(15000)
     yield pg
+    _drain(context)
     context.close()
+    _fail_on_problems(problems)
 
 
 @pytest.fixture
 def phone_page(browser, live_server):
-    """A phone-sized browser page (department users report problems from their phones)."""
-    context = browser.new_context(
+    """A phone-sized browser page (department users report problems from their phones); fails the
+    test on any CSP violation or uncaught script error, like ``page``."""
+    context, problems = _context(
+        browser,
+        live_server,
         viewport={"width": 390, "height": 844},
         is_mobile=True,
         has_touch=True,
-        locale="zh-CN",
-        base_url=live_server.url,
     )
     pg = context.new_page()
+    pg.problems = problems
     pg.set_default_timeout(15000)
     yield pg
+    _drain(context)
     context.close()
+    _fail_on_problems(problems)
+
+
+@pytest.fixture
+def new_context(browser, live_server):
+    """Make browser contexts of one's own (two people at once, a phone and a desk): each is on the
+    live server, watched like ``page``, and closed when the test ends."""
+    made = []
+
+    def make(**options):
+        context, problems = _context(browser, live_server, **options)
+        made.append((context, problems))
+        return context
+
+    yield make
+    for context, _ in made:
+        _drain(context)
+        context.close()
+    for _, problems in made:
+        _fail_on_problems(problems)

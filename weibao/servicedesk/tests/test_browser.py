@@ -18,19 +18,15 @@ def login(page, username: str, password: str) -> None:
     page.wait_for_selector("h1:has-text('我的工作台')")
 
 
-def test_report_from_a_phone_respond_resolve_confirm(browser, live_server, seed, people, password):
+def test_report_from_a_phone_respond_resolve_confirm(new_context, seed, people, password):
     contract = seed("pacs-huizhou")
     system = contract.systems.first()
-    phone_ctx = browser.new_context(
+    phone_ctx = new_context(
         viewport={"width": 390, "height": 844},
         is_mobile=True,
         has_touch=True,
-        locale="zh-CN",
-        base_url=live_server.url,
     )
-    desk_ctx = browser.new_context(
-        viewport={"width": 1280, "height": 900}, locale="zh-CN", base_url=live_server.url
-    )
+    desk_ctx = new_context(viewport={"width": 1280, "height": 900})
     phone, desk = phone_ctx.new_page(), desk_ctx.new_page()
     for p in (phone, desk):
         p.set_default_timeout(15000)

@@ -1,0 +1,34 @@
+/* Weibao — the page behaviour that used to sit in inline attributes. The Content-Security-Policy
+   allows scripts only from the installation itself ('self'), so no template carries onclick=,
+   onchange= or <script> blocks: they mark elements with data-* attributes and these listeners,
+   delegated from the document, act on them (also for content htmx swaps in later). */
+(function () {
+  "use strict";
+
+  // <select data-autosubmit>: choosing an option submits its form (filters, language switch).
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el instanceof HTMLSelectElement && el.hasAttribute("data-autosubmit") && el.form) {
+      el.form.submit();
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var target = event.target instanceof Element ? event.target : null;
+    if (!target) return;
+
+    // <button data-print>: print the page (QR sheets).
+    if (target.closest("[data-print]")) {
+      event.preventDefault();
+      window.print();
+      return;
+    }
+
+    // <button data-confirm="…">: ask before submitting or following.
+    var confirmable = target.closest("[data-confirm]");
+    if (confirmable && !window.confirm(confirmable.getAttribute("data-confirm"))) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+})();
