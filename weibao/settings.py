@@ -233,6 +233,7 @@ SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "weibao.core.views.csrf_failure"
 # Content-Security-Policy on every page: scripts, styles, images and requests only from the
 # installation itself, so injected markup can neither run script nor call out. No template
 # carries inline script or style (behaviour is in weibao/static/weibao/app.js, looks in app.css);

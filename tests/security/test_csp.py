@@ -191,3 +191,94 @@ def test_injected_inline_script_and_style_are_refused_and_reported(browser, live
         context.close()
     refused = "\n".join(problems.violations)
     assert "inline script" in refused and "inline style" in refused, refused
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_every_page_renders_under_the_policy(page, hospital, password):
+    """Each page of the UI, opened in Chromium with a contract and a ticket in it: no violation and
+    no script error (the ``page`` fixture fails the test on either)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from weibao.contracts.services import contract_create_from_template
+    from weibao.contracts.template_loader import get_template
+    from weibao.servicedesk.services import ticket_create
+    from weibao.testing.factories import DepartmentFactory, VendorFactory
+
+    admin = member(hospital, Role.HOSPITAL_ADMIN)
+    DepartmentFactory(hospital=hospital, name="放射科")
+    contract = contract_create_from_template(
+        actor=None,
+        template=get_template("pacs-huizhou"),
+        hospital=hospital,
+        vendor=VendorFactory(),
+        start=date(2026, 1, 1),
+        amount=Decimal("100000"),
+        code="T-CSP",
+    )
+    ticket = ticket_create(actor=admin, contract=contract, term=contract.terms.first(), title="影像无法调阅")
+    system = contract.systems.first()
+    paths = [
+        "/",
+        "/accounts/password/",
+        "/accounts/tokens/",
+        "/orgs/",
+        f"/orgs/{hospital.pk}/",
+        f"/orgs/{hospital.pk}/members/new/",
+        f"/users/{admin.pk}/",
+        "/audit/",
+        "/calendars/",
+        "/calendars/holidays/",
+        "/calendars/5x8/",
+        "/calendars/5x8/due/",
+        "/contracts/",
+        "/contracts/new/",
+        f"/contracts/{contract.pk}/",
+        f"/contracts/terms/{contract.terms.first().pk}/edit/",
+        "/systems/",
+        f"/systems/{system.pk}/",
+        "/notifications/",
+        "/notifications/preferences/",
+        "/notifications/robots/",
+        "/notifications/robots/new/",
+        "/tickets/",
+        "/tickets/risk/",
+        "/tickets/new/",
+        "/tickets/phone/",
+        "/tickets/import/",
+        "/tickets/qr/",
+        f"/tickets/{ticket.pk}/",
+        f"/m/report/?s={system.pk}&c={contract.pk}",
+        f"/m/tickets/{ticket.pk}/",
+        "/data-changes/",
+        "/change-requests/",
+        "/no-such-page/",
+    ]
+    login(page, admin.username, password)
+    answered = {}
+    for path in paths:
+        response = page.goto(path)
+        page.wait_for_load_state("networkidle")
+        answered[path] = response.status
+        assert response.headers.get("content-security-policy"), path
+    assert all(status < 500 for status in answered.values()), answered
+    assert answered["/no-such-page/"] == 404
+    assert sum(status == 200 for status in answered.values()) >= len(paths) - 3, answered
+    _drain(page.context)
+    assert page.problems.report() == []
+
+
+@pytest.mark.django_db
+def test_a_refused_form_gets_the_site_page_not_an_inline_styled_one(hospital_admin, password):
+    """Django's own CSRF failure page has an inline <style> the policy would refuse."""
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(
+        "/accounts/login/", {"username": hospital_admin.username, "password": password}
+    )
+    assert response.status_code == 403
+    assert_strict(response.headers.get(CSP))
+    html = response.content.decode()
+    assert "页面已过期" in html and "<style" not in html
+    assert "/static/weibao/app.css" in html

@@ -64,3 +64,12 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "服务器内部错误，已记录。", "code": "server_error"}, status=500)
     return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form refused by the CSRF check (a page left open too long, cookies turned off): the site's
+    own 403 page, because Django's carries an inline <style> the Content-Security-Policy refuses."""
+    from django.utils.translation import gettext as _
+
+    message = _("页面已过期或浏览器没有发送 Cookie：请刷新页面后重新提交。")
+    return render(request, "403.html", {"reason": message}, status=403)
