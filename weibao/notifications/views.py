@@ -64,7 +64,7 @@ def badge(request: HttpRequest) -> HttpResponse:
         return HttpResponse('<span id="notifications-unread"></span>')
     return HttpResponse(
         format_html(
-            '<span id="notifications-unread" class="badge danger navcount" title="{}">{}</span>',
+            '<span id="notifications-unread" class="badge danger" title="{}">{}</span>',
             _("未读通知"),
             "99+" if count > 99 else count,
         )
