@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "weibao.contracts",
     "weibao.notifications",
     "weibao.servicedesk",
+    "weibao.probes",
 ]
 
 MIDDLEWARE = [
