@@ -7,7 +7,8 @@ threads at once.
 
 from __future__ import annotations
 
-from . import backup, dicom_echo, dicom_worklist, hl7_mllp, soap, sql, tcp, tls, web
+import importlib
+
 from .base import (
     BackupOptions,
     ConfigError,
@@ -25,34 +26,40 @@ from .base import (
     WorklistOptions,
 )
 
-RUNNERS: dict[str, Runner] = {
-    "dicom-echo": dicom_echo.run,
-    "dicom-worklist": dicom_worklist.run,
-    "hl7": hl7_mllp.run,
-    "http": web.run,
-    "soap": soap.run,
-    "tcp": tcp.run,
-    "tls": tls.run,
-    "sql": sql.run,
-    "backup": backup.run,
+# kind -> module; imported on first use, since pynetdicom alone takes a second to import and a
+# Nagios check of one TCP port should not pay for it
+MODULES: dict[str, str] = {
+    "dicom-echo": "dicom_echo",
+    "dicom-worklist": "dicom_worklist",
+    "hl7": "hl7_mllp",
+    "http": "web",
+    "soap": "soap",
+    "tcp": "tcp",
+    "tls": "tls",
+    "sql": "sql",
+    "backup": "backup",
 }
 
-KINDS = tuple(RUNNERS)
+KINDS = tuple(MODULES)
+
+
+def runner_for(kind: str) -> Runner:
+    """The ``run`` function of ``kind``; KeyError when there is no such kind."""
+    return importlib.import_module(f".{MODULES[kind]}", __name__).run
 
 
 def run_probe(kind: str, target: Target, *, timeout: float) -> ProbeResult:
     """Run the probe of ``kind``; an unknown kind is UNKNOWN like any bad configuration."""
-    runner = RUNNERS.get(kind)
-    if runner is None:
+    if kind not in MODULES:
         return ProbeResult(
             State.UNKNOWN, f"bad configuration: unknown probe kind {kind!r} (one of {', '.join(KINDS)})"
         )
-    return runner(target, timeout=timeout)
+    return runner_for(kind)(target, timeout=timeout)
 
 
 __all__ = [
     "KINDS",
-    "RUNNERS",
+    "MODULES",
     "BackupOptions",
     "ConfigError",
     "DicomOptions",
@@ -67,4 +74,5 @@ __all__ = [
     "TlsOptions",
     "WorklistOptions",
     "run_probe",
+    "runner_for",
 ]

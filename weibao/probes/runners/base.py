@@ -319,6 +319,9 @@ class Deadline:
         self.timeout = timeout
         self._end = time.monotonic() + timeout
 
+    def expired(self) -> bool:
+        return time.monotonic() >= self._end
+
     def remaining(self) -> float:
         left = self._end - time.monotonic()
         if left <= 0:

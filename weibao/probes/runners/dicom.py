@@ -55,8 +55,14 @@ def association(
             except OSError as exc:
                 raise ProbeFailure(describe_os_error(exc, host, port)) from exc
             raise ProbeFailure(f"{where}: could not connect")
-        raise ProbeFailure(f"{where}: association {calling}->{called} aborted or timed out")
+        if deadline.expired():
+            raise ProbeFailure(
+                f"{where}: association {calling}->{called} timed out after {deadline.timeout:g}s"
+            )
+        raise ProbeFailure(f"{where}: association {calling}->{called} aborted by the peer")
     try:
+        # what is left of the budget bounds each message of the exchange
+        assoc.dimse_timeout = assoc.network_timeout = deadline.remaining()
         yield assoc
     finally:
         if assoc.is_established:

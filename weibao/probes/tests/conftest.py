@@ -72,6 +72,31 @@ def need_tool(name: str) -> str:
     return path
 
 
+@pytest.fixture
+def silent_peer() -> Iterator[int]:
+    """A port that accepts connections and never says a word."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1]
+    stop.set()
+    thread.join(2)
+    for conn in held:
+        conn.close()
+    listener.close()
+
+
 # -- DICOM -----------------------------------------------------------------------------------
 
 

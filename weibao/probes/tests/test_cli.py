@@ -1,7 +1,12 @@
-"""``weibao probes check`` run as a subprocess, as Nagios would: first line, perfdata, exit code."""
+"""``weibao probes check``: first line, perfdata, exit code.
+
+The main cases run ``weibao`` as a subprocess, as Nagios would; the rest run the same command in
+this process (each subprocess pays Django's start-up, seconds on a loaded machine).
+"""
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import socket
@@ -19,23 +24,40 @@ LINE = re.compile(r"^(?P<state>OK|WARN|CRIT|UNKNOWN) (?P<message>[^|\n]+?)(?: \|
 PERF_ITEM = re.compile(r"^(?:'[^']+'|[^\s=']+)=-?[0-9.]+(?:[a-zA-Z%]+)?(?:;[~@:0-9.-]*){0,4}$")
 
 
-def check(*args: str) -> tuple[int, str, re.Match]:
-    proc = subprocess.run(
-        [WEIBAO, "probes", "check", *args], capture_output=True, text=True, timeout=60, env=os.environ.copy()
-    )
-    first = proc.stdout.splitlines()[0] if proc.stdout else ""
+def _parse(stdout: str, stderr: str = "") -> tuple[str, re.Match]:
+    first = stdout.splitlines()[0] if stdout else ""
     match = LINE.match(first)
-    assert match, f"not a Nagios line: {proc.stdout!r} {proc.stderr!r}"
+    assert match, f"not a Nagios line: {stdout!r} {stderr!r}"
     if match["perf"]:
         for item in match["perf"].split(" "):
             assert PERF_ITEM.match(item), item
+    return first, match
+
+
+def run_weibao(*args: str) -> tuple[int, str, re.Match]:
+    """``weibao probes check ARGS`` in a subprocess."""
+    proc = subprocess.run(
+        [WEIBAO, "probes", "check", *args], capture_output=True, text=True, timeout=120, env=os.environ.copy()
+    )
+    first, match = _parse(proc.stdout, proc.stderr)
     return proc.returncode, first, match
+
+
+def check(*args: str) -> tuple[int, str, re.Match]:
+    """The same command run in this process: its output and the code it exits with."""
+    from weibao.probes.management.commands.probes import Command
+
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exited:
+        Command(stdout=out).run_from_argv(["weibao", "probes", "check", *args])
+    first, match = _parse(out.getvalue())
+    return exited.value.code, first, match
 
 
 def test_ok_line_with_perfdata_and_exit_0():
     with socket.create_server(("127.0.0.1", 0)) as listener:
         port = listener.getsockname()[1]
-        code, line, match = check(
+        code, line, match = run_weibao(
             "--kind", "tcp", "--host", "127.0.0.1", "--port", str(port), "--warn", "1", "--crit", "2"
         )
     assert code == 0
@@ -45,7 +67,7 @@ def test_ok_line_with_perfdata_and_exit_0():
 
 def test_crit_exit_2_without_perfdata():
     port = free_port()
-    code, line, _ = check("--kind", "tcp", "--host", "127.0.0.1", "--port", str(port))
+    code, line, _ = run_weibao("--kind", "tcp", "--host", "127.0.0.1", "--port", str(port))
     assert (code, line) == (2, f"CRIT 127.0.0.1:{port}: connection refused")
 
 
@@ -54,7 +76,7 @@ def test_warn_exit_1_backup_with_hour_thresholds(tmp_path):
     path.write_bytes(b"x")
     three_hours_ago = time.time() - 3 * 3600
     os.utime(path, (three_hours_ago, three_hours_ago))
-    code, _, match = check(
+    code, _, match = run_weibao(
         "--kind", "backup", "--path", str(tmp_path), "--glob", "*.bak", "--warn", "2h", "--crit", "1d"
     )
     assert code == 1 and match["state"] == "WARN"
@@ -77,7 +99,7 @@ def test_dicom_from_the_command_line(storescp, dcmqrscp):
     )
     assert code == 0 and match["perf"].startswith("time=")
     qr_port, _ = dcmqrscp
-    code, line, _ = check(
+    code, line, _ = run_weibao(
         "--kind",
         "dicom-echo",
         "--host",
@@ -146,3 +168,8 @@ def test_bad_arguments_are_unknown_exit_3(args, says):
     code, line, match = check(*args)
     assert code == 3 and match["state"] == "UNKNOWN", line
     assert says in line
+
+
+def test_bad_arguments_from_the_real_command_line():
+    code, line, _ = run_weibao("--kind", "tcp", "--port", "eighty")
+    assert code == 3 and line.startswith("UNKNOWN bad arguments: argument --port: invalid int value")
