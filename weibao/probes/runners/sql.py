@@ -1,8 +1,8 @@
 """SQL: connect and run a configured query whose first value is a number, with thresholds.
 
 PostgreSQL goes through psycopg, MySQL and MariaDB through PyMySQL. The session is read-only
-(PostgreSQL's ``default_transaction_read_only``, a ``READ ONLY`` transaction on MySQL) and the
-query bounded by the deadline. A refused connection or a refused login is CRIT; a query the
+(PostgreSQL's ``default_transaction_read_only``, ``SET SESSION TRANSACTION READ ONLY`` on MySQL)
+and the query bounded by the deadline on the server as well as the client. A refused connection or a refused login is CRIT; a query the
 server cannot run (syntax, missing table) or a value that is not a number is UNKNOWN.
 """
 
@@ -19,6 +19,7 @@ from .base import ConfigError, Deadline, Metric, ProbeFailure, ProbeResult, SqlO
 
 POSTGRES = {"postgres", "postgresql", "psql", "pg"}
 MYSQL = {"mysql", "mariadb", "pymysql"}
+MYSQL_READ_ONLY_TRANSACTION = 1792  # ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION
 
 
 def driver_of(options: SqlOptions) -> str:
@@ -62,9 +63,9 @@ def _postgres(target: Target, options: SqlOptions, deadline: Deadline) -> Any:
             row = conn.execute(options.query).fetchone()
         except psycopg.errors.QueryCanceled as exc:
             raise ProbeFailure(f"query timed out: {_first_line(exc)}") from exc
-        except (psycopg.ProgrammingError, psycopg.DataError) as exc:
+        except (psycopg.ProgrammingError, psycopg.DataError, psycopg.errors.ReadOnlySqlTransaction) as exc:
             raise ConfigError(f"query failed: {_first_line(exc)}") from exc
-        except psycopg.OperationalError as exc:
+        except psycopg.Error as exc:  # the server is in trouble (disk, connections, shutting down)
             raise ProbeFailure(f"query failed: {_first_line(exc)}") from exc
     return row
 
@@ -90,18 +91,27 @@ def _mysql(target: Target, options: SqlOptions, deadline: Deadline) -> Any:
             read_timeout=seconds,
             write_timeout=seconds,
             charset="utf8mb4",
+            autocommit=True,
+            # a READ ONLY transaction would not do: DDL commits it implicitly and runs
+            init_command="SET SESSION TRANSACTION READ ONLY",
         )
     except pymysql.err.OperationalError as exc:
         raise ProbeFailure(f"cannot connect to MySQL/MariaDB at {host}:{port}: {exc.args[-1]}") from exc
     try:
         with conn.cursor() as cursor:
-            cursor.execute("START TRANSACTION READ ONLY")
+            # stop the query on the server too when the budget runs out, not just stop waiting
+            budget = max(0.001, deadline.remaining())
+            if "mariadb" in conn.get_server_info().lower():
+                cursor.execute(f"SET SESSION max_statement_time = {budget:.3f}")
+            else:
+                cursor.execute(f"SET SESSION max_execution_time = {int(budget * 1000)}")
             cursor.execute(options.query)
             row = cursor.fetchone()
-            conn.rollback()
     except (pymysql.err.ProgrammingError, pymysql.err.DataError) as exc:
         raise ConfigError(f"query failed: {exc.args[-1]}") from exc
     except pymysql.err.MySQLError as exc:
+        if exc.args and exc.args[0] == MYSQL_READ_ONLY_TRANSACTION:
+            raise ConfigError(f"query failed: {exc.args[-1]}") from exc
         raise ProbeFailure(f"query failed: {exc.args[-1] if exc.args else type(exc).__name__}") from exc
     finally:
         conn.close()

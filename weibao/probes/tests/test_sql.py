@@ -54,7 +54,11 @@ def test_postgresql_refused_login_and_peer_down_are_crit():
 
 def test_postgresql_session_is_read_only_and_bad_queries_are_unknown():
     write = sql(PG_DSN, "CREATE TABLE weibao_probe_should_not_exist (id int)")
-    assert write.state == State.UNKNOWN and "read-only" in write.message
+    assert write.state == State.UNKNOWN
+    assert (
+        write.message
+        == "bad configuration: query failed: cannot execute CREATE TABLE in a read-only transaction"
+    )
     assert sql(PG_DSN, "SELEC 1").state == State.UNKNOWN
     text = sql(PG_DSN, "SELECT 'abc'")
     assert text.state == State.UNKNOWN and "not a number" in text.message
@@ -87,3 +91,16 @@ def test_mariadb_down_and_bad_query(mariadb):
     assert down.state == State.CRIT and "cannot connect to MySQL/MariaDB" in down.message
     bad = sql(mariadb, "SELECT * FROM no_such_table_for_probes")
     assert bad.state == State.UNKNOWN and "query failed" in bad.message
+    write = sql(mariadb, "CREATE TABLE weibao_probe_should_not_exist (id int)")
+    assert write.state == State.UNKNOWN, write
+    assert (
+        write.message
+        == "bad configuration: query failed: Cannot execute statement in a READ ONLY transaction"
+    )
+
+
+def test_mariadb_slow_query_is_bounded_by_the_timeout(mariadb):
+    result = run_probe("sql", Target(options=SqlOptions(dsn=mariadb, query="SELECT SLEEP(10)")), timeout=1.5)
+    assert result.state == State.CRIT, result
+    assert "max_statement_time exceeded" in result.message or "timed out" in result.message
+    assert result.duration < 3
