@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "weibao.contracts",
     "weibao.notifications",
     "weibao.servicedesk",
+    "weibao.probes",
 ]
 
 MIDDLEWARE = [
