@@ -8,6 +8,7 @@ records off its end are each found by :func:`audit_verify`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from dataclasses import dataclass
@@ -114,6 +115,52 @@ def audit_record(**kwargs: Any) -> AuditEvent:
             event.pk = cursor.lastrowid
     event._state.adding = False
     return event
+
+
+def audit_refusal(
+    *,
+    reason: str = "",
+    request: Any = None,
+    context: AuditContext | None = None,
+    action: str = "permission.denied",
+    detail: dict | None = None,
+) -> AuditEvent | None:
+    """Audit a refusal (a 403), at most once per actor (or, without one, client address) and
+    action every ``WEIBAO_AUDIT_REFUSAL_INTERVAL`` seconds, so that one user cannot flood the
+    log: the refusals in between are only counted, and the count is written on the next record
+    as ``detail["suppressed"]``. Returns the record, or None when only counted.
+
+    The window lives in the cache (Redis when configured; with the local-memory cache each web
+    process keeps its own window)."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    if context is None:
+        context = AuditContext.from_request(request) if request is not None else AuditContext.system()
+    actor = context.actor
+    who = f"user:{actor.pk}" if actor is not None else f"ip:{context.ip or '-'}"
+    window = f"audit:refusal:{who}:{action}"
+    counter = f"audit:refusal-count:{who}:{action}"
+    interval = max(1, int(getattr(settings, "WEIBAO_AUDIT_REFUSAL_INTERVAL", 60)))
+    if not cache.add(window, 1, timeout=interval):
+        try:
+            cache.incr(counter)
+        except ValueError:  # the first one counted in this window
+            if not cache.add(counter, 1, timeout=86400):
+                with contextlib.suppress(ValueError):
+                    cache.incr(counter)
+        return None
+    suppressed = int(cache.get(counter) or 0)
+    if suppressed:
+        with contextlib.suppress(ValueError):
+            cache.decr(counter, suppressed)
+    return audit_record(
+        action=action,
+        context=context,
+        request=request,
+        success=False,
+        detail={**(detail or {}), "reason": reason, "suppressed": suppressed},
+    )
 
 
 def chain_statements(event: AuditEvent) -> list[Statement]:
