@@ -209,6 +209,8 @@ WEIBAO_AUTO_CLOSE_WORKDAYS = _env_int("WEIBAO_AUTO_CLOSE_WORKDAYS", 3)
 WEIBAO_ROBOT_HOSTS = [
     h.lower() for h in _env_list("WEIBAO_ROBOT_HOSTS", "qyapi.weixin.qq.com,oapi.dingtalk.com")
 ]
+# Robots post over https only; an intranet relay with a certificate of its own CA needs that CA.
+WEIBAO_ROBOT_CA_FILE = os.environ.get("WEIBAO_ROBOT_CA_FILE") or None
 # In-app notifications (read or not), and the record of deliveries sent or failed for good, are
 # kept this long; a delivery still pending is kept whatever its age.
 WEIBAO_NOTIFICATION_RETENTION_DAYS = max(30, _env_int("WEIBAO_NOTIFICATION_RETENTION_DAYS", 365))
