@@ -252,3 +252,14 @@ def test_the_generated_key_file_is_private(monkeypatch, settings, tmp_path):
         assert keys.current_key() == first  # generated once
     finally:
         keys.forget_keys()
+
+
+def test_the_daily_job_anchors_the_head(audit_keys):
+    from weibao.audit.tasks import anchor_audit_chain
+    from weibao.core.tasks import PERIODIC_TASKS
+
+    assert "anchor_audit_chain" in PERIODIC_TASKS
+    assert anchor_audit_chain.call_local() is None  # an empty log: nothing to anchor
+    events = _write(2)
+    assert anchor_audit_chain.call_local() == events[-1].pk
+    assert [(a.id, a.hash) for a in read_anchors()] == [(events[-1].pk, events[-1].hash)]
