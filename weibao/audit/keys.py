@@ -66,6 +66,25 @@ def _key_file() -> Path:
     return Path(settings.VAR_DIR) / "audit.key"
 
 
+def _create_key_file(path: Path) -> None:
+    """Write a new key with mode 600 from the start, complete before it appears under its name
+    (a hard link does not replace a file): of processes starting together, one key wins and
+    every one of them reads it."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(base64.urlsafe_b64encode(os.urandom(32)))
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 @lru_cache(maxsize=1)
 def audit_keys() -> tuple[AuditKey, ...]:
     """The configured keys, newest (the one new records are written with) first."""
@@ -73,10 +92,7 @@ def audit_keys() -> tuple[AuditKey, ...]:
     if not raw:
         path = _key_file()
         if not path.exists():
-            # Created with mode 600 from the start: the key is never readable by others.
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as f:
-                f.write(base64.urlsafe_b64encode(os.urandom(32)))
+            _create_key_file(path)
         raw = [path.read_text().strip()]
     keys = []
     for value in raw:
