@@ -17,6 +17,7 @@ for why they cannot be forged now).
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import os
@@ -77,10 +78,8 @@ def _create_key_file(path: Path) -> None:
             f.write(base64.urlsafe_b64encode(os.urandom(32)))
             f.flush()
             os.fsync(f.fileno())
-        try:
+        with contextlib.suppress(FileExistsError):
             os.link(tmp, path)
-        except FileExistsError:
-            pass
     finally:
         tmp.unlink(missing_ok=True)
 
