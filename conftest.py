@@ -27,6 +27,13 @@ def _fresh_calendar_cache():
 
 
 @pytest.fixture(autouse=True)
+def _audit_anchor_file(settings, tmp_path_factory):
+    """Each test database has its own audit chain: anchors of another test's chain must not be
+    checked against it."""
+    settings.WEIBAO_AUDIT_ANCHOR_FILE = tmp_path_factory.mktemp("audit") / "audit-anchor.log"
+
+
+@pytest.fixture(autouse=True)
 def _builtin_calendars(request):
     """Transactional tests (the browser tests) flush the database after each test, and with it
     the built-in calendars and holidays the migrations created; put them back."""

@@ -196,6 +196,14 @@ WEIBAO_PASSWORD_MAX_AGE_DAYS = _env_int("WEIBAO_PASSWORD_MAX_AGE_DAYS", 90)
 WEIBAO_SESSION_IDLE_SECONDS = _env_int("WEIBAO_SESSION_IDLE_SECONDS", 30 * 60)
 WEIBAO_SESSION_ABSOLUTE_SECONDS = _env_int("WEIBAO_SESSION_ABSOLUTE_SECONDS", 12 * 3600)
 WEIBAO_AUDIT_RETENTION_DAYS = max(180, _env_int("WEIBAO_AUDIT_RETENTION_DAYS", 365))
+# The audit chain's head is appended here on each `weibao audit verify` and daily (keep it off
+# the database's host or at least out of its users' reach; back it up). The key is in
+# WEIBAO_AUDIT_KEYS or var/audit.key (weibao/audit/keys.py).
+WEIBAO_AUDIT_ANCHOR_FILE = Path(os.environ.get("WEIBAO_AUDIT_ANCHOR_FILE") or VAR_DIR / "audit-anchor.log")
+WEIBAO_AUDIT_ANCHOR_SYSLOG = _env_bool("WEIBAO_AUDIT_ANCHOR_SYSLOG")
+# 403s are audited at most once per user (or address) and action in this many seconds; the
+# refusals in between are counted on the next record.
+WEIBAO_AUDIT_REFUSAL_INTERVAL = _env_int("WEIBAO_AUDIT_REFUSAL_INTERVAL", 60)
 # Where users reach this installation; links in emails and group-robot messages start with it.
 WEIBAO_BASE_URL = os.environ.get("WEIBAO_BASE_URL", "").rstrip("/")
 WEIBAO_AUTO_CLOSE_WORKDAYS = _env_int("WEIBAO_AUTO_CLOSE_WORKDAYS", 3)
@@ -205,6 +213,8 @@ WEIBAO_AUTO_CLOSE_WORKDAYS = _env_int("WEIBAO_AUTO_CLOSE_WORKDAYS", 3)
 WEIBAO_ROBOT_HOSTS = [
     h.lower() for h in _env_list("WEIBAO_ROBOT_HOSTS", "qyapi.weixin.qq.com,oapi.dingtalk.com")
 ]
+# Robots post over https only; an intranet relay with a certificate of its own CA needs that CA.
+WEIBAO_ROBOT_CA_FILE = os.environ.get("WEIBAO_ROBOT_CA_FILE") or None
 # In-app notifications (read or not), and the record of deliveries sent or failed for good, are
 # kept this long; a delivery still pending is kept whatever its age.
 WEIBAO_NOTIFICATION_RETENTION_DAYS = max(30, _env_int("WEIBAO_NOTIFICATION_RETENTION_DAYS", 365))

@@ -25,8 +25,8 @@ class AuditEventQuerySet(models.QuerySet):
 class AuditEvent(models.Model):
     """One thing that happened: who, when, from where, what, on which object, and whether it
     succeeded. Rows are never updated or deleted by the application; each row stores the hash of
-    the previous row and its own, so an edit made behind the application's back breaks the chain
-    at that row (``weibao audit verify``)."""
+    the previous row and its own (an HMAC under a key kept outside the database), so an edit made
+    behind the application's back breaks the chain at that row (``weibao audit verify``)."""
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     # No database constraint and no cascade: deleting a user or an organisation must not
@@ -55,6 +55,9 @@ class AuditEvent(models.Model):
     )
     success = models.BooleanField(_("成功"), default=True)
     detail = models.JSONField(_("详情"), default=dict, blank=True)
+    # Which key signed the record (:mod:`weibao.audit.keys`): ``sha256`` for the records written
+    # before the chain was keyed.
+    key_id = models.CharField(max_length=16)
     prev_hash = models.CharField(max_length=64)
     # Not indexed: the chain is walked in id order, never searched by hash, and each index on a
     # random 64-character key costs every append.

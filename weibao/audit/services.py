@@ -1,7 +1,14 @@
-"""Writing and verifying the audit chain."""
+"""Writing and verifying the audit chain.
+
+Each record's hash is ``HMAC-SHA256(key, prev_hash || record)`` under a key kept outside the
+database (:mod:`weibao.audit.keys`), and the head is anchored outside it too
+(:mod:`weibao.audit.anchor`): editing a record, recomputing the chain without the key, or cutting
+records off its end are each found by :func:`audit_verify`.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from dataclasses import dataclass
@@ -13,7 +20,9 @@ from django.utils import timezone
 
 from weibao.core.db.batch import Statement, insert_statement
 
+from .anchor import Anchor, AnchorFileError, read_anchors, write_anchor
 from .context import AuditContext, client_ip
+from .keys import LEGACY_KEY_ID, current_key, key_by_id
 from .models import AuditEvent, ChainHead
 
 GENESIS = "0" * 64
@@ -34,11 +43,26 @@ def _canonical(event: AuditEvent) -> bytes:
         "success": event.success,
         "detail": event.detail,
     }
+    if event.key_id != LEGACY_KEY_ID:
+        # The key id is part of what is signed (records from before the keys had none).
+        payload["key"] = event.key_id
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()
 
 
+class UnknownKey(LookupError):
+    """A record names a key that is not configured."""
+
+
 def compute_hash(prev_hash: str, event: AuditEvent) -> str:
-    return hashlib.sha256(prev_hash.encode() + _canonical(event)).hexdigest()
+    """The record's hash: HMAC-SHA256 under the key it names, over the previous hash and the
+    record; plain SHA-256 for the records written before the chain was keyed."""
+    message = prev_hash.encode() + _canonical(event)
+    if event.key_id == LEGACY_KEY_ID:
+        return hashlib.sha256(message).hexdigest()
+    key = key_by_id(event.key_id)
+    if key is None:
+        raise UnknownKey(event.key_id)
+    return key.mac(message)
 
 
 def audit_event(
@@ -73,6 +97,7 @@ def audit_event(
         organization=organization,
         success=success,
         detail=json.loads(json.dumps(detail or {}, default=str)),
+        key_id=current_key().id,
     )
 
 
@@ -90,6 +115,52 @@ def audit_record(**kwargs: Any) -> AuditEvent:
             event.pk = cursor.lastrowid
     event._state.adding = False
     return event
+
+
+def audit_refusal(
+    *,
+    reason: str = "",
+    request: Any = None,
+    context: AuditContext | None = None,
+    action: str = "permission.denied",
+    detail: dict | None = None,
+) -> AuditEvent | None:
+    """Audit a refusal (a 403), at most once per actor (or, without one, client address) and
+    action every ``WEIBAO_AUDIT_REFUSAL_INTERVAL`` seconds, so that one user cannot flood the
+    log: the refusals in between are only counted, and the count is written on the next record
+    as ``detail["suppressed"]``. Returns the record, or None when only counted.
+
+    The window lives in the cache (Redis when configured; with the local-memory cache each web
+    process keeps its own window)."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    if context is None:
+        context = AuditContext.from_request(request) if request is not None else AuditContext.system()
+    actor = context.actor
+    who = f"user:{actor.pk}" if actor is not None else f"ip:{context.ip or '-'}"
+    window = f"audit:refusal:{who}:{action}"
+    counter = f"audit:refusal-count:{who}:{action}"
+    interval = max(1, int(getattr(settings, "WEIBAO_AUDIT_REFUSAL_INTERVAL", 60)))
+    if not cache.add(window, 1, timeout=interval):
+        try:
+            cache.incr(counter)
+        except ValueError:  # the first one counted in this window
+            if not cache.add(counter, 1, timeout=86400):
+                with contextlib.suppress(ValueError):
+                    cache.incr(counter)
+        return None
+    suppressed = int(cache.get(counter) or 0)
+    if suppressed:
+        with contextlib.suppress(ValueError):
+            cache.decr(counter, suppressed)
+    return audit_record(
+        action=action,
+        context=context,
+        request=request,
+        success=False,
+        detail={**(detail or {}), "reason": reason, "suppressed": suppressed},
+    )
 
 
 def chain_statements(event: AuditEvent) -> list[Statement]:
@@ -120,7 +191,13 @@ def chain_statements(event: AuditEvent) -> list[Statement]:
     columns = ", ".join(
         quote(f.column) for f in (*fields, *(AuditEvent._meta.get_field(n) for n in ("prev_hash", "hash")))
     )
-    next_hash = "encode(sha256(convert_to({prev}, 'UTF8') || %s::bytea), 'hex')"
+    # HMAC(k, m) = sha256((k ^ opad) || sha256((k ^ ipad) || m)), m = prev || record: the padded
+    # keys are computed here and passed as parameters (the key itself is never sent). They are
+    # as secret as the key: statement logging with parameters must stay off for this role.
+    next_hash = (
+        "encode(sha256(%s::bytea || sha256(%s::bytea || convert_to({prev}, 'UTF8') || %s::bytea)), 'hex')"
+    )
+    ipad, opad = key_by_id(event.key_id).pads()
     payload = _canonical(event)
     sql = (
         f"WITH head AS (INSERT INTO {head_table} AS h (id, prev_hash, hash) "
@@ -131,7 +208,8 @@ def chain_statements(event: AuditEvent) -> list[Statement]:
         f"SELECT {', '.join(['%s'] * len(values))}, head.prev_hash, head.hash FROM head "
         "RETURNING id, prev_hash, hash"
     )
-    return [(sql, [HEAD_ID, GENESIS, GENESIS, payload, payload, *values])]
+    hmac_params = [opad, ipad]
+    return [(sql, [HEAD_ID, GENESIS, *hmac_params, GENESIS, payload, *hmac_params, payload, *values])]
 
 
 def _organization_of(obj: Any) -> Any:
@@ -151,31 +229,110 @@ class VerifyResult:
     checked: int
     broken_id: int | None = None
     reason: str = ""
+    anchors: int = 0
 
 
-def audit_verify(*, batch: int = 5000) -> VerifyResult:
-    """Walk the chain in id order; report the first record whose stored hashes do not match,
-    or, when all match, a head that is not the last record's hash (records cut off the end)."""
+def audit_verify(*, batch: int = 5000, anchors: list[Anchor] | None = None) -> VerifyResult:
+    """Walk the chain in id order and report the first record that does not hold:
+
+    - its ``prev_hash`` is not the previous record's hash (a record removed or inserted);
+    - its hash is not the HMAC of its content under the key it names (edited, or the chain
+      recomputed without the key), or it names a key that is not configured;
+    - it is an unkeyed record (from before the chain was keyed) after a keyed one: unkeyed records
+      are accepted only as the chain's beginning, which the first keyed record's HMAC seals, so
+      they cannot be forged now; and the last record must be keyed;
+    - an anchor (:mod:`weibao.audit.anchor`) names it with another hash, or names a record that
+      is no longer there (records cut off the end, or the chain re-hashed);
+
+    and, when all hold, a head that is not the last record's hash."""
+    try:
+        anchored = read_anchors() if anchors is None else anchors
+    except AnchorFileError as exc:
+        return VerifyResult(False, 0, None, str(exc))
+    expected: dict[int, list[Anchor]] = {}
+    for anchor in anchored:
+        expected.setdefault(anchor.id, []).append(anchor)
     prev = GENESIS
     checked = 0
     last_id = 0
+    keyed = False
+
+    def fail(record_id: int | None, reason: str) -> VerifyResult:
+        return VerifyResult(False, checked, record_id, reason, len(anchored))
+
     while True:
         rows = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id")[:batch])
         if not rows:
-            head = ChainHead.objects.filter(pk=HEAD_ID).values_list("hash", flat=True).first()
-            if (head or GENESIS) != prev:
-                return VerifyResult(
-                    False,
-                    checked,
-                    last_id or None,
-                    "the chain's head does not end at this record: records after it are missing",
-                )
-            return VerifyResult(ok=True, checked=checked)
+            break
         for event in rows:
             if event.prev_hash != prev:
-                return VerifyResult(False, checked, event.id, "prev_hash does not match the previous record")
-            if compute_hash(prev, event) != event.hash:
-                return VerifyResult(False, checked, event.id, "content does not match its hash")
+                return fail(event.id, "prev_hash does not match the previous record")
+            if event.key_id == LEGACY_KEY_ID:
+                if keyed:
+                    return fail(event.id, "an unkeyed (plain SHA-256) record after keyed records")
+            else:
+                keyed = True
+            try:
+                if compute_hash(prev, event) != event.hash:
+                    return fail(event.id, "content does not match its hash")
+            except UnknownKey:
+                return fail(
+                    event.id,
+                    f"written with key {event.key_id!r}, which is not configured (WEIBAO_AUDIT_KEYS)",
+                )
+            for anchor in expected.pop(event.id, []):
+                if anchor.hash != event.hash:
+                    return fail(
+                        event.id,
+                        f"its hash is not the one anchored at {anchor.at} (anchor line {anchor.line})",
+                    )
             prev = event.hash
             checked += 1
             last_id = event.id
+    if expected:
+        first = min(expected)
+        anchor = expected[first][0]
+        return fail(
+            first,
+            f"anchored at {anchor.at} (anchor line {anchor.line}) but missing: records were cut off the end",
+        )
+    if checked and not keyed:
+        return fail(last_id, "the chain ends in unkeyed records")
+    head = ChainHead.objects.filter(pk=HEAD_ID).values_list("hash", flat=True).first()
+    if (head or GENESIS) != prev:
+        return fail(
+            last_id or None, "the chain's head does not end at this record: records after it are missing"
+        )
+    return VerifyResult(ok=True, checked=checked, anchors=len(anchored))
+
+
+def audit_anchor() -> Anchor | None:
+    """Anchor the chain's current end outside the database (nothing to anchor in an empty log)."""
+    last = AuditEvent.objects.order_by("-id").values_list("id", "hash").first()
+    if last is None:
+        return None
+    return write_anchor(*last)
+
+
+def seal_legacy_chain(event_model: type = AuditEvent, head_model: type = ChainHead) -> AuditEvent | None:
+    """Seal the records written before the chain was keyed (used by the migration that keys it):
+    they keep their plain SHA-256 hashes, and a keyed record appended after them signs the last
+    one's hash, so none of them can be changed without the key. Nothing to do on an empty log."""
+    with transaction.atomic():
+        head = head_model.objects.select_for_update().filter(pk=HEAD_ID).first()
+        if head is None:
+            return None
+        key = current_key()
+        event = event_model(
+            at=timezone.now(),
+            actor_username="",
+            action="audit.keyed",
+            detail={"sealed": head.hash},
+            success=True,
+            key_id=key.id,
+            prev_hash=head.hash,
+        )
+        event.hash = key.mac(head.hash.encode() + _canonical(event))
+        event.save()
+        head_model.objects.filter(pk=HEAD_ID).update(prev_hash=head.hash, hash=event.hash)
+    return event

@@ -15,7 +15,7 @@ from . import services
 from .durations import DurationError, parse_duration
 from .models import CalendarException, DayRule, StatutoryYear, WorkCalendar
 from .selectors import schedule_for_calendar
-from .statutory import StatutoryData, parse_holiday_cn
+from .statutory import StatutoryData, in_notice_year, parse_holiday_cn
 
 router = Router(tags=["calendars"])
 
@@ -253,9 +253,9 @@ def holiday_year(request, year: int):
 def holiday_year_set(request, year: int, payload: StatutoryYearIn):
     if not 2000 <= year <= 2100:
         raise HttpError(400, _("年份超出范围。"))
-    bad = [d.date.isoformat() for d in payload.days if abs(d.date.year - year) > 1]
+    bad = [d.date.isoformat() for d in payload.days if not in_notice_year(d.date, year)]
     if bad:
-        raise HttpError(400, _("这些日期不在 %(y)d 年附近：%(d)s") % {"y": year, "d": ", ".join(bad)})
+        raise HttpError(400, _("这些日期不在 %(y)d 年的安排之内：%(d)s") % {"y": year, "d": ", ".join(bad)})
     data = StatutoryData(
         exceptions={d.date: d.is_workday for d in payload.days if d.is_workday != (d.date.weekday() < 5)},
         years=frozenset({year}),

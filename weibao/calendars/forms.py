@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import DayRule
+from .statutory import in_notice_year
 
 WEEKDAYS = [_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日")]
 _PERIOD = re.compile(r"^\s*(\d{1,2}:\d{2})\s*[-–~至]\s*(\d{1,2}:\d{2})\s*$")
@@ -113,8 +114,8 @@ class HolidayManualForm(forms.Form):
             except ValueError:
                 self.add_error("days", _("第 %(n)d 行日期无效：%(d)s") % {"n": n, "d": match.group(1)})
                 continue
-            if year and abs(day.year - year) > 1:
-                self.add_error("days", _("第 %(n)d 行的日期不在 %(y)d 年附近。") % {"n": n, "y": year})
+            if year and not in_notice_year(day, year):
+                self.add_error("days", _("第 %(n)d 行的日期不在 %(y)d 年的安排之内。") % {"n": n, "y": year})
                 continue
             parsed.append((day, match.group(2).lower() in {"班", "work"}, match.group(3).strip()))
         data["parsed"] = parsed

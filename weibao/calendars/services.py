@@ -22,7 +22,7 @@ from weibao.audit.services import audit_record
 
 from .models import CalendarException, DayRule, ExceptionSource, StatutoryDay, StatutoryYear, WorkCalendar
 from .schedule import CalendarSpec
-from .statutory import StatutoryData
+from .statutory import StatutoryData, in_notice_year
 
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 _listeners: list[Callable[[frozenset[int]], Any]] = []
@@ -262,12 +262,18 @@ def statutory_year_set(
     recomputed after commit."""
     if actor is not None and not actor.is_platform_admin:
         raise PermissionDenied(_("只有平台管理员可以维护法定节假日。"))
-    # A notice may reach into the neighbouring years (元旦 2023 began on 2022-12-31): keep those
-    # days with this year's arrangement, replacing what another year held for them.
-    near = range(year - 1, year + 2)
-    days = {d: w for d, w in data.exceptions.items() if d.year in near}
+    # A notice may reach into the December before (元旦 2023 began on 2022-12-31): those days are
+    # kept with this year's arrangement, replacing what another year held for them. A date in any
+    # other year is refused, not dropped.
+    outside = sorted(d for d in {*data.exceptions, *data.names} if not in_notice_year(d, year))
+    if outside:
+        raise ValidationError(
+            _("这些日期不在 %(y)d 年的安排之内：%(d)s")
+            % {"y": year, "d": ", ".join(d.isoformat() for d in outside[:10])}
+        )
+    days = dict(data.exceptions)
     # Named days that match the weekly rule (a holiday falling on a weekend) are kept for display.
-    days.update({d: d.weekday() < 5 for d in data.names if d.year in near and d not in days})
+    days.update({d: d.weekday() < 5 for d in data.names if d not in days})
     if year not in data.years and not days:
         raise ValidationError(_("数据中没有 %(y)d 年的安排。") % {"y": year})
     with transaction.atomic():

@@ -103,15 +103,22 @@ def from_chinese_calendar(years: Iterable[int] | None = None) -> StatutoryData:
     )
 
 
+def in_notice_year(day: date, year: int) -> bool:
+    """Whether ``day`` may be in the holiday arrangement of ``year``: a notice covers its year, and
+    only 元旦 (with its make-up day) may begin in the December before (the 2023 notice's 元旦
+    began on 2022-12-31). A date in the following year is always a mistake."""
+    return day.year == year or (day.year == year - 1 and day.month == 12)
+
+
 def parse_holiday_cn(
     data: str | bytes | Mapping[str, Any], *, source: str = "holiday-cn data"
 ) -> StatutoryData:
     """Parse one holiday-cn year file.
 
     ``{"year": 2027, "papers": [url, ...], "days": [{"name": "春节", "date": "2027-02-06",
-    "isOffDay": true}, ...]}``. The file covers ``year``; a notice may also list days at the end
-    of the previous year (元旦 of 2023 started on 2022-12-31) or the start of the next, which are
-    kept as exceptions without marking those years covered. Raises ``ValueError`` naming the
+    "isOffDay": true}, ...]}``. The file covers ``year``; a notice may also list days in the
+    December before (元旦 of 2023 started on 2022-12-31), which are kept as exceptions without
+    marking that year covered; a date in any other year is refused. Raises ``ValueError`` naming the
     offending field for anything malformed.
     """
     if isinstance(data, (str, bytes)):
@@ -152,8 +159,8 @@ def parse_holiday_cn(
             day = date.fromisoformat(raw_date)
         except ValueError as exc:
             raise ValueError(f"{where}.date: {raw_date!r} is not a real date") from exc
-        if not year - 1 <= day.year <= year + 1:
-            raise ValueError(f"{where}.date: {raw_date} is too far from the file's year {year}")
+        if not in_notice_year(day, year):
+            raise ValueError(f"{where}.date: {raw_date} is outside the file's year {year}")
         if not isinstance(off, bool):
             raise ValueError(f"{where}.isOffDay: expected true or false, got {off!r}")
         is_workday = not off

@@ -22,7 +22,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import BaseRenderer
 from ninja.security import APIKeyCookie, HttpBearer
 
-from weibao.audit.services import audit_record
+from weibao.audit.services import audit_refusal
 from weibao.core.docs import LocalSwagger
 from weibao.core.tenancy import get_visible  # noqa: F401 - the API modules import it from here
 
@@ -140,12 +140,7 @@ def _auth_error(request, exc):
 
 @api.exception_handler(PermissionDenied)
 def _permission_denied(request, exc):
-    audit_record(
-        action="permission.denied",
-        request=request,
-        success=False,
-        detail={"path": request.path, "method": request.method, "reason": str(exc)},
-    )
+    audit_refusal(request=request, reason=str(exc), detail={"path": request.path, "method": request.method})
     return _error(request, str(exc) or _("没有权限。"), "forbidden", 403)
 
 

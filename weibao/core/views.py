@@ -36,14 +36,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """403 page; every refusal is audited."""
-    from weibao.audit.services import audit_record
+    """403 page; refusals are audited (at most once a minute per user, the rest counted)."""
+    from weibao.audit.services import audit_refusal
 
-    audit_record(
-        action="permission.denied",
+    audit_refusal(
         request=request,
-        success=False,
-        detail={"path": request.path, "method": request.method, "reason": str(exception or "")},
+        reason=str(exception or ""),
+        detail={"path": request.path, "method": request.method},
     )
     return render(request, "403.html", {"reason": str(exception or "")}, status=403)
 

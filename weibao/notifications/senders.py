@@ -8,14 +8,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
 import json
 import os
+import re
 import smtplib
+import ssl
 import time
 import urllib.error
 import urllib.request
 from typing import Any
-from urllib.parse import quote_plus, urljoin, urlsplit
+from urllib.parse import quote_plus, urljoin, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.mail import get_connection, send_mail
@@ -114,38 +117,96 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_OPENER = urllib.request.build_opener(_NoRedirect)
+class RobotURLError(ValueError):
+    """A robot address that is refused; ``reason`` says why (``host``: not an allowed host)."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
-def robot_host_allowed(url: str) -> bool:
-    """Whether ``url`` points at a host of ``settings.WEIBAO_ROBOT_HOSTS`` (an entry without a
-    port allows the host on any port)."""
+_HOST = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
+MAX_URL_LENGTH = 2000
+
+
+def robot_url(url: str) -> str:
+    """The address a robot's messages are posted to: ``url`` parsed once, checked, and rebuilt
+    from the parsed parts (the rebuilt one is what is sent to, so no other parser gets to read
+    the original differently). Only ``https://`` to a host of ``settings.WEIBAO_ROBOT_HOSTS`` (an
+    entry without a port allows the host on any port); refused are user info (``@``), backslashes,
+    whitespace, control and non-ASCII characters, and percent-encoding in the host: the spots
+    where URL parsers disagree (``https://127.0.0.1:8021\\@qyapi.weixin.qq.com/x``). Raises
+    :class:`RobotURLError`."""
+    if not isinstance(url, str) or not url:
+        raise RobotURLError(_("请填写 Webhook 地址。"), reason="empty")
+    if len(url) > MAX_URL_LENGTH:
+        raise RobotURLError(_("Webhook 地址过长。"), reason="length")
+    if "\\" in url or any(not 0x20 < ord(ch) < 0x7F for ch in url):
+        raise RobotURLError(
+            _("Webhook 地址含有反斜杠、空白、控制字符或非 ASCII 字符，请使用平台给出的原始地址。"),
+            reason="characters",
+        )
     parts = urlsplit(url)
+    if parts.scheme.lower() != "https" or not parts.netloc:
+        raise RobotURLError(_("请填写完整的 Webhook 地址（以 https:// 开头）。"), reason="scheme")
+    if "@" in parts.netloc or "%" in parts.netloc:
+        raise RobotURLError(_("Webhook 地址的主机部分不能含有“@”或“%”。"), reason="netloc")
     try:
         port = parts.port
     except ValueError:
-        return False
+        port = -1
     host = (parts.hostname or "").lower()
+    literal = host
+    if host.count(":"):  # an IPv6 literal, brackets removed by the parser
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            host = ""
+        literal = f"[{host}]"
+    elif not _HOST.match(host):
+        host = ""
+    if port == -1 or not host:
+        raise RobotURLError(_("Webhook 地址的主机或端口无效。"), reason="host")
     allowed = settings.WEIBAO_ROBOT_HOSTS
-    return bool(host) and (host in allowed or (port is not None and f"{host}:{port}" in allowed))
+    if host not in allowed and (port is None or f"{host}:{port}" not in allowed):
+        raise RobotURLError(
+            _("机器人地址的主机 %(h)s 不在允许的列表中（WEIBAO_ROBOT_HOSTS）") % {"h": host}, reason="host"
+        )
+    netloc = literal if port is None else f"{literal}:{port}"
+    return urlunsplit(("https", netloc, parts.path or "/", parts.query, ""))
+
+
+def robot_host_allowed(url: str) -> bool:
+    """Whether ``url`` is an address robots may post to (see :func:`robot_url`)."""
+    try:
+        robot_url(url)
+    except RobotURLError:
+        return False
+    return True
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    """No redirects; TLS verified against the system's CAs, or ``WEIBAO_ROBOT_CA_FILE`` (an
+    intranet relay's own CA)."""
+    context = ssl.create_default_context(cafile=getattr(settings, "WEIBAO_ROBOT_CA_FILE", None) or None)
+    return urllib.request.build_opener(_NoRedirect, urllib.request.HTTPSHandler(context=context))
 
 
 def _post_json(url: str, payload: dict[str, Any]) -> dict[str, Any]:
     """POST JSON and return the JSON reply; the robot's key is in the URL, so no reason given
     here ever contains the URL."""
-    if not robot_host_allowed(url):
-        # A robot saved before its host left the list: never posted to, and not retried.
-        raise SendError(
-            _("机器人地址的主机 %(h)s 不在允许的列表中（WEIBAO_ROBOT_HOSTS）")
-            % {"h": urlsplit(url).hostname or "?"},
-            permanent=True,
-        )
+    try:
+        url = robot_url(url)
+    except RobotURLError as exc:
+        # A robot saved before its host left the list (or before the rules were this strict):
+        # never posted to, and not retried.
+        raise SendError(str(exc), permanent=True) from exc
     data = json.dumps(payload, ensure_ascii=False).encode()
     request = urllib.request.Request(
         url, data=data, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
     )
     try:
-        with _OPENER.open(request, timeout=HTTP_TIMEOUT) as response:
+        with _opener().open(request, timeout=HTTP_TIMEOUT) as response:
             raw = response.read(65536)
     except urllib.error.HTTPError as exc:
         snippet = exc.read(200).decode(errors="replace").strip()

@@ -249,16 +249,15 @@ def _require_robot_admin(actor: Any, organization_id: int) -> None:
 
 
 def _check_url(url: str) -> str | None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return _("请填写完整的 Webhook 地址（以 https:// 开头）。")
-    if len(url) > 2000:
-        return _("Webhook 地址过长。")
-    if not senders.robot_host_allowed(url):
+    try:
+        senders.robot_url(url)
+    except senders.RobotURLError as exc:
+        if exc.reason != "host" or not urlsplit(url).hostname:
+            return str(exc)
         return _(
             "不允许向主机 %(h)s 发送：群机器人只能使用 %(allowed)s。"
             "如需经内网代理转发，请系统管理员在 WEIBAO_ROBOT_HOSTS 中加入代理的主机名。"
-        ) % {"h": parts.hostname or parts.netloc, "allowed": "、".join(settings.WEIBAO_ROBOT_HOSTS) or "—"}
+        ) % {"h": urlsplit(url).hostname, "allowed": "、".join(settings.WEIBAO_ROBOT_HOSTS) or "—"}
     return None
 
 

@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from weibao.audit.services import audit_record
 from weibao.contracts.models import Contract
+from weibao.core.exports import safe_row, unescape_cell
 
 from .choices import EventKind, TicketChannel, TicketState
 from .models import Ticket, TicketClock, TicketEvent
@@ -66,6 +67,8 @@ COLUMNS = [
     ("resolution_result", "解决结果", 8),
     ("cancel_reason", "取消原因", 16),
     ("process", "处理过程", 60),
+    # Last, so that the columns of ledgers exported before it keep their places.
+    ("original_number", "原工单号", 18),
 ]
 HEADERS = [title for _, title, _ in COLUMNS]
 STATE_BY_LABEL = {str(label): value for value, label in TicketState.choices}
@@ -102,6 +105,7 @@ def export_rows(tickets: Iterable[Ticket]) -> Iterable[list[Any]]:
         clocks = {c.kind: c for c in t.clocks.all()}
         row = {
             "number": t.number,
+            "original_number": t.original_number,
             "hospital": t.hospital.name,
             "contract": t.contract.code,
             "term_number": t.term.number,
@@ -156,7 +160,7 @@ def export_xlsx(tickets: Iterable[Ticket]) -> bytes:
         header.append(cell)
     ws.append(header)
     for row in export_rows(tickets):
-        ws.append(row)
+        ws.append(safe_row(row))
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
@@ -247,23 +251,24 @@ def import_xlsx(data: bytes, *, contract: Contract, actor: Any = None) -> Import
     severities = {s.label: s for s in contract.severities.all()}
     systems = {s.name: s for s in contract.systems.all()}
     departments = {d.name: d for d in contract.hospital.departments.all()}
-    taken = set(Ticket.objects.filter(hospital=contract.hospital).values_list("number", flat=True))
     for line, values in enumerate(rows, start=2):
         if not values or all(v in (None, "") for v in values):
             continue
         raw = {
-            key: values[index[title]] if title in index and index[title] < len(values) else None
+            key: unescape_cell(values[index[title]])
+            if title in index and index[title] < len(values)
+            else None
             for key, title, _ in COLUMNS
         }
         try:
             with transaction.atomic():
-                number = _import_row(
-                    raw, line, contract, terms, severities, systems, departments, taken, actor
-                )
+                number = _import_row(raw, line, contract, terms, severities, systems, departments, actor)
             result.created.append(number)
-            taken.add(number)
         except (ValueError, IllegalTransition) as exc:
-            result.errors.append(str(exc))
+            message = str(exc)
+            result.errors.append(
+                message if message.startswith(f"第 {line} 行") else f"第 {line} 行：{message}"
+            )
         except Exception as exc:  # one malformed row must not lose the others
             detail = getattr(exc, "message_dict", None) or getattr(exc, "messages", None) or str(exc)
             result.errors.append(f"第 {line} 行：{detail}")
@@ -276,6 +281,28 @@ def import_xlsx(data: bytes, *, contract: Contract, actor: Any = None) -> Import
     return result
 
 
+#: Text columns refused when longer than the ticket's field (not cut: the row is reported).
+TEXT_LIMITS = (
+    ("original_number", "工单号"),
+    ("title", "标题"),
+    ("caller_name", "来电人"),
+    ("caller_phone", "来电电话"),
+)
+
+
+def _rating(value: Any, line: int) -> int | None:
+    """The 评价 column: empty, or a whole number of 1–5 points."""
+    if value in (None, ""):
+        return None
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        number = None
+    if number is None or not number.is_integer() or not 1 <= number <= 5:
+        raise ValueError(f"第 {line} 行：评价须为 1–5 的整数，而不是 {value!r}")
+    return int(number)
+
+
 def _import_row(
     raw: dict,
     line: int,
@@ -284,7 +311,6 @@ def _import_row(
     severities: dict,
     systems: dict,
     departments: dict,
-    taken: set,
     actor: Any,
 ) -> str:
     try:
@@ -296,6 +322,15 @@ def _import_row(
         raise ValueError(f"第 {line} 行：缺少报告时间")
     if not raw.get("title"):
         raise ValueError(f"第 {line} 行：缺少标题")
+    # The 工单号 of the file is kept as the original number, never as the ticket's number: that is
+    # the sequence's, and another hospital's next numbers must not be importable into it.
+    original_number = str(raw.get("original_number") or raw.get("number") or "").strip()
+    for key, title in TEXT_LIMITS:
+        limit = Ticket._meta.get_field(key).max_length
+        value = original_number if key == "original_number" else str(raw.get(key) or "")
+        if len(value) > limit:
+            raise ValueError(f"第 {line} 行：“{title}”超过 {limit} 个字符")
+    rating = _rating(raw.get("rating"), line)
     row = {**raw, "created_at": created_at}
     for key, title in (("responded_at", "响应时间"), ("resolved_at", "解决时间"), ("closed_at", "关闭时间")):
         row[key] = _parse_time(raw.get(key), line, title)
@@ -315,9 +350,7 @@ def _import_row(
         created_at=created_at,
         imported=True,
     )
-    wanted = str(raw.get("number") or "").strip()
-    if wanted and wanted not in taken:
-        ticket.number = wanted
+    ticket.original_number = original_number
     state = TicketState.NEW
     events = []
     for action, moment, text in _replay(str(raw.get("process") or ""), row, line):
@@ -349,10 +382,9 @@ def _import_row(
         )
         state = move.target
     TicketEvent.objects.bulk_create(events)
-    rating = raw.get("rating")
     ticket.state = state
     ticket.solution, ticket.root_cause = str(raw.get("solution") or ""), str(raw.get("root_cause") or "")
-    ticket.rating = int(rating) if rating not in (None, "") else None
+    ticket.rating = rating
     ticket.rating_comment = str(raw.get("rating_comment") or "")
     ticket.cancel_reason = str(raw.get("cancel_reason") or "")
     ticket.vendor_caused = str(raw.get("vendor_caused") or "") == "是"

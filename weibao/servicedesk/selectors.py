@@ -35,6 +35,7 @@ class TicketFilter:
     created_from: date | None = None
     created_to: date | None = None
     q: str | None = None
+    original_number: str | None = None
     sort: str = "recent"
 
     @classmethod
@@ -76,6 +77,7 @@ class TicketFilter:
             created_from=parse_date(get("created_from") or "") if get("created_from") else None,
             created_to=parse_date(get("created_to") or "") if get("created_to") else None,
             q=get("q"),
+            original_number=get("original_number"),
             sort=sort if sort in SORTS else "recent",
         )
 
@@ -111,9 +113,12 @@ class TicketFilter:
             qs = qs.filter(
                 created_at__lt=datetime.combine(self.created_to + timedelta(days=1), time.min, zone)
             )
+        if self.original_number:
+            qs = qs.filter(original_number=self.original_number)
         if self.q:
             qs = qs.filter(
                 Q(number__icontains=self.q)
+                | Q(original_number__icontains=self.q)
                 | Q(title__icontains=self.q)
                 | Q(description__icontains=self.q)
                 | Q(caller_name__icontains=self.q)
@@ -179,6 +184,7 @@ def keyset_page(
 TICKET_FIELDS = (
     "id",
     "number",
+    "original_number",
     "hospital_id",
     "contract_id",
     "term_id",

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -209,6 +209,55 @@ def ticket_create(
     ]
     refresh_clocks(ticket, clocks=clocks, events=events[1:], save=False)
     year = timezone.localtime(created_at).year
+    for attempt in range(NUMBER_ATTEMPTS):
+        try:
+            _insert_created(
+                ticket, events, clocks, year=year, actor=actor, request=request, imported=imported
+            )
+            return ticket
+        except IntegrityError:
+            # A number already taken (data from before numbers were kept apart from imports, a
+            # sequence row reset by hand): move the sequence past the taken ones and try again.
+            if attempt == NUMBER_ATTEMPTS - 1 or not Ticket.objects.filter(number=ticket.number).exists():
+                raise
+            _skip_taken_numbers(ticket.hospital, year)
+            ticket.number, ticket.pk = "", None
+    raise AssertionError("unreachable")
+
+
+#: Tries at a number before a create fails (each after the sequence is moved past taken numbers).
+NUMBER_ATTEMPTS = 3
+
+
+def _skip_taken_numbers(hospital: Any, year: int) -> None:
+    """Move the hospital's sequence of ``year`` past the numbers already taken after it."""
+    prefix = f"{hospital.short_code}-{year}-"
+    with transaction.atomic():
+        sequence, _ = TicketSequence.objects.select_for_update().get_or_create(hospital=hospital, year=year)
+        taken = {
+            int(tail)
+            for number in Ticket.objects.filter(number__startswith=prefix).values_list("number", flat=True)
+            if (tail := number[len(prefix) :]).isdigit()
+        }
+        last = sequence.last
+        while last + 1 in taken:
+            last += 1
+        if last != sequence.last:
+            TicketSequence.objects.filter(pk=sequence.pk).update(last=last)
+
+
+def _insert_created(
+    ticket: Ticket,
+    events: list[TicketEvent],
+    clocks: list[TicketClock],
+    *,
+    year: int,
+    actor: Any,
+    request: Any,
+    imported: bool,
+) -> None:
+    """Number a new ticket and write it with its timeline, clocks and audit record."""
+    term, channel = ticket.term, ticket.channel
     if connection.vendor == "postgresql":
         # The number (and the id) is taken in its own statement before the transaction (unless
         # the caller holds one): the sequence row stays locked for that statement only, not until
@@ -244,7 +293,6 @@ def ticket_create(
         ticket.fresh_clocks = clocks
         if not imported:
             notify.on_created(ticket, clocks)  # queued now when ``alone``: it has committed
-    return ticket
 
 
 def _lock(ticket: Ticket, version: int | None) -> Ticket:

@@ -123,3 +123,8 @@ def test_weibao_cli_verify_exit_status(tmp_path):
     assert run("migrate", "-v0").returncode == 0
     ok = run("audit", "verify")
     assert ok.returncode == 0 and "intact" in ok.stdout
+    # An anchor naming a record that is not there (the log cut short): exit 1, naming it.
+    with (tmp_path / "audit-anchor.log").open("a") as f:
+        f.write(f"2026-12-01T00:00:00+00:00\tid=999999\thash={'0' * 64}\n")
+    broken = run("audit", "verify")
+    assert broken.returncode == 1 and "record id=999999" in broken.stderr, broken.stderr

@@ -146,7 +146,12 @@ GOOD_DAY = {"name": "元旦", "date": "2027-01-01", "isOffDay": True}
             r"days\[0\]\.date: expected 'YYYY-MM-DD'",
         ),
         ({"year": 2027, "days": [{**GOOD_DAY, "date": "2027-02-30"}]}, "not a real date"),
-        ({"year": 2027, "days": [{**GOOD_DAY, "date": "2030-01-01"}]}, "too far from the file's year 2027"),
+        ({"year": 2027, "days": [{**GOOD_DAY, "date": "2030-01-01"}]}, "outside the file's year 2027"),
+        (
+            {"year": 2030, "days": [{**GOOD_DAY, "date": "2031-01-01"}]},
+            "2031-01-01 is outside the file's year 2030",
+        ),
+        ({"year": 2030, "days": [{**GOOD_DAY, "date": "2029-11-30"}]}, "outside the file's year 2030"),
         ({"year": 2027, "days": [{**GOOD_DAY, "isOffDay": "true"}]}, r"isOffDay: expected true or false"),
         (
             {"year": 2027, "days": [GOOD_DAY, {**GOOD_DAY, "isOffDay": False}]},

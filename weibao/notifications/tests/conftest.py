@@ -1,5 +1,5 @@
 """Real peers for the notification tests: an SMTP server (aiosmtpd) and an HTTP receiver standing
-in for WeCom and DingTalk, both on 127.0.0.1 in this process."""
+(https) in for WeCom and DingTalk, both on 127.0.0.1 in this process."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import pytest
 
 from weibao.accounts.choices import Role
 from weibao.testing.factories import member
+from weibao.testing.tls import localhost_certificate, server_context
 
 
 def free_port() -> int:
@@ -136,7 +137,10 @@ def robot_receiver(settings):
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    receiver.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    # Robots post over https only: the receiver has a certificate the sender is told to trust.
+    server.socket = server_context().wrap_socket(server.socket, server_side=True)
+    settings.WEIBAO_ROBOT_CA_FILE = str(localhost_certificate()[0])
+    receiver.base_url = f"https://127.0.0.1:{server.server_address[1]}"
     # The receiver stands in for WeCom and DingTalk: its address is the one allowed besides theirs.
     settings.WEIBAO_ROBOT_HOSTS = [*settings.WEIBAO_ROBOT_HOSTS, f"127.0.0.1:{server.server_address[1]}"]
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -291,7 +291,7 @@ def test_robots_post_only_to_the_allowed_hosts(admin, hospital, robot_receiver, 
     from django.core.exceptions import ValidationError
 
     for url in (
-        "http://10.0.0.5:8080/cgi-bin/webhook/send?key=abc",  # an internal service
+        "https://10.0.0.5:8080/cgi-bin/webhook/send?key=abc",  # an internal service
         "https://qyapi.weixin.qq.com.evil.test/cgi-bin/webhook/send?key=abc",
         "https://oapi.dingtalk.com:99999/robot/send",  # no such port
     ):

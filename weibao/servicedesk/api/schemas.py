@@ -34,6 +34,7 @@ class ClockOut(Schema):
 class TicketOut(Schema):
     id: int
     number: str
+    original_number: str = Field("", description="导入前的原工单号（历史导入的工单）")
     hospital_id: int
     contract_id: int
     term_id: int

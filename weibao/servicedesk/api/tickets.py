@@ -87,6 +87,7 @@ def ticket_list(
     created_from: date | None = None,
     created_to: date | None = None,
     q: str | None = None,
+    original_number: str | None = None,
     sort: Literal["recent", "risk"] = "recent",
 ):
     flt = TicketFilter.from_params(
@@ -105,6 +106,7 @@ def ticket_list(
                 "created_from": created_from,
                 "created_to": created_to,
                 "q": q,
+                "original_number": original_number,
                 "sort": sort,
             }.items()
             if v is not None
@@ -162,6 +164,7 @@ def ticket_export(
     created_from: date | None = None,
     created_to: date | None = None,
     q: str | None = None,
+    original_number: str | None = None,
 ):
     flt = TicketFilter.from_params(
         {
@@ -175,6 +178,7 @@ def ticket_export(
                 "created_from": created_from,
                 "created_to": created_to,
                 "q": q,
+                "original_number": original_number,
             }.items()
             if v is not None
         }

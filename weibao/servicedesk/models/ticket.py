@@ -31,6 +31,9 @@ class Ticket(TenantModel):
     tenant_contract_field = "contract"
 
     number = models.CharField(_("工单号"), max_length=40, unique=True)
+    # The number a ticket had where it came from (the 工单号 of an imported ledger). Never in the
+    # number sequence's space: what a hospital imports cannot take another hospital's numbers.
+    original_number = models.CharField(_("原工单号"), max_length=64, blank=True)
     # Foreign keys that lead a composite index below carry no index of their own: every ticket
     # insert maintains each index, and the composite ones serve the same lookups.
     hospital = models.ForeignKey(

@@ -113,3 +113,20 @@ def test_a_report_takes_two_round_trips_and_commits_all_or_nothing(seed, monkeyp
     assert not connection.in_atomic_block
     monkeypatch.undo()
     assert _create(contract, "之后").number.endswith("-00004")  # the failed one's number is a gap
+
+
+def test_a_taken_number_is_skipped_outside_a_transaction(seed):
+    """The create that finds its number taken (by data from before imports kept their numbers
+    apart) moves the sequence past it and succeeds, with its whole write retried."""
+    from weibao.servicedesk.models import Ticket, TicketSequence
+
+    contract = seed("drg-wuhan")
+    code = contract.hospital.short_code
+    first = _create(contract, "一")
+    Ticket.objects.filter(pk=first.pk).update(number=f"{code}-2026-00002")
+    TicketSequence.objects.update(last=1)
+    assert not connection.in_atomic_block
+    again = _create(contract, "二")
+    assert again.number == f"{code}-2026-00003"
+    assert Ticket.objects.get(pk=again.pk).title == "二" and again.events.count() == 1
+    assert audit_verify().ok
