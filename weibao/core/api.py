@@ -144,7 +144,8 @@ def _permission_denied(request, exc):
         success=False,
         detail={"path": request.path, "method": request.method, "reason": str(exc)},
     )
-    return _error(request, str(exc) or _("没有权限。"), "forbidden", 403)
+    # A refusal may name itself (e.g. ``password_change_required``) so that clients can act on it.
+    return _error(request, str(exc) or _("没有权限。"), getattr(exc, "code", None) or "forbidden", 403)
 
 
 @api.exception_handler(Http404)

@@ -191,7 +191,7 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and permissions.can_take(request.user, ticket, t.side)
     ]
     assignees = []
-    if permissions.can_assign(request.user, ticket):
+    if permissions.can_assign_others(request.user, ticket):
         from weibao.accounts.models import User
 
         assignees = User.objects.filter(
@@ -211,7 +211,8 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "attachments": ticket.attachments.filter(internal=False)
             if not internal
             else ticket.attachments.all(),
-            "can_flag": permissions.is_hospital_admin(request.user, ticket.hospital_id),
+            "can_flag": permissions.can_flag_ticket(request.user, ticket),
+            "can_reply": permissions.can_reply_publicly(request.user, ticket),
             "assignees": assignees,
             "watching": ticket.watchers.filter(pk=request.user.pk).exists(),
             "can_take": ticket.assignee_id is None
@@ -305,14 +306,14 @@ def ticket_comment(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def ticket_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    from weibao.accounts.models import User
-
     ticket = _ticket(request, pk)
     raw = request.POST.get("assignee", "")
-    assignee = (
-        request.user if raw == "me" else User.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
-    )
     try:
+        assignee = services.assignee_for(
+            actor=request.user,
+            target=ticket,
+            user_id=request.user.pk if raw == "me" else int(raw) if raw.isdigit() else None,
+        )
         services.ticket_update(
             actor=request.user,
             ticket=ticket,

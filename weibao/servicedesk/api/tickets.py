@@ -9,7 +9,7 @@ from ninja import File, Form, Query, Router, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
-from weibao.accounts.models import Department, User
+from weibao.accounts.models import Department
 from weibao.contracts.models import Contract, Interface, MaintainedSystem, Module, ServiceTerm, Severity
 from weibao.contracts.selectors import term_for_ticket
 from weibao.core.api import get_visible, json_response, responses
@@ -121,9 +121,7 @@ def ticket_list(
 def ticket_create(request, payload: TicketIn):
     term = term_for_ticket(request.user, payload.term_id, payload.contract_id)
     contract = term.contract
-    assignee = User.objects.filter(pk=payload.assignee_id).first() if payload.assignee_id else None
-    if payload.assignee_id and assignee is None:
-        raise HttpError(404, _("未找到处理人。"))
+    assignee = services.assignee_for(actor=request.user, target=contract, user_id=payload.assignee_id)
     ticket = services.ticket_create(
         actor=request.user,
         contract=contract,
@@ -232,11 +230,9 @@ def ticket_update(request, ticket_id: int, payload: TicketPatch):
         if key in data:
             fields[name] = _optional(model, request, data[key])
     if "assignee_id" in data:
-        fields["assignee"] = (
-            User.objects.filter(pk=data["assignee_id"]).first() if data["assignee_id"] else None
+        fields["assignee"] = services.assignee_for(
+            actor=request.user, target=ticket, user_id=data["assignee_id"]
         )
-        if data["assignee_id"] and fields["assignee"] is None:
-            raise HttpError(404, _("未找到处理人。"))
     try:
         return ticket_payload(
             services.ticket_update(
