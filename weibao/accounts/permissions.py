@@ -81,6 +81,13 @@ def is_some_admin(actor: Any) -> bool:
     return is_platform_admin(actor) or any(m.role in ADMIN_ROLES for m in _memberships(actor))
 
 
+def administered_org_ids(actor: Any) -> set[int] | None:
+    """The organisations the actor administers; None for all of them (a platform admin)."""
+    if is_platform_admin(actor):
+        return None
+    return {m.organization_id for m in _memberships(actor) if m.role in ADMIN_ROLES}
+
+
 def is_hospital_admin(actor: Any, hospital_id: int | None) -> bool:
     """A hospital admin (信息科) of that hospital, or a platform admin."""
     if hospital_id is None:
@@ -246,6 +253,11 @@ def can_create_contracts(actor: Any) -> bool:
     return is_platform_admin(actor) or any(m.role == Role.HOSPITAL_ADMIN for m in _memberships(actor))
 
 
+def can_import_tickets(actor: Any, contract: Any) -> bool:
+    """Historical tickets (the ledger import) are entered by the hospital's admins."""
+    return is_hospital_admin(actor, contract.hospital_id)
+
+
 def can_see_credentials_of_system(actor: Any, system: Any) -> bool:
     """The hints of a maintained system's endpoint credentials (first and last character, length):
     only those who may change the endpoints, the hospital's admins; not its other users, not the
@@ -381,6 +393,11 @@ def can_edit_calendar(actor: Any, owner_id: int | None) -> bool:
 def can_manage_robots(actor: Any, organization_id: int | None) -> bool:
     """Group robots are their organisation's: its admins manage them."""
     return administers(actor, organization_id)
+
+
+def can_maintain_holidays(actor: Any) -> bool:
+    """China's statutory holidays are the platform's data."""
+    return is_platform_admin(actor)
 
 
 def can_read_audit(actor: Any) -> bool:

@@ -6,10 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from weibao.accounts.permissions import (
+    administered_org_ids,
     can_act_for_hospital,
     can_assign,
     can_assign_others,
+    can_create_contracts,
     can_flag_ticket,
+    can_import_tickets,
     can_reply_publicly,
     can_report,
     can_work,
@@ -26,10 +29,13 @@ from weibao.accounts.permissions import (
 from .workflow import ANY, HOSPITAL, WORK
 
 __all__ = [
+    "administered_org_ids",
     "can_act_for_hospital",
     "can_assign",
     "can_assign_others",
+    "can_create_contracts",
     "can_flag_ticket",
+    "can_import_tickets",
     "can_reply_publicly",
     "can_report",
     "can_take",

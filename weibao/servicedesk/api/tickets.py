@@ -183,7 +183,7 @@ def ticket_export(
 @router.post("/tickets/import", response=responses(_200=ImportOut), summary="导入历史工单（XLSX）")
 def ticket_import(request, contract_id: int = Form(...), file: UploadedFile = File(...)):
     contract = get_visible(Contract.objects, request.user, pk=contract_id)
-    if not permissions.is_hospital_admin(request.user, contract.hospital_id):
+    if not permissions.can_import_tickets(request.user, contract):
         raise HttpError(403, _("只有医院管理员可以导入历史工单。"))
     try:
         result = import_xlsx(file.read(), contract=contract, actor=request.user)
