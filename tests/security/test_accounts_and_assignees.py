@@ -346,6 +346,14 @@ def test_auditor_access_is_granted_only_to_auditors_and_only_for_hospitals(clien
     assert not_auditor.status_code == 400 and not_auditor.json() == nobody.json()
     assert not AccessGrant.objects.filter(user=world["other_admin"]).exists()
     assert post(admin, url, {"user_id": auditor.pk}).status_code == 201
+    # A grant naming a vendor, left from before grants were checked, gives nothing.
+    from weibao.accounts.visibility import forget_local, invalidate_scopes, user_scope
+
+    AccessGrant.objects.create(user=auditor, hospital=world["vendor"])
+    invalidate_scopes()
+    forget_local()
+    scope = user_scope(User.objects.get(pk=auditor.pk))
+    assert world["hospital"].pk in scope.hospital_ids and world["vendor"].pk not in scope.hospital_ids
 
 
 def test_credential_hints_are_for_the_hospitals_admins_only(client_for, world, auditor):

@@ -105,23 +105,9 @@ def is_vendor_manager(actor: Any, vendor_id: int | None) -> bool:
     return any(m.role == Role.VENDOR_MANAGER and m.organization_id == vendor_id for m in _memberships(actor))
 
 
-def is_member_of(actor: Any, organization_id: int | None) -> bool:
-    return any(m.organization_id == organization_id for m in _memberships(actor))
-
-
 def is_auditor(user: Any) -> bool:
     """Holds the auditor role in an organisation of the auditor kind."""
     return any(m.role == Role.AUDITOR and m.organization.kind == OrgKind.AUDITOR for m in _memberships(user))
-
-
-def is_read_only(actor: Any) -> bool:
-    """Every role the actor holds is an auditor's (监理/审计 read, never write)."""
-    memberships = _memberships(actor)
-    return (
-        bool(memberships)
-        and not is_platform_admin(actor)
-        and all(m.role == Role.AUDITOR for m in memberships)
-    )
 
 
 def _deny(message: str | None, default: str) -> PermissionDenied:
@@ -382,7 +368,7 @@ def can_flag_ticket(actor: Any, ticket: Any) -> bool:
     return is_hospital_admin(actor, ticket.hospital_id)
 
 
-# --- calendars, robots, audit ------------------------------------------------------------------------
+# --- calendars, robots, holidays ---------------------------------------------------------------------
 
 
 def can_edit_calendar(actor: Any, owner_id: int | None) -> bool:
@@ -398,8 +384,3 @@ def can_manage_robots(actor: Any, organization_id: int | None) -> bool:
 def can_maintain_holidays(actor: Any) -> bool:
     """China's statutory holidays are the platform's data."""
     return is_platform_admin(actor)
-
-
-def can_read_audit(actor: Any) -> bool:
-    """The audit log: platform admins all of it, organisation admins their organisations'."""
-    return is_some_admin(actor)
