@@ -153,6 +153,7 @@ def test_api_refuses_the_other_hospital(client_for, world):
             "filter_id": w["filter_b"].pk,
             "notification_id": w["notification_b"].pk,
             "robot_id": w["robot_b"].pk,
+            "user_id": w["user_b"].pk,
         },
         bodies={
             ("POST", "/api/v1/organizations/{org_id}/campuses"): {"name": "新院区"},

@@ -2,15 +2,16 @@
 
 from datetime import date, datetime
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from weibao.audit.context import AuditContext
 from weibao.core.api import get_visible, responses
 
-from . import services
+from . import permissions, services
 from .choices import OrgKind, Role
 from .models import ApiToken, Campus, Department, Membership, Organization, User
 
@@ -200,42 +201,39 @@ def department_create(request, org_id: int, payload: NamedIn):
 @router.post("/organizations/{org_id}/grants", response=responses(_201=dict), summary="向审计用户授权")
 def grant_create(request, org_id: int, payload: GrantIn):
     org = get_visible(Organization.objects, request.user, pk=org_id)
-    user = get_object_or_404(User, pk=payload.user_id)
+    # An id that matches nobody and one that is not an auditor get the same answer.
+    user = User.objects.filter(pk=payload.user_id).first()
     grant = services.access_grant_create(
         actor=request.user, user=user, hospital=org, valid_until=payload.valid_until, request=request
     )
     return Status(201, {"id": grant.pk, "user_id": user.pk, "hospital_id": org.pk})
 
 
-def _require_some_admin(user: User) -> None:
-    if not (user.is_platform_admin or user.admin_org_ids()):
-        raise PermissionDenied(_("只有管理员可以管理成员。"))
-
-
 @router.get("/memberships", response=responses(_200=list[MembershipOut]), summary="成员（管理员）")
 @paginate(LimitOffsetPagination)
 def membership_list(request, organization_id: int | None = None):
-    _require_some_admin(request.user)
+    permissions.require_some_admin(request.user)
     qs = Membership.objects.visible_to(request.user).select_related("user")
     return qs.filter(organization_id=organization_id) if organization_id else qs
 
 
 @router.get("/memberships/{membership_id}", response=responses(_200=MembershipOut), summary="成员详情")
 def membership_detail(request, membership_id: int):
-    _require_some_admin(request.user)
+    permissions.require_some_admin(request.user)
     return get_visible(Membership.objects.select_related("user"), request.user, pk=membership_id)
 
 
 @router.post("/memberships", response=responses(_201=MembershipCreated), summary="添加成员（管理员）")
 def membership_create(request, payload: MembershipIn):
-    _require_some_admin(request.user)
+    permissions.require_some_admin(request.user)
     org = get_visible(Organization.objects, request.user, pk=payload.organization_id)
     department = None
     if payload.department_id is not None:
         department = get_visible(Department.objects, request.user, pk=payload.department_id)
     password = None
     if payload.user_id is not None:
-        user = get_object_or_404(User, pk=payload.user_id)
+        # 404 for an account the caller does not administer, as for one that does not exist.
+        user = services.user_for_admin(actor=request.user, user_id=payload.user_id)
         membership = services.membership_add(
             actor=request.user,
             user=user,
@@ -257,8 +255,6 @@ def membership_create(request, payload: MembershipIn):
         )
         membership = user.memberships.get()
     else:
-        from django.core.exceptions import ValidationError
-
         raise ValidationError(_("请提供 user_id 或新用户的 username。"))
     membership.initial_password = password
     return Status(201, membership)
@@ -266,11 +262,27 @@ def membership_create(request, payload: MembershipIn):
 
 @router.delete("/memberships/{membership_id}", response=responses(_200=MembershipOut), summary="停用成员身份")
 def membership_delete(request, membership_id: int):
-    _require_some_admin(request.user)
+    permissions.require_some_admin(request.user)
     membership = get_visible(
         Membership.objects.select_related("user", "organization"), request.user, pk=membership_id
     )
     return services.membership_deactivate(actor=request.user, membership=membership, request=request)
+
+
+class UnlockOut(Schema):
+    user_id: int
+    cleared: int
+
+
+@router.post(
+    "/users/{user_id}/unlock",
+    response=responses(_200=UnlockOut),
+    summary="解除登录锁定（该用户所属全部机构的管理员）",
+)
+def user_unlock(request, user_id: int):
+    user = services.user_for_admin(actor=request.user, user_id=user_id)
+    cleared = services.user_unlock(actor=request.user, user=user, context=AuditContext.from_request(request))
+    return {"user_id": user.pk, "cleared": cleared}
 
 
 @router.get("/tokens", response=responses(_200=list[TokenOut]), summary="我的 API 令牌")

@@ -68,7 +68,7 @@ def password_expired(user) -> bool:
 
 class PasswordPolicyMiddleware:
     """Sends a user whose password must change (first login, or older than the allowed age) to
-    the password page before anything else."""
+    the password page before anything else; their API calls get 403 ``password_change_required``."""
 
     EXEMPT_PREFIXES = ("/static/", "/accounts/password/", "/accounts/logout/", "/i18n/", "/healthz")
 
@@ -81,8 +81,13 @@ class PasswordPolicyMiddleware:
             user is not None
             and user.is_authenticated
             and not request.path.startswith(self.EXEMPT_PREFIXES)
-            and not _is_api(request)
             and password_expired(user)
         ):
+            if _is_api(request):
+                # The browser session reaches the API too: nothing there until the password is
+                # changed (bearer tokens are refused the same way, see accounts.tokens).
+                return JsonResponse(
+                    {"detail": _("请先修改密码。"), "code": "password_change_required"}, status=403
+                )
             return redirect("accounts:password_change")
         return self.get_response(request)

@@ -5,14 +5,18 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from weibao.audit.context import AuditContext
 from weibao.audit.services import audit_record
 
+from . import permissions
 from .choices import ROLES_BY_KIND, OrgKind, Role
 from .models import AccessGrant, ApiToken, Campus, Department, Membership, Organization, User, hash_token
 
@@ -32,19 +36,17 @@ def generate_password(length: int = 14) -> str:
     return "".join(chars)
 
 
-def _require_admin_of(actor: User, organization: Organization) -> None:
-    if actor.is_platform_admin:
-        return
-    if organization.pk not in actor.admin_org_ids():
-        raise PermissionDenied(_("只有本机构的管理员可以执行此操作。"))
+def _user_orgs(user: User) -> list[Organization]:
+    return [m.organization for m in user.memberships.select_related("organization")]
 
 
-def _require_admin_of_user(actor: User, user: User) -> list[Organization]:
-    """The actor must administer one of the user's organisations; returns those organisations."""
-    orgs = [m.organization for m in user.memberships.select_related("organization")]
-    if not actor.is_platform_admin and not any(o.pk in actor.admin_org_ids() for o in orgs):
-        raise PermissionDenied(_("只有本机构的管理员可以执行此操作。"))
-    return orgs
+def user_for_admin(*, actor: User, user_id: int | None) -> User:
+    """The user ``user_id`` if ``actor`` administers them, else 404, the same answer as for an id
+    that does not exist: an admin learns nothing (not even a username) about other tenants' users."""
+    user = User.objects.filter(pk=user_id).first() if user_id is not None else None
+    if user is None or not permissions.can_administer_user(actor, user):
+        raise Http404
+    return user
 
 
 def organization_create(
@@ -58,8 +60,7 @@ def organization_create(
     request: Any = None,
 ) -> Organization:
     """Create an organisation (platform admins only)."""
-    if not actor.is_platform_admin:
-        raise PermissionDenied(_("只有平台管理员可以创建机构。"))
+    permissions.require_create_org(actor)
     short_code = short_code.strip().upper()
     org = Organization(
         name=name.strip(), short_code=short_code, kind=kind, address=address, contact_phone=contact_phone
@@ -77,7 +78,7 @@ def organization_update(
     *, actor: User, organization: Organization, request: Any = None, **fields: Any
 ) -> Organization:
     """Change an organisation's name, address, phone or active flag (its admins or platform admins)."""
-    _require_admin_of(actor, organization)
+    permissions.require_administer_org(actor, organization)
     allowed = {"name", "address", "contact_phone", "is_active"}
     unknown = set(fields) - allowed
     if unknown:
@@ -99,7 +100,7 @@ def organization_update(
 
 
 def campus_create(*, actor: User, hospital: Organization, name: str, request: Any = None) -> Campus:
-    _require_admin_of(actor, hospital)
+    permissions.require_administer_org(actor, hospital)
     if hospital.kind != OrgKind.HOSPITAL:
         raise ValidationError(_("只有医院可以有院区。"))
     campus = Campus(hospital=hospital, name=name.strip())
@@ -119,7 +120,7 @@ def department_create(
     phone: str = "",
     request: Any = None,
 ) -> Department:
-    _require_admin_of(actor, hospital)
+    permissions.require_administer_org(actor, hospital)
     if hospital.kind != OrgKind.HOSPITAL:
         raise ValidationError(_("只有医院可以有科室。"))
     if campus is not None and campus.hospital_id != hospital.pk:
@@ -166,7 +167,7 @@ def user_create(
     """Create a user with one membership. Returns the user and the initial password, which is
     random unless given; the user must change it at first login unless told otherwise."""
     if actor is not None:
-        _require_admin_of(actor, organization)
+        permissions.require_administer_org(actor, organization)
     _check_role(organization, role, department)
     username = username.strip()
     if User.objects.filter(username__iexact=username).exists():
@@ -208,7 +209,13 @@ def membership_add(
     department: Department | None = None,
     request: Any = None,
 ) -> Membership:
-    _require_admin_of(actor, organization)
+    """Give an existing user a (further) role in ``organization``, or bring back a deactivated one.
+    The actor must administer the organisation and every organisation the user belongs to: an
+    account of another organisation, or the platform's, is never pulled in (a new person gets a
+    new account, :func:`user_create`)."""
+    permissions.require_administer_org(actor, organization)
+    if not permissions.can_add_member(actor, organization, user):
+        raise PermissionDenied(_("只能添加本机构的用户；其他机构的用户请由其机构或平台管理员处理。"))
     _check_role(organization, role, department)
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(
@@ -233,7 +240,7 @@ def membership_add(
 
 
 def membership_deactivate(*, actor: User, membership: Membership, request: Any = None) -> Membership:
-    _require_admin_of(actor, membership.organization)
+    permissions.require_administer_org(actor, membership.organization)
     with transaction.atomic():
         membership.is_active = False
         membership.save(update_fields=["is_active"])
@@ -248,7 +255,9 @@ def membership_deactivate(*, actor: User, membership: Membership, request: Any =
 
 
 def user_set_active(*, actor: User, user: User, active: bool, request: Any = None) -> User:
-    orgs = _require_admin_of_user(actor, user)
+    """Deactivate (or reactivate) an account: an admin of every organisation the user belongs to."""
+    permissions.require_administer_user(actor, user)
+    orgs = _user_orgs(user)
     with transaction.atomic():
         user.is_active = active
         user.save(update_fields=["is_active"])
@@ -263,8 +272,10 @@ def user_set_active(*, actor: User, user: User, active: bool, request: Any = Non
 
 
 def user_reset_password(*, actor: User, user: User, request: Any = None) -> str:
-    """An admin resets a user's password: a random one, to be changed at next login."""
-    orgs = _require_admin_of_user(actor, user)
+    """An admin of every organisation the user belongs to resets the user's password: a random
+    one, to be changed at next login."""
+    permissions.require_administer_user(actor, user)
+    orgs = _user_orgs(user)
     password = generate_password()
     with transaction.atomic():
         user.set_password(password)
@@ -279,6 +290,36 @@ def user_reset_password(*, actor: User, user: User, request: Any = None) -> str:
             organization=orgs[0] if orgs else None,
         )
     return password
+
+
+def user_lockouts(user: User) -> int:
+    """How many client addresses are locked out of this account now (failed logins, django-axes)."""
+    from axes.models import AccessAttempt
+
+    return AccessAttempt.objects.filter(
+        username=user.username, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+    ).count()
+
+
+def user_unlock(*, actor: User, user: User, context: AuditContext | None = None) -> int:
+    """Clear the failed logins of ``user`` from every address, so a locked-out user can log in
+    again before the cool-off ends: an admin of every organisation the user belongs to. Returns
+    the number of (username, address) records cleared."""
+    from axes.handlers.proxy import AxesProxyHandler
+
+    permissions.require_administer_user(actor, user)
+    orgs = _user_orgs(user)
+    with transaction.atomic():
+        cleared = AxesProxyHandler.reset_attempts(username=user.username)
+        audit_record(
+            action="user.unlock",
+            actor=actor,
+            context=context,
+            obj=user,
+            organization=orgs[0] if orgs else None,
+            detail={"cleared": cleared},
+        )
+    return cleared
 
 
 def password_change(*, user: User, old_password: str, new_password: str, request: Any = None) -> None:
@@ -297,7 +338,12 @@ def password_change(*, user: User, old_password: str, new_password: str, request
 
 
 def api_token_create(*, user: User, name: str, request: Any = None) -> tuple[ApiToken, str]:
-    """Create a personal API token; the raw token is returned once and never stored."""
+    """Create a personal API token; the raw token is returned once and never stored. A user who
+    must change their password first gets none."""
+    from .middleware import password_expired
+
+    if password_expired(user):
+        raise permissions.PasswordChangeRequired(_("请先修改密码。"))
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("请填写令牌名称。")})
@@ -313,8 +359,7 @@ def api_token_create(*, user: User, name: str, request: Any = None) -> tuple[Api
 
 
 def api_token_revoke(*, user: User, token: ApiToken, request: Any = None) -> ApiToken:
-    if token.user_id != user.pk and not user.is_platform_admin:
-        raise PermissionDenied(_("只能吊销自己的令牌。"))
+    permissions.require_revoke_token(user, token)
     if token.revoked_at is None:
         with transaction.atomic():
             token.revoked_at = timezone.now()
@@ -324,12 +369,16 @@ def api_token_revoke(*, user: User, token: ApiToken, request: Any = None) -> Api
 
 
 def access_grant_create(
-    *, actor: User, user: User, hospital: Organization, valid_until=None, request: Any = None
+    *, actor: User, user: User | None, hospital: Organization, valid_until=None, request: Any = None
 ) -> AccessGrant:
-    """A hospital admin grants an auditor read access to the hospital."""
-    _require_admin_of(actor, hospital)
-    if not user.has_role(Role.AUDITOR):
-        raise ValidationError(_("只能向监理/审计用户授权。"))
+    """A hospital admin grants an auditor (a user with the auditor role in an auditor organisation)
+    read access to the hospital. ``user`` None (an id that matched nobody) gets the same answer as
+    a user who is not an auditor."""
+    if hospital.kind != OrgKind.HOSPITAL:
+        raise ValidationError({"hospital": _("只能授权查看医院。")})
+    permissions.require_administer_org(actor, hospital, _("只有本医院的管理员可以授权。"))
+    if not permissions.can_grant_auditor(actor, hospital, user):
+        raise ValidationError({"user_id": _("只能向监理/审计机构的审计用户授权。")})
     with transaction.atomic():
         grant, _created = AccessGrant.objects.update_or_create(
             user=user, hospital=hospital, defaults={"granted_by": actor, "valid_until": valid_until}

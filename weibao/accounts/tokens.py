@@ -13,8 +13,11 @@ from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from .middleware import password_expired
 from .models import ApiToken, hash_token
+from .permissions import PasswordChangeRequired
 from .visibility import cache_at_generation, cached_at_generation, user_scope
 
 #: ``last_used_at`` is written at most this often per token.
@@ -23,7 +26,8 @@ LAST_USED_EVERY = timedelta(minutes=5)
 
 def user_for_token(raw: str) -> Any:
     """The active user owning the unrevoked token ``raw``, or None. Each call returns its own
-    copy of the user (the cache pickles), so per-request attributes never leak between requests."""
+    copy of the user (the cache pickles), so per-request attributes never leak between requests.
+    Raises :class:`PasswordChangeRequired` if the user must change their password first."""
     key_hash = hash_token(raw)
     key = f"wb:token:{key_hash}"
     current, entry = cached_at_generation(key)
@@ -41,6 +45,9 @@ def user_for_token(raw: str) -> Any:
         entry = (row.pk, row.last_used_at, user)
         cache_at_generation(key, current, entry)
     token_id, last_used_at, user = entry
+    if password_expired(user):
+        # A token is no way around the password change: refused until it is done.
+        raise PasswordChangeRequired(_("请先登录网页修改密码，之后才能使用 API。"))
     user.scope_generation = current  # lets later reads of this request skip the shared cache
     now = timezone.now()
     if last_used_at is None or now - last_used_at > LAST_USED_EVERY:

@@ -6,17 +6,18 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from weibao.audit.context import AuditContext
 from weibao.core.forms import apply_service_errors
 from weibao.core.tenancy import get_visible
 
-from . import services
+from . import permissions, services
 from .forms import LoginForm, MemberForm, NameForm, OrganizationForm, PasswordChangeForm, TokenForm
 from .middleware import password_expired
 from .models import ApiToken, Membership, Organization, User
@@ -60,14 +61,13 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/organization_list.html",
-        {"page": page, "kind": kind, "can_create": request.user.is_platform_admin},
+        {"page": page, "kind": kind, "can_create": permissions.can_create_org(request.user)},
     )
 
 
 @login_required
 def organization_create(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_platform_admin:
-        raise PermissionDenied(_("只有平台管理员可以创建机构。"))
+    permissions.require_create_org(request.user)
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -83,7 +83,7 @@ def organization_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_visible(Organization.objects, request.user, pk=pk)
-    is_admin = request.user.is_platform_admin or org.pk in request.user.admin_org_ids()
+    is_admin = permissions.can_administer_org(request.user, org)
     members = (
         Membership.objects.visible_to(request.user)
         .filter(organization=org)
@@ -106,8 +106,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _admin_org(request: HttpRequest, pk: int) -> Organization:
     org = get_visible(Organization.objects, request.user, pk=pk)
-    if not (request.user.is_platform_admin or org.pk in request.user.admin_org_ids()):
-        raise PermissionDenied(_("只有本机构的管理员可以执行此操作。"))
+    permissions.require_administer_org(request.user, org)
     return org
 
 
@@ -173,38 +172,50 @@ def _named_create(request: HttpRequest, pk: int, service, title: str) -> HttpRes
     return render(request, "accounts/form.html", {"form": form, "title": title, "org": org})
 
 
+def _shown_user(request: HttpRequest, pk: int) -> User:
+    """A user's page is for the user and for admins of every organisation the user belongs to;
+    anyone else gets the answer of an id that does not exist."""
+    user = User.objects.filter(pk=pk).first()
+    if user is None or not permissions.can_view_user(request.user, user):
+        raise Http404
+    return user
+
+
 @login_required
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    visible_users = Membership.objects.visible_to(request.user).values("user_id")
-    user = User.objects.filter(pk=pk, pk__in=visible_users).first()
-    if user is None:
-        raise Http404
+    user = _shown_user(request, pk)
     memberships = user.memberships.select_related("organization", "department")
-    can_admin = request.user.is_platform_admin or any(
-        m.organization_id in request.user.admin_org_ids() for m in memberships
-    )
+    can_admin = permissions.can_administer_user(request.user, user)
     return render(
         request,
         "accounts/user_detail.html",
-        {"shown_user": user, "memberships": memberships, "can_admin": can_admin},
+        {
+            "shown_user": user,
+            "memberships": memberships,
+            "can_admin": can_admin,
+            "lockouts": services.user_lockouts(user) if can_admin else 0,
+        },
     )
 
 
 @login_required
 @require_POST
 def user_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    visible_users = Membership.objects.visible_to(request.user).values("user_id")
-    user = User.objects.filter(pk=pk, pk__in=visible_users).first()
-    if user is None:
+    user = _shown_user(request, pk)
+    if action not in {"reset-password", "deactivate", "activate", "unlock"}:
         raise Http404
+    if not permissions.can_administer_user(request.user, user):
+        raise Http404  # one's own page offers no actions
     if action == "reset-password":
         password = services.user_reset_password(actor=request.user, user=user, request=request)
         return render(request, "accounts/password_shown.html", {"shown_user": user, "password": password})
-    if action in {"deactivate", "activate"}:
-        services.user_set_active(actor=request.user, user=user, active=action == "activate", request=request)
-        messages.success(request, _("已更新。"))
+    if action == "unlock":
+        services.user_unlock(actor=request.user, user=user, context=AuditContext.from_request(request))
+        messages.success(request, _("已解除登录锁定。"))
         return redirect("accounts:user_detail", pk=user.pk)
-    raise Http404
+    services.user_set_active(actor=request.user, user=user, active=action == "activate", request=request)
+    messages.success(request, _("已更新。"))
+    return redirect("accounts:user_detail", pk=user.pk)
 
 
 @login_required

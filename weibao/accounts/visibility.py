@@ -207,7 +207,9 @@ def _compute_scope(user: Any) -> Scope:
         today = timezone.localdate()
         hospital_ids |= {
             g.hospital_id
-            for g in AccessGrant.objects.filter(user=user)
+            # Only hospitals: a grant naming any other organisation (possible before grants were
+            # checked) gives nothing.
+            for g in AccessGrant.objects.filter(user=user, hospital__kind=OrgKind.HOSPITAL)
             if g.valid_until is None or g.valid_until >= today
         }
     base = Scope(org_ids=org_ids, hospital_ids=frozenset(hospital_ids))

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
+from weibao.accounts import permissions
 from weibao.core.api import responses
 
 from . import services
@@ -230,7 +231,7 @@ def holiday_years(request):
 
 @router.post("/holidays/import", response=responses(_200=StatutoryYearOut), summary="导入 holiday-cn JSON")
 def holiday_import(request, payload: HolidayCnIn):
-    if not request.user.is_platform_admin:
+    if not permissions.can_maintain_holidays(request.user):
         raise PermissionDenied(_("只有平台管理员可以维护法定节假日。"))
     try:
         data = parse_holiday_cn(payload.dict(), source="request body")

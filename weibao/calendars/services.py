@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from weibao.accounts import permissions
 from weibao.audit.services import audit_record
 
 from .models import CalendarException, DayRule, ExceptionSource, StatutoryDay, StatutoryYear, WorkCalendar
@@ -78,9 +79,7 @@ def run_statutory_listeners(years: Iterable[int]) -> None:
 
 
 def _can_edit(actor: Any, calendar_owner_id: int | None) -> bool:
-    if actor.is_platform_admin:
-        return True
-    return calendar_owner_id is not None and calendar_owner_id in actor.admin_org_ids()
+    return permissions.can_edit_calendar(actor, calendar_owner_id)
 
 
 def validate_weekly(weekly: Any) -> dict[str, list[list[str]]]:
@@ -260,7 +259,7 @@ def statutory_year_set(
 ) -> StatutoryYear:
     """Enter (or replace) one year's statutory arrangement. Deadlines computed on that year are
     recomputed after commit."""
-    if actor is not None and not actor.is_platform_admin:
+    if actor is not None and not permissions.can_maintain_holidays(actor):
         raise PermissionDenied(_("只有平台管理员可以维护法定节假日。"))
     # A notice may reach into the December before (元旦 2023 began on 2022-12-31): those days are
     # kept with this year's arrangement, replacing what another year held for them. A date in any

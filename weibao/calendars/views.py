@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from weibao.accounts import permissions
 from weibao.core.forms import apply_service_errors
 from weibao.core.tenancy import get_visible
 
@@ -37,7 +38,7 @@ from .statutory import StatutoryData, parse_holiday_cn
 def holiday_warning_panel(request: HttpRequest) -> dict[str, Any] | None:
     """On the home page of admins, from 1 October: next year's holidays are still missing."""
     user = request.user
-    if not (user.is_platform_admin or user.admin_org_ids()):
+    if not permissions.is_some_admin(user):
         return None
     year = missing_next_year()
     if year is None:
@@ -46,7 +47,7 @@ def holiday_warning_panel(request: HttpRequest) -> dict[str, Any] | None:
         "title": _("法定节假日待录入"),
         "template": "calendars/panel_missing_year.html",
         "year": year,
-        "can_edit": user.is_platform_admin,
+        "can_edit": permissions.can_maintain_holidays(user),
     }
 
 
@@ -55,9 +56,9 @@ def _calendar(request: HttpRequest, code: str) -> WorkCalendar:
 
 
 def _can_edit(user, calendar: WorkCalendar | None = None) -> bool:
-    if user.is_platform_admin:
+    if permissions.is_platform_admin(user):
         return True
-    return calendar is not None and calendar.owner_id in user.admin_org_ids()
+    return calendar is not None and permissions.can_edit_calendar(user, calendar.owner_id)
 
 
 @login_required
@@ -69,7 +70,7 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
         {
             "calendars": calendars,
             "missing_year": missing_next_year(),
-            "can_create": request.user.is_platform_admin or bool(request.user.admin_org_ids()),
+            "can_create": permissions.is_some_admin(request.user),
             "years": StatutoryYear.objects.order_by("-year")[:3],
         },
     )
@@ -167,17 +168,16 @@ def calendar_due(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def calendar_create(request: HttpRequest) -> HttpResponse:
-    if not (request.user.is_platform_admin or request.user.admin_org_ids()):
+    if not permissions.is_some_admin(request.user):
         raise PermissionDenied(_("只有管理员可以创建日历。"))
     form = CalendarForm(request.POST or None, initial={"day0": "08:00-12:00, 14:00-18:00"})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         owner = None
-        if not request.user.is_platform_admin:
+        administered = permissions.administered_org_ids(request.user)
+        if administered is not None:
             owner = next(
-                m.organization
-                for m in request.user.active_memberships()
-                if m.organization_id in request.user.admin_org_ids()
+                m.organization for m in request.user.active_memberships() if m.organization_id in administered
             )
         try:
             calendar = services.calendar_create(
@@ -280,7 +280,7 @@ def holiday_list(request: HttpRequest) -> HttpResponse:
     import_form = HolidayImportForm()
     manual_form = HolidayManualForm(initial={"year": timezone.localdate().year + 1})
     if request.method == "POST":
-        if not request.user.is_platform_admin:
+        if not permissions.can_maintain_holidays(request.user):
             raise PermissionDenied(_("只有平台管理员可以维护法定节假日。"))
         if "file" in request.FILES:
             import_form = HolidayImportForm(request.POST, request.FILES)
@@ -321,7 +321,7 @@ def holiday_list(request: HttpRequest) -> HttpResponse:
             "import_form": import_form,
             "manual_form": manual_form,
             "missing_year": missing_next_year(),
-            "can_edit": request.user.is_platform_admin,
+            "can_edit": permissions.can_maintain_holidays(request.user),
         },
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from weibao.accounts import permissions
 from weibao.accounts.choices import OrgKind
 from weibao.accounts.models import Organization
 from weibao.calendars.models import WorkCalendar
@@ -51,8 +52,9 @@ class FromTemplateForm(forms.Form):
         self.fields["template"].choices = [(code, f"{title}（{code}）") for code, title in list_templates()]
         orgs = Organization.objects.visible_to(user) if user is not None else Organization.objects.none()
         hospitals = orgs.filter(kind=OrgKind.HOSPITAL)
-        if user is not None and not user.is_platform_admin:
-            hospitals = hospitals.filter(pk__in=user.admin_org_ids())
+        administered = permissions.administered_org_ids(user) if user is not None else None
+        if administered is not None:
+            hospitals = hospitals.filter(pk__in=administered)
         self.fields["hospital"].queryset = hospitals
         # Any vendor may be contracted: a hospital signs with vendors it has no contract with yet.
         self.fields["vendor"].queryset = Organization.objects.filter(kind=OrgKind.VENDOR, is_active=True)

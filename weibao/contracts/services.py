@@ -14,7 +14,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from weibao.accounts.choices import OrgKind, Role
+from weibao.accounts import permissions
+from weibao.accounts.choices import OrgKind
 from weibao.accounts.models import Campus, Organization
 from weibao.audit.services import audit_record
 from weibao.calendars import services as calendar_services
@@ -39,14 +40,13 @@ TARGET_FIELDS = ("response", "onsite", "resolution")
 WEEKDAY_INDEX = {w.value: i for i, w in enumerate(ts.Weekday)}
 
 
-def can_manage_contract(actor: Any, hospital_id: int) -> bool:
-    """Contracts are the hospital's: its admins (and platform admins) write them."""
-    return actor.is_platform_admin or hospital_id in actor.admin_org_ids()
+#: Contracts are the hospital's: its admins (and platform admins) write them (the rule lives in
+#: :mod:`weibao.accounts.permissions`).
+can_manage_contract = permissions.can_manage_contract
 
 
 def _require_manage(actor: Any, hospital_id: int) -> None:
-    if not can_manage_contract(actor, hospital_id):
-        raise PermissionDenied(_("只有医院管理员可以修改合同。"))
+    permissions.require_manage_contract(actor, hospital_id)
 
 
 def _check_parties(hospital: Organization, vendor: Organization) -> None:
@@ -469,12 +469,12 @@ def severity_update(*, actor: Any, severity: Severity, request: Any = None, **fi
 def contract_grant(
     *, actor: Any, contract: Contract, user: Any, valid_until: date | None = None, request: Any = None
 ):
-    """Give an auditor read access to one contract."""
+    """Give an auditor (the auditor role in an auditor organisation) read access to one contract."""
     from .models import ContractGrant
 
     _require_manage(actor, contract.hospital_id)
-    if not user.has_role(Role.AUDITOR):
-        raise ValidationError(_("只能向监理/审计用户授权。"))
+    if not permissions.can_grant_auditor(actor, contract, user):
+        raise ValidationError({"user_id": _("只能向监理/审计机构的审计用户授权。")})
     with transaction.atomic():
         grant, _created = ContractGrant.objects.update_or_create(
             user=user, contract=contract, defaults={"granted_by": actor, "valid_until": valid_until}

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from weibao.accounts import permissions
 from weibao.core.forms import apply_service_errors
 from weibao.core.tenancy import get_visible
 
@@ -47,7 +48,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     if status:
         qs = qs.filter(status=status)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    can_create = request.user.is_platform_admin or request.user.has_role("hospital_admin")
+    can_create = permissions.can_create_contracts(request.user)
     return render(
         request, "contracts/contract_list.html", {"page": page, "status": status, "can_create": can_create}
     )
@@ -85,7 +86,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def contract_from_template(request: HttpRequest) -> HttpResponse:
-    if not (request.user.is_platform_admin or request.user.has_role("hospital_admin")):
+    if not permissions.can_create_contracts(request.user):
         raise PermissionDenied(_("只有医院管理员可以新建合同。"))
     form = FromTemplateForm(
         request.POST or None, user=request.user, initial={"template": request.GET.get("template")}
@@ -183,5 +184,6 @@ def system_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "modules": system.modules.all(),
             "interfaces": system.interfaces.select_related("module"),
             "endpoints": system.endpoints.all(),
+            "show_credentials": permissions.can_see_credentials_of_system(request.user, system),
         },
     )

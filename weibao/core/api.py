@@ -141,7 +141,8 @@ def _auth_error(request, exc):
 @api.exception_handler(PermissionDenied)
 def _permission_denied(request, exc):
     audit_refusal(request=request, reason=str(exc), detail={"path": request.path, "method": request.method})
-    return _error(request, str(exc) or _("没有权限。"), "forbidden", 403)
+    # A refusal may name itself (e.g. ``password_change_required``) so that clients can act on it.
+    return _error(request, str(exc) or _("没有权限。"), getattr(exc, "code", None) or "forbidden", 403)
 
 
 @api.exception_handler(Http404)

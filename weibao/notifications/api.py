@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from weibao.accounts import permissions
 from weibao.accounts.models import Organization
 from weibao.core.api import get_visible, responses
 
@@ -175,7 +176,7 @@ def preference_update(request, payload: PreferencesIn):
 
 
 def _require_some_admin(user) -> None:
-    if not (user.is_platform_admin or user.admin_org_ids()):
+    if not permissions.is_some_admin(user):
         raise PermissionDenied(_("只有医院管理员或厂商项目经理可以管理群机器人。"))
 
 

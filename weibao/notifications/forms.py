@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from weibao.accounts import permissions
 from weibao.accounts.choices import OrgKind
 from weibao.accounts.models import Organization
 
@@ -63,8 +64,9 @@ class RobotForm(forms.Form):
         self.robot = robot
         self.fields["events"].choices = [(e.code, e.label) for e in all_events()]
         orgs = Organization.objects.filter(kind__in=[OrgKind.HOSPITAL, OrgKind.VENDOR], is_active=True)
-        if not user.is_platform_admin:
-            orgs = orgs.filter(pk__in=user.admin_org_ids())
+        administered = permissions.administered_org_ids(user)
+        if administered is not None:
+            orgs = orgs.filter(pk__in=administered)
         self.fields["organization"].queryset = orgs
         org_ids = [robot.organization_id] if robot is not None else list(orgs.values_list("pk", flat=True))
         self.fields["contract"].queryset = (

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from weibao.accounts import permissions
 from weibao.accounts.choices import OrgKind
 from weibao.audit.services import audit_record
 
@@ -240,7 +241,7 @@ def preferences_update(
 
 def can_manage_robots(user: Any, organization_id: int) -> bool:
     """Robots are their organisation's: its admins (hospital admin, vendor manager) manage them."""
-    return user.is_platform_admin or organization_id in user.admin_org_ids()
+    return permissions.can_manage_robots(user, organization_id)
 
 
 def _require_robot_admin(actor: Any, organization_id: int) -> None:

@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from weibao.accounts import permissions
 from weibao.core.forms import apply_service_errors
 from weibao.core.tenancy import get_visible
 
@@ -37,7 +38,7 @@ def _safe_next(request: HttpRequest, url: str, fallback: str) -> str:
 
 
 def is_some_admin(user: Any) -> bool:
-    return bool(user.is_authenticated and (user.is_platform_admin or user.admin_org_ids()))
+    return permissions.is_some_admin(user)
 
 
 # --- the nav entry and the home panel -------------------------------------------------------------

@@ -5,13 +5,14 @@ from __future__ import annotations
 import mimetypes
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from weibao.audit.services import audit_record
 
+from . import permissions
 from .choices import EventKind
 from .models import Attachment, Ticket, TicketEvent
 
@@ -48,7 +49,12 @@ ATTACHMENT_EXTENSIONS = (
 def attachment_add(
     *, actor: Any, ticket: Ticket, upload: UploadedFile, internal: bool = False, request: Any = None
 ) -> Attachment:
-    """Attach a screenshot or a log: at most 10 MB, images, text, logs, PDF or ZIP."""
+    """Attach a screenshot or a log: at most 10 MB, images, text, logs, PDF or ZIP. An internal one
+    by the working side; one the hospital sees by a side of the ticket (never an auditor)."""
+    if internal and not permissions.sees_internal(actor, ticket):
+        raise PermissionDenied(_("只有处理方可以上传内部附件。"))
+    if not internal and actor is not None:
+        permissions.require_reply_publicly(actor, ticket)
     name = (upload.name or "file").rsplit("/", 1)[-1][:200]
     content_type = upload.content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
     if upload.size > MAX_ATTACHMENT_BYTES:

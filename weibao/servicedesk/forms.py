@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from weibao.accounts import permissions
 from weibao.contracts.models import Contract, MaintainedSystem, Module, ServiceTerm, Severity
 
 from .choices import TicketChannel
@@ -88,6 +89,7 @@ class ImportForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         qs = Contract.objects.visible_to(user)
-        if not user.is_platform_admin:
-            qs = qs.filter(hospital_id__in=user.admin_org_ids())
+        administered = permissions.administered_org_ids(user)
+        if administered is not None:
+            qs = qs.filter(hospital_id__in=administered)
         self.fields["contract"].queryset = qs

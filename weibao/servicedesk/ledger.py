@@ -11,8 +11,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -21,6 +23,7 @@ from weibao.audit.services import audit_record
 from weibao.contracts.models import Contract
 from weibao.core.exports import safe_row, unescape_cell
 
+from . import permissions
 from .choices import EventKind, TicketChannel, TicketState
 from .models import Ticket, TicketClock, TicketEvent
 from .services import ticket_create
@@ -236,7 +239,10 @@ def _replay(process: str, row: dict[str, Any], line: int) -> list[tuple[str, dat
 
 def import_xlsx(data: bytes, *, contract: Contract, actor: Any = None) -> ImportResult:
     """Import ledger rows into ``contract``. Each row is its own transaction: a bad row is reported
-    with its line number and the others are imported."""
+    with its line number and the others are imported. The ledger names no assignee: imported
+    tickets are unassigned (an assignee would be checked by ``ticket_create`` like any other)."""
+    if actor is not None and not permissions.can_import_tickets(actor, contract):
+        raise PermissionDenied(gettext("只有医院管理员可以导入历史工单。"))
     wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
     rows = ws.iter_rows(values_only=True)

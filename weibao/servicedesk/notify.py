@@ -15,6 +15,7 @@ from weibao.accounts.choices import Role
 from weibao.accounts.models import User
 from weibao.calendars.selectors import schedule_by_code
 
+from . import permissions
 from .models import Ticket, TicketClock
 
 #: Inside :func:`batch`: the messages collected and the recipient lists looked up so far.
@@ -57,6 +58,23 @@ def _send(event: str, ticket: Ticket, recipients: list[Any], title: str, body: s
         current[0].append(message)
     else:
         notify_many([message])
+
+
+def _people(ticket: Ticket, *users: Any) -> list[Any]:
+    """The named people of a ticket (its assignee, reporter, watchers) who may see it and so may
+    hear about it: an assignee or watcher since moved to another organisation, a reporter whose
+    membership ended, does not any more. (The role lists below are the contract's parties by
+    construction.) Each person's memberships are read once per batch."""
+    current = _batch.get()
+    found = []
+    for user in users:
+        if user is None:
+            continue
+        if current is not None:
+            user = current[1].setdefault(("user", user.pk), user)  # type: ignore[arg-type]
+        if permissions.may_be_notified_of_ticket(user, ticket):
+            found.append(user)
+    return found
 
 
 def _members(org_id: int, *roles: str) -> list[User]:
@@ -119,7 +137,7 @@ def deliver(kind: str, ticket: Ticket, extra: dict[str, Any]) -> None:
         _send(
             "ticket.assigned",
             ticket,
-            [ticket.assignee],
+            _people(ticket, ticket.assignee),
             _("指派给您：%(n)s") % {"n": ticket.number},
             _describe(ticket),
         )
@@ -159,7 +177,7 @@ def _created(ticket: Ticket) -> None:
         _send(
             "ticket.created",
             ticket,
-            [ticket.assignee] if ticket.assignee_id else vendor_managers(ticket),
+            _people(ticket, ticket.assignee) if ticket.assignee_id else vendor_managers(ticket),
             _("新工单 %(n)s") % {"n": ticket.number},
             _describe(ticket),
         )
@@ -178,9 +196,7 @@ def on_transition(ticket: Ticket, action: str, actor: Any, clocks: list[TicketCl
 
 def _transition(ticket: Ticket, action: str) -> None:
     if action == "resolve":
-        people = (
-            [ticket.reporter, *hospital_admins(ticket)] if ticket.reporter_id else hospital_admins(ticket)
-        )
+        people = [*_people(ticket, ticket.reporter), *hospital_admins(ticket)]
         _send(
             "ticket.resolved",
             ticket,
@@ -189,7 +205,7 @@ def _transition(ticket: Ticket, action: str) -> None:
             ticket.solution[:500],
         )
     else:
-        people = [ticket.assignee] if ticket.assignee_id else vendor_managers(ticket)
+        people = _people(ticket, ticket.assignee) if ticket.assignee_id else vendor_managers(ticket)
         verb = _("被重新打开") if action == "reopen" else _("已确认关闭")
         _send(f"ticket.{action}", ticket, people, f"{ticket.number} {verb}", _describe(ticket))
 
@@ -199,13 +215,13 @@ def on_reply(ticket: Ticket, actor: Any, event: Any) -> None:
 
 
 def _reply(ticket: Ticket, actor: Any, body: str) -> None:
-    people = [ticket.reporter, ticket.assignee, *ticket.watchers.all()]
-    recipients = [p for p in people if p is not None and (actor is None or p.pk != actor.pk)]
+    people = _people(ticket, ticket.reporter, ticket.assignee, *ticket.watchers.all())
+    recipients = [p for p in people if actor is None or p.pk != actor.pk]
     _send("ticket.reply", ticket, recipients, _("%(n)s 有新回复") % {"n": ticket.number}, body)
 
 
 def sla_warning(ticket: Ticket, clock: TicketClock) -> None:
-    people = [ticket.assignee] if ticket.assignee_id else vendor_managers(ticket)
+    people = _people(ticket, ticket.assignee) if ticket.assignee_id else vendor_managers(ticket)
     _send(
         "sla.warning",
         ticket,
@@ -220,7 +236,7 @@ def sla_breached(ticket: Ticket, clock: TicketClock) -> None:
     _send(
         "sla.breached",
         ticket,
-        [*vendor_managers(ticket), *hospital_admins(ticket), ticket.assignee],
+        [*vendor_managers(ticket), *hospital_admins(ticket), *_people(ticket, ticket.assignee)],
         _("【超时】%(n)s 的%(k)s时限已超") % {"n": ticket.number, "k": clock.get_kind_display()},
         _describe(ticket),
     )

@@ -22,9 +22,7 @@ from .models import ChangeRequest, DataChange, Ticket
 
 
 def _may_work(actor: Any, contract: Contract) -> bool:
-    return permissions.is_hospital_admin(actor, contract.hospital_id) or permissions.is_vendor_member(
-        actor, contract.vendor_id
-    )
+    return permissions.can_work_contract(actor, contract)
 
 
 def data_change_request(
@@ -179,13 +177,7 @@ def change_request_create(
     ticket: Ticket | None = None,
     request: Any = None,
 ) -> ChangeRequest:
-    if (
-        not any(
-            m.organization_id in (contract.hospital_id, contract.vendor_id)
-            for m in actor.active_memberships()
-        )
-        and not actor.is_platform_admin
-    ):
+    if actor is None or not permissions.can_report(actor, contract):
         raise PermissionDenied(_("您不能为该合同提出需求。"))
     if not title.strip() or not requirement.strip():
         raise ValidationError({"requirement": _("请填写需求和需求描述。")})

@@ -76,11 +76,33 @@ def _increment(cursor: Any, table: str, hospital_id: int, year: int) -> tuple[in
 
 
 def _check_create(actor: Any, contract: Contract) -> None:
-    if actor is None or actor.is_platform_admin:
-        return
-    hospital_member = any(m.organization_id == contract.hospital_id for m in actor.active_memberships())
-    if not (hospital_member or permissions.is_vendor_member(actor, contract.vendor_id)):
+    if not permissions.can_report(actor, contract):
         raise PermissionDenied(_("您不能为该合同报修。"))
+
+
+def _assignee_refused() -> ValidationError:
+    # One answer for every refusal (no such user, a user of another organisation, not the
+    # actor's to assign), so that the answer tells nothing about other tenants' user ids.
+    return ValidationError(
+        {
+            "assignee": _(
+                "无法指派该处理人：处理人须为该合同厂商或医院信息科的人员，且只有项目经理或医院管理员可以指派他人。"
+            )
+        }
+    )
+
+
+def assignee_for(*, actor: Any, target: Any, user_id: int | None) -> Any:
+    """The user ``user_id`` as the assignee ``actor`` gives ``target`` (a ticket, or the contract
+    of a ticket being created); None for None. Anything else is refused with one answer."""
+    if user_id is None:
+        return None
+    from weibao.accounts.models import User
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not permissions.can_assign(actor, target, user):
+        raise _assignee_refused()
+    return user
 
 
 def _belongs(obj: Any, contract: Contract, what: str) -> None:
@@ -133,6 +155,8 @@ def ticket_create(
         errors["module"] = _("模块不属于所选系统。")
     if errors:
         raise ValidationError(errors)
+    if assignee is not None and not permissions.can_assign(actor, contract, assignee):
+        raise _assignee_refused()
     _belongs(system, contract, "system")
     _belongs(module, contract, "module")
     _belongs(interface, contract, "interface")
@@ -453,19 +477,9 @@ def ticket_update(
             )
         ):
             raise PermissionDenied(_("您不能修改此工单。"))
-        if (
-            "assignee" in fields
-            and actor is not None
-            and not permissions.can_assign(actor, ticket)
-            and fields["assignee"] not in (None, actor)
-        ):
-            raise PermissionDenied(_("只有项目经理或医院管理员可以指派他人。"))
         assignee = fields.get("assignee")
-        if assignee is not None and not (
-            permissions.is_vendor_member(assignee, ticket.contract.vendor_id)
-            or permissions.is_hospital_admin(assignee, ticket.hospital_id)
-        ):
-            raise ValidationError({"assignee": _("处理人须为该合同厂商或医院信息科的人员。")})
+        if assignee is not None and not permissions.can_assign(actor, ticket, assignee):
+            raise _assignee_refused()
         term, severity = fields.get("term", ticket.term), fields.get("severity", ticket.severity)
         if term.contract_id != ticket.contract_id:
             raise ValidationError({"term": _("服务项目不属于该合同。")})
@@ -522,6 +536,8 @@ def ticket_comment(
         raise ValidationError({"body": _("请填写内容。")})
     if internal and not permissions.sees_internal(actor, ticket):
         raise PermissionDenied(_("只有处理方可以写内部备注。"))
+    if not internal:
+        permissions.require_reply_publicly(actor, ticket)
     with transaction.atomic():
         event = TicketEvent.objects.create(
             ticket=ticket,
@@ -544,7 +560,10 @@ def ticket_comment(
 
 
 def ticket_watch(*, actor: Any, ticket: Ticket, watch: bool = True, request: Any = None) -> Ticket:
-    """Follow (关注) a ticket: watchers hear about replies and changes."""
+    """Follow (关注) a ticket: watchers hear about replies and changes, so only people who may
+    see the ticket may follow it."""
+    if watch and not permissions.may_be_notified_of_ticket(actor, ticket):
+        raise PermissionDenied(_("您不能关注此工单。"))
     if watch:
         ticket.watchers.add(actor)
     else:
@@ -569,7 +588,7 @@ def ticket_flag(
     hospital's admins decide, with a reason; the assessment counts these."""
     if flag not in FLAGS:
         raise ValidationError({"flag": _("未知的标记。")})
-    if not permissions.is_hospital_admin(actor, ticket.hospital_id):
+    if not permissions.can_flag_ticket(actor, ticket):
         raise PermissionDenied(_("只有医院管理员可以设置此标记。"))
     if not reason.strip():
         raise ValidationError({"reason": _("请填写原因。")})

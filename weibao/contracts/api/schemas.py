@@ -265,7 +265,17 @@ class EndpointOut(Schema):
     dsn: str
     username: str
     has_credential: bool
-    credential_hint: str
+    credential_hint: str = Field(
+        "", description="凭据提示（首尾字符与长度），只对可修改该端点的医院管理员显示，其他人为空"
+    )
+
+    @staticmethod
+    def resolve_credential_hint(obj: Any, context: Any) -> str:
+        from weibao.accounts.permissions import can_see_credentials
+
+        request = (context or {}).get("request")
+        user = getattr(request, "user", None)
+        return obj.credential_hint if user is not None and can_see_credentials(user, obj) else ""
 
 
 class EndpointIn(Schema):

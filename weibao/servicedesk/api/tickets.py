@@ -9,7 +9,7 @@ from ninja import File, Form, Query, Router, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
-from weibao.accounts.models import Department, User
+from weibao.accounts.models import Department
 from weibao.contracts.models import Contract, Interface, MaintainedSystem, Module, ServiceTerm, Severity
 from weibao.contracts.selectors import term_for_ticket
 from weibao.core.api import get_visible, json_response, responses
@@ -123,9 +123,7 @@ def ticket_list(
 def ticket_create(request, payload: TicketIn):
     term = term_for_ticket(request.user, payload.term_id, payload.contract_id)
     contract = term.contract
-    assignee = User.objects.filter(pk=payload.assignee_id).first() if payload.assignee_id else None
-    if payload.assignee_id and assignee is None:
-        raise HttpError(404, _("未找到处理人。"))
+    assignee = services.assignee_for(actor=request.user, target=contract, user_id=payload.assignee_id)
     ticket = services.ticket_create(
         actor=request.user,
         contract=contract,
@@ -189,7 +187,7 @@ def ticket_export(
 @router.post("/tickets/import", response=responses(_200=ImportOut), summary="导入历史工单（XLSX）")
 def ticket_import(request, contract_id: int = Form(...), file: UploadedFile = File(...)):
     contract = get_visible(Contract.objects, request.user, pk=contract_id)
-    if not permissions.is_hospital_admin(request.user, contract.hospital_id):
+    if not permissions.can_import_tickets(request.user, contract):
         raise HttpError(403, _("只有医院管理员可以导入历史工单。"))
     try:
         result = import_xlsx(file.read(), contract=contract, actor=request.user)
@@ -236,11 +234,9 @@ def ticket_update(request, ticket_id: int, payload: TicketPatch):
         if key in data:
             fields[name] = _optional(model, request, data[key])
     if "assignee_id" in data:
-        fields["assignee"] = (
-            User.objects.filter(pk=data["assignee_id"]).first() if data["assignee_id"] else None
+        fields["assignee"] = services.assignee_for(
+            actor=request.user, target=ticket, user_id=data["assignee_id"]
         )
-        if data["assignee_id"] and fields["assignee"] is None:
-            raise HttpError(404, _("未找到处理人。"))
     try:
         return ticket_payload(
             services.ticket_update(
