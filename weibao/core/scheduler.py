@@ -38,6 +38,20 @@ HEARTBEAT_SECONDS = 15
 WORKER_PREFIX = "worker:"
 
 
+_start_hooks: list = []
+
+
+def on_worker_start(fn) -> None:
+    """Call ``fn`` when a worker starts, before it takes jobs (apps queue what a dead worker
+    left behind)."""
+    if fn not in _start_hooks:
+        _start_hooks.append(fn)
+
+
+def worker_start_hooks() -> list:
+    return list(_start_hooks)
+
+
 def process_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 

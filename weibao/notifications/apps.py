@@ -8,9 +8,21 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from weibao.core.navigation import register_nav
+        from weibao.core.scheduler import on_worker_start
         from weibao.core.views import register_home_panel
 
         from .views import InboxNavLabel, unread_panel
 
         register_nav(InboxNavLabel(), "notifications:inbox", order=5)
         register_home_panel(unread_panel, order=5)
+        on_worker_start(_drain_at_start)
+
+
+def _drain_at_start() -> None:
+    """A worker that starts drains the outbox at once, and again when the leases a dead worker
+    may have held have run out."""
+    from .services import lease
+    from .tasks import drain_now
+
+    drain_now()
+    drain_now.schedule(delay=lease().total_seconds() + 1)
