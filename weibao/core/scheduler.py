@@ -96,9 +96,12 @@ def beat(started_at: dt.datetime) -> None:
 
 
 class Scheduler(HueyScheduler):
+    #: The wall clock (a test sets its own).
+    wall = staticmethod(time.time)
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._next_periodic = next_check(time.time(), time.monotonic())
+        self._next_periodic = next_check(self.wall(), time.monotonic())
         self._next_beat = 0.0
         self._started_at = dt.datetime.now(dt.UTC)
 
@@ -114,7 +117,7 @@ class Scheduler(HueyScheduler):
         return super().loop(now)
 
     def enqueue_periodic_tasks(self, now):
-        wall = time.time()
+        wall = self.wall()
         # Whatever huey's own count said, the next check is at the next minute of the wall clock.
         self._next_periodic = next_check(wall, time.monotonic())
         tick = current_tick(wall)

@@ -36,6 +36,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .choices import DeliveryStatus
 from .models import Delivery, PendingNotice
@@ -130,6 +131,16 @@ def drain(*, budget: float = 50.0) -> dict[str, int]:
         delivery_attempt(delivery)
         done["deliveries"] += 1
     return done
+
+
+#: The status page's labels of :func:`backlog`'s counts.
+BACKLOG_COUNTS = {
+    "notices_due": _("待生成的通知"),
+    "notices_waiting": _("等待重试的通知"),
+    "notices_failed": _("多次失败已搁置的通知"),
+    "deliveries_pending": _("待发送的邮件和群消息"),
+    "deliveries_failed": _("发送失败的邮件和群消息"),
+}
 
 
 def backlog() -> dict[str, int]:
