@@ -646,10 +646,23 @@ def test_two_workers_run_each_periodic_job_once_per_tick(tmp_path):
         )
         for log in logs
     ]
-    window = 185
+
+    def check_alive() -> None:
+        for i, w in enumerate(workers):
+            assert w.poll() is None, "a worker stopped: " + (tmp_path / f"worker-{i}.log").read_text()[-2000:]
+
     try:
-        time.sleep(window)
-        assert all(w.poll() is None for w in workers), "a worker stopped"
+        # Three minutes from the moment both schedulers run (each has written its heartbeat),
+        # and a few seconds more for the third tick's jobs to finish.
+        deadline = time.monotonic() + 120
+        while Heartbeat.objects.filter(name__startswith="worker:").count() < 2:
+            check_alive()
+            assert time.monotonic() < deadline, "the workers did not start"
+            time.sleep(0.5)
+        started = time.monotonic()
+        while time.monotonic() - started < 190:
+            check_alive()
+            time.sleep(1)
     finally:
         for w in workers:
             w.send_signal(signal.SIGINT)
