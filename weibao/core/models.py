@@ -11,7 +11,7 @@ class Heartbeat(models.Model):
     every few seconds from its scheduler), and the periodic ``worker`` job that proves the queue
     round-trips. The status page reads them."""
 
-    name = models.CharField(max_length=64, primary_key=True)
+    name = models.CharField(max_length=300, primary_key=True)
     at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
 
@@ -27,8 +27,8 @@ class PeriodicRun(models.Model):
     task = models.CharField(max_length=200)
     tick = models.DateTimeField()
     task_id = models.CharField(max_length=64, blank=True, db_index=True)
-    scheduled_by = models.CharField(max_length=100, blank=True)
-    ran_by = models.CharField(max_length=100, blank=True)
+    scheduled_by = models.CharField(max_length=300, blank=True)
+    ran_by = models.CharField(max_length=300, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)

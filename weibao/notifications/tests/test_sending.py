@@ -1,6 +1,6 @@
 """Sending for real: email through an SMTP server, markdown to WeCom and DingTalk robots (with
-加签), failures recorded with their reason and retried with doubling delays, stuck deliveries
-picked up, nothing sent for a rolled-back change."""
+加签), failures recorded with their reason and retried with doubling delays, deliveries whose job was
+lost drained, nothing sent for a rolled-back change."""
 
 from __future__ import annotations
 
