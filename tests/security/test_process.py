@@ -556,7 +556,7 @@ def test_the_periodic_check_is_at_a_fixed_second_of_each_minute(wall, wait):
 
 
 @pytest.mark.django_db
-def test_two_schedulers_enqueue_each_periodic_job_once_per_tick():
+def test_two_schedulers_enqueue_each_periodic_job_once_per_tick(monkeypatch):
     """huey runs a scheduler in every consumer and each enqueued every periodic job: two workers,
     every job twice. The first scheduler to claim (job, tick) enqueues it; the other skips it."""
     import threading
@@ -569,6 +569,8 @@ def test_two_schedulers_enqueue_each_periodic_job_once_per_tick():
     from weibao.core.scheduler import Scheduler
 
     autodiscover_modules("tasks")  # as the worker does: every app's periodic jobs
+    # A scheduler runs in its own thread and closes its stale connections; here it shares the test's.
+    monkeypatch.setattr("weibao.core.scheduler._close_old_connections", lambda: None)
     HUEY.immediate = False
     HUEY.flush()
     try:
