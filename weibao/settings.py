@@ -161,7 +161,7 @@ else:
 HUEY_IMMEDIATE = _env_bool("WEIBAO_HUEY_IMMEDIATE")
 if REDIS_URL:
     HUEY = {
-        "huey_class": "huey.PriorityRedisHuey",
+        "huey_class": "weibao.core.db.queue.RedisQueue",
         "name": os.environ.get("WEIBAO_HUEY_NAME", "weibao"),
         "url": REDIS_URL,
         "immediate": HUEY_IMMEDIATE,
@@ -218,6 +218,9 @@ WEIBAO_ROBOT_CA_FILE = os.environ.get("WEIBAO_ROBOT_CA_FILE") or None
 # In-app notifications (read or not), and the record of deliveries sent or failed for good, are
 # kept this long; a delivery still pending is kept whatever its age.
 WEIBAO_NOTIFICATION_RETENTION_DAYS = max(30, _env_int("WEIBAO_NOTIFICATION_RETENTION_DAYS", 365))
+# How long a worker holds a delivery while sending it; one that dies mid-send leaves it to be
+# sent again after this. Longer than a send can take (the SMTP and HTTP timeouts are seconds).
+WEIBAO_DELIVERY_LEASE_SECONDS = max(1, _env_int("WEIBAO_DELIVERY_LEASE_SECONDS", 120))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

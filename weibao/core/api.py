@@ -96,6 +96,11 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+def json_bytes(data: Any) -> bytes:
+    """The body :func:`json_response` sends for ``data``."""
+    return orjson.dumps(data, default=_json_default, option=ORJSONRenderer.options)
+
+
 def json_response(data: Any, status: int = 200) -> HttpResponse:
     """Rows the code built itself from known fields: rendered without validating them again."""
     return HttpResponse(
@@ -175,3 +180,26 @@ def _http_error(request, exc):
 def _server_error(request, exc):
     log.exception("unhandled API error on %s %s", request.method, request.path)
     return _error(request, _("服务器内部错误，已记录。"), "server_error", 500)
+
+
+class StatusOut(Schema):
+    status: str
+    problems: list[str]
+    checked_at: Any
+    web: dict[str, Any]
+    workers: list[dict[str, Any]]
+    queue: dict[str, Any]
+    backlog: dict[str, dict[str, int]]
+    periodic: list[dict[str, Any]]
+
+
+@api.get("/status", response=responses(_200=StatusOut), summary="运行状态（平台管理员）", tags=["status"])
+def installation_status(request):
+    """Web and worker health, the job queue's depth, the outbox, the last run of each periodic
+    job. ``status`` is ``ok`` or ``degraded`` (``problems`` says why: ``no_worker``,
+    ``queue_silent``, ``queue_unreachable``)."""
+    from .status import installation_status as status
+
+    if not request.user.is_platform_admin:
+        raise PermissionDenied(_("只有平台管理员可以查看运行状态。"))
+    return json_response(status())

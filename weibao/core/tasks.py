@@ -2,34 +2,94 @@
 
 Apps put their jobs in ``<app>/tasks.py`` (huey's Django integration imports every app's
 ``tasks`` module) and declare periodic ones with ``periodic``; a job only calls services.
+Periodic jobs run once per tick on the whole installation however many workers run (see
+:mod:`weibao.core.scheduler`); ``periodic`` records each run's start, end and error.
 """
 
 from __future__ import annotations
+
+import functools
+import logging
+from datetime import timedelta
 
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from .models import Heartbeat
+from .models import Heartbeat, IdempotencyKey, PeriodicRun
 
-#: Every periodic task declared through ``periodic``, by name: the worker page lists them.
+log = logging.getLogger("weibao.periodic")
+
+#: Every periodic task declared through ``periodic``, by name: the status page lists them.
 PERIODIC_TASKS: dict[str, str] = {}
+
+#: How long the records of periodic runs and of dead workers' heartbeats are kept.
+RUNS_KEPT = timedelta(days=7)
+HEARTBEATS_KEPT = timedelta(days=1)
 
 
 def periodic(cron: crontab, *, description: str = ""):
-    """Declare a periodic job (runs in a worker; the schedule is checked once a minute)."""
+    """Declare a periodic job (runs in a worker, once per tick; the schedule is checked at the
+    start of every minute)."""
 
     def decorate(fn):
         PERIODIC_TASKS[fn.__name__] = description or (fn.__doc__ or "").strip()
-        return db_periodic_task(cron)(fn)
+
+        @functools.wraps(fn)
+        def run(*args, task=None, **kwargs):
+            return _run_recorded(fn, task, args, kwargs)
+
+        return db_periodic_task(cron, context=True)(run)
 
     return decorate
 
 
+def _run_recorded(fn, task, args, kwargs):
+    from .scheduler import process_name
+
+    me = process_name()
+    started = timezone.now()
+    run = PeriodicRun.objects.filter(task_id=task.id).first() if task is not None else None
+    error = ""
+    try:
+        return fn(*args, **kwargs)
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        raise
+    finally:
+        if run is not None:
+            PeriodicRun.objects.filter(pk=run.pk).update(
+                ran_by=me, started_at=started, finished_at=timezone.now(), error=error
+            )
+        # One line per execution: how the several-workers test counts runs per tick.
+        log.info(
+            "periodic run task=%s tick=%s by=%s%s",
+            fn.__name__,
+            run.tick.strftime("%Y-%m-%dT%H:%MZ") if run is not None else "-",
+            me,
+            " failed" if error else "",
+        )
+
+
 @periodic(crontab(minute="*"), description="worker heartbeat")
 def heartbeat() -> None:
-    """Record that a worker is alive."""
+    """Record that a periodic job got through the queue to a worker."""
     Heartbeat.objects.update_or_create(name="worker", defaults={"at": timezone.now()})
+
+
+@periodic(crontab(hour="2", minute="50"), description="删除过期的幂等键、周期任务记录和已停止进程的心跳")
+def prune_core_records() -> dict[str, int]:
+    """Keep the idempotency keys, periodic-run records and heartbeats to their retention."""
+    from .idempotency import TTL
+
+    now = timezone.now()
+    return {
+        "idempotency_keys": IdempotencyKey.objects.filter(created_at__lt=now - TTL).delete()[0],
+        "periodic_runs": PeriodicRun.objects.filter(tick__lt=now - RUNS_KEPT).delete()[0],
+        "heartbeats": Heartbeat.objects.filter(
+            name__startswith="worker:", at__lt=now - HEARTBEATS_KEPT
+        ).delete()[0],
+    }
 
 
 @db_task()

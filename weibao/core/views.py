@@ -35,6 +35,20 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": connection.vendor})
 
 
+@login_required
+def status_page(request: HttpRequest) -> HttpResponse:
+    """运行状态: web and worker health, queue depth, outbox, last periodic runs (platform admins)."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    from .status import backlog_rows, installation_status
+
+    if not request.user.is_platform_admin:
+        raise PermissionDenied(_("只有平台管理员可以查看运行状态。"))
+    s = installation_status()
+    return render(request, "core/status.html", {"s": s, "backlogs": backlog_rows(s["backlog"])})
+
+
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """403 page; refusals are audited (at most once a minute per user, the rest counted)."""
     from weibao.audit.services import audit_refusal

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
@@ -225,7 +226,7 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     last_error = models.TextField(_("最近一次失败原因"), blank=True)
     # When the next attempt is due; also a lease while an attempt runs, so that two workers (or
-    # a retry and the sweep of stuck deliveries) never send the same message twice.
+    # a retry and the periodic drain) never send the same message twice.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
@@ -264,3 +265,31 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.event} {self.channel}: {'on' if self.enabled else 'off'}"
+
+
+class PendingNotice(models.Model):
+    """An event whose notices are still to be worked out: the outbox of the apps that notify.
+
+    A service writes it in the same transaction as the change it tells of (a new ticket, a
+    reply), so the change and the promise of its notices commit together or not at all. A worker
+    turns it into notifications and deliveries (:mod:`weibao.notifications.outbox`) and deletes
+    it, in one transaction: a worker or web process killed at any point loses no notice and
+    makes none twice. The id is drawn by the writer, so a batch insert needs nothing back.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    topic = models.CharField(_("类型"), max_length=64)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    # When the next attempt is due; null once the attempts ran out (the status page shows those).
+    due_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("待处理通知")
+        verbose_name_plural = _("待处理通知")
+        indexes = [models.Index(fields=["due_at"], name="pending_notice_due")]
+
+    def __str__(self) -> str:
+        return f"{self.topic} {self.payload}"

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import quote_plus, urljoin, urlsplit, urlunsplit
 
 from django.conf import settings
-from django.core.mail import get_connection, send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.utils.translation import gettext as _
 
 #: Seconds to wait for a robot's HTTP reply: a slow robot must not hold a worker.
@@ -77,11 +77,12 @@ def email_text(*, body: str, url: str = "") -> str:
     return "\n\n".join(p for p in parts if p)
 
 
-def send_email(*, to: str, subject: str, body: str) -> None:
+def send_email(*, to: str, subject: str, body: str, message_id: str = "") -> None:
     """Send one plain-text email through the configured backend (SMTP in production)."""
     try:
         connection = get_connection(timeout=SMTP_TIMEOUT)
-        send_mail(subject, body, None, [to], connection=connection)
+        headers = {"Message-ID": message_id} if message_id else None
+        EmailMessage(subject, body, None, [to], connection=connection, headers=headers).send()
     except smtplib.SMTPRecipientsRefused as exc:
         codes = "; ".join(f"{code} {msg.decode(errors='replace')}" for code, msg in exc.recipients.values())
         raise SendError(_("收件人被拒绝：%(r)s") % {"r": codes}) from exc

@@ -42,11 +42,13 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 #: Delay after the first failure; it doubles after each further one (30 s, 1, 2, 4 min).
 RETRY_BASE_SECONDS = 30
-#: How long an attempt holds its delivery; longer than any attempt can take (timeouts are seconds).
-LEASE = timedelta(minutes=2)
-#: A pending delivery this far past its due time was lost (queued while no worker ran, a worker
-#: died mid-send, the broker was down at commit) and is queued again by the periodic sweep.
-STUCK_AFTER = timedelta(minutes=2)
+
+
+def lease() -> timedelta:
+    """How long an attempt holds its delivery (``WEIBAO_DELIVERY_LEASE_SECONDS``, 120 by default):
+    longer than any attempt can take (the senders' timeouts are seconds). A worker that dies
+    mid-send leaves its delivery to be sent again once this has passed."""
+    return timedelta(seconds=settings.WEIBAO_DELIVERY_LEASE_SECONDS)
 
 
 def retry_delay(attempts: int) -> int:
@@ -177,7 +179,7 @@ def notify_many(messages: Iterable[Message]) -> list[Notification]:
         deliveries = Delivery.objects.bulk_create(deliveries)
         if deliveries:
             # robust: an unreachable job broker must not fail the caller's committed change; the
-            # periodic sweep sends what could not be queued.
+            # periodic drain sends what could not be queued (see .outbox).
             transaction.on_commit(partial(_enqueue, [d.pk for d in deliveries]), robust=True)
     return notifications
 
@@ -423,30 +425,63 @@ def delivery_send(*, delivery_id: int, retry: bool = True) -> Attempt | None:
     """Make one attempt at a pending delivery that is due, and record it.
 
     The delivery is claimed first (its due time moves forward by a lease), so a retry and the
-    periodic sweep never send the same message twice. On failure the reason is kept and, while
+    periodic drain never send the same message twice. On failure the reason is kept and, while
     attempts remain and ``retry`` is set, the next attempt is due after :func:`retry_delay`.
-    Returns ``None`` when there was nothing to do (already sent, failed, or not due).
+    Returns ``None`` when there was nothing to do (already sent, failed, not due, or claimed).
     """
     now = timezone.now()
     claimed = Delivery.objects.filter(
         pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
-    ).update(next_attempt_at=now + LEASE, updated_at=now)
+    ).update(next_attempt_at=now + lease(), updated_at=now)
     if not claimed:
         return None
-    delivery = Delivery.objects.select_related("robot", "recipient").get(pk=delivery_id)
+    return delivery_attempt(
+        Delivery.objects.select_related("robot", "recipient").get(pk=delivery_id), retry=retry
+    )
+
+
+def delivery_claim_next() -> Delivery | None:
+    """Claim the oldest due delivery nobody else holds (see :mod:`.outbox`), or ``None``."""
+    now = timezone.now()
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at")
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("robot", "recipient")
+            .first()
+        )
+        if delivery is None:
+            return None
+        delivery.next_attempt_at = now + lease()
+        delivery.updated_at = now
+        delivery.save(update_fields=["next_attempt_at", "updated_at"])
+    return delivery
+
+
+def delivery_attempt(delivery: Delivery, *, retry: bool = True) -> Attempt:
+    """Send a delivery this process has claimed, and record the outcome at once."""
     delivery.attempts += 1
     try:
         _dispatch(delivery)
     except senders.SendError as exc:
         return _record_failure(delivery, exc.reason, permanent=exc.permanent or not retry)
     except Exception as exc:  # a bug or an undecryptable secret: record it rather than lose it
-        log.exception("delivery %s failed unexpectedly", delivery_id)
+        log.exception("delivery %s failed unexpectedly", delivery.pk)
         return _record_failure(delivery, f"{type(exc).__name__}: {exc}", permanent=not retry)
+    # Marked sent in the very next statement: a crash between the send and this is the only
+    # way a message can go out twice (see the outbox's docstring).
     delivery.status = DeliveryStatus.SENT
     delivery.sent_at = delivery.updated_at = timezone.now()
     delivery.next_attempt_at = None
     delivery.save(update_fields=["status", "attempts", "sent_at", "next_attempt_at", "updated_at"])
     return Attempt(DeliveryStatus.SENT)
+
+
+def message_id(delivery: Delivery) -> str:
+    """The email's Message-ID, the same for every attempt at one delivery."""
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("<> ") or "weibao"
+    return f"<weibao.delivery.{delivery.pk}.{delivery.created_at:%Y%m%d%H%M%S}@{domain}>"
 
 
 def _record_failure(delivery: Delivery, reason: str, *, permanent: bool) -> Attempt:
@@ -475,6 +510,7 @@ def _dispatch(delivery: Delivery) -> None:
             to=delivery.target,
             subject=_("【维保】%(t)s") % {"t": delivery.title},
             body=senders.email_text(body=delivery.body, url=delivery.url),
+            message_id=message_id(delivery),
         )
         return
     robot = delivery.robot
@@ -489,16 +525,6 @@ def _dispatch(delivery: Delivery) -> None:
         senders.post_dingtalk(url=robot.get_url(), secret=robot.get_secret(), title=delivery.title, text=text)
     else:
         raise senders.SendError(f"unknown channel {delivery.channel}", permanent=True)
-
-
-def deliveries_stuck(*, limit: int = 500) -> list[int]:
-    """Pending deliveries well past their due time: their job was lost, so they need a new one."""
-    cutoff = timezone.now() - STUCK_AFTER
-    return list(
-        Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=cutoff)
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
 
 
 def prune_old(*, now: datetime | None = None, batch: int = 5000) -> dict[str, int]:

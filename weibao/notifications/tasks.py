@@ -1,4 +1,4 @@
-"""Jobs of the notifications app: send one delivery; resend what got stuck."""
+"""Jobs of the notifications app: work out a notice, send a delivery, drain the outbox."""
 
 from __future__ import annotations
 
@@ -7,7 +7,13 @@ from huey.contrib.djhuey import db_task
 
 from weibao.core.tasks import periodic
 
-from . import services
+from . import outbox, services
+
+
+@db_task()
+def work_out_notice(notice_id: str) -> bool:
+    """Queued after the commit that wrote the notice: work it out now rather than at the next drain."""
+    return outbox.work_out(notice_id=notice_id)
 
 
 @db_task()
@@ -22,13 +28,18 @@ def send_delivery(delivery_id: int) -> str | None:
     return attempt.status
 
 
-@periodic(crontab(minute="*/5"), description="重新投递滞留的通知（排队时无后台进程、进程中断、队列不可用）")
-def resend_stuck_deliveries() -> int:
-    """Queue again the pending deliveries whose job was lost."""
-    ids = services.deliveries_stuck()
-    for pk in ids:
-        send_delivery(pk)
-    return len(ids)
+@db_task()
+def drain_now() -> dict[str, int]:
+    """The drain, queued when a worker starts and once a lease later (what a dead worker held)."""
+    return outbox.drain()
+
+
+@periodic(
+    crontab(minute="*"), description="处理发件箱：生成待发通知、发送到期的邮件和群消息（含进程中断后遗留的）"
+)
+def drain_outbox() -> dict[str, int]:
+    """Every minute: whatever is due in the outbox, whatever became of the jobs queued for it."""
+    return outbox.drain()
 
 
 @periodic(crontab(hour="3", minute="40"), description="删除超过保留期的站内通知和发送记录")

@@ -13,12 +13,15 @@ class ServicedeskConfig(AppConfig):
         from weibao.core.demo import register_demo_step
         from weibao.core.navigation import register_nav
         from weibao.core.views import register_home_panel
+        from weibao.notifications.outbox import register_handler
 
+        from . import notify
         from .demo import demo_tickets
         from .sla import recompute_for_calendars, recompute_for_years
         from .views import home_panel
 
         register_demo_step("tickets", demo_tickets, order=30)
+        register_handler(notify.TOPIC, notify.handle_notice)
         on_statutory_change(recompute_for_years)
         on_calendar_change(recompute_for_calendars)
         register_nav(_("工单"), "servicedesk:ticket_list", order=10)

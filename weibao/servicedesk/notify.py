@@ -118,18 +118,51 @@ def _describe(ticket: Ticket) -> str:
     return " · ".join(p for p in parts if p)
 
 
+#: The outbox topic of ticket notices (see :mod:`weibao.notifications.outbox`).
+TOPIC = "servicedesk.ticket"
+
+
+def _payload(kind: str, ticket: Ticket, extra: dict[str, Any]) -> dict[str, Any]:
+    return {"kind": kind, "ticket_id": ticket.pk, "extra": extra}
+
+
 def _queue(kind: str, ticket: Ticket, **extra: Any) -> None:
-    """Hand the notice to the job queue after commit: the request that changed the ticket does not
-    wait for recipients to be worked out, inboxes written and messages sent."""
+    """Record the notice in the caller's transaction (the outbox); a worker works out who hears
+    about it and what they read. The request that changed the ticket does not wait for
+    recipients to be worked out, inboxes written and messages sent, and a process that dies
+    after the commit loses nothing."""
+    from weibao.notifications import outbox
+
+    outbox.record(topic=TOPIC, payload=_payload(kind, ticket, extra))
+
+
+def kick(notices: list[Any]) -> None:
+    from weibao.notifications import outbox
+
+    outbox.kick(notices)
+
+
+def handle_notice(payload: dict[str, Any]) -> None:
+    """Run by a worker for each notice of :data:`TOPIC`, in the transaction that deletes it."""
+    from datetime import datetime
+
     from django.db import transaction
 
-    from .tasks import ticket_notice
+    from .tasks import check_ticket
 
-    transaction.on_commit(lambda: ticket_notice(kind, ticket.pk, extra))
+    ticket_id, extra = payload["ticket_id"], dict(payload.get("extra") or {})
+    if wake_at := extra.pop("wake_at", None):
+        when = datetime.fromisoformat(wake_at)
+        transaction.on_commit(lambda: check_ticket.schedule(args=(ticket_id,), eta=when), robust=True)
+    ticket = (
+        Ticket.objects.filter(pk=ticket_id).select_related("contract", "hospital", "term", "severity").first()
+    )
+    if ticket is not None:
+        deliver(payload["kind"], ticket, extra)
 
 
 def deliver(kind: str, ticket: Ticket, extra: dict[str, Any]) -> None:
-    """Run by the job queue: who hears about ``kind`` and what they read."""
+    """Who hears about ``kind`` and what they read."""
     actor = User.objects.filter(pk=extra.get("actor_id")).first() if extra.get("actor_id") else None
     if kind == "created":
         _created(ticket)
@@ -147,13 +180,17 @@ def deliver(kind: str, ticket: Ticket, extra: dict[str, Any]) -> None:
         _reply(ticket, actor, extra.get("body", ""))
 
 
-def on_created(ticket: Ticket, clocks: list[TicketClock]) -> None:
-    """One job for a new ticket: it schedules the check of the first deadline, then notifies
-    (one write to the queue per report instead of two)."""
+def created_notice(ticket: Ticket, clocks: list[TicketClock]) -> Any:
+    """The outbox row of a new ticket, for the report's batch insert (then :func:`kick` it). Its
+    worker also schedules the check of the first deadline: one row per report, not two."""
+    from weibao.notifications import outbox
+
     from .sla import next_wakeup
 
     when = next_wakeup(ticket, clocks)
-    _queue("created", ticket, wake_at=when.isoformat() if when else None)
+    return outbox.notice(
+        topic=TOPIC, payload=_payload("created", ticket, {"wake_at": when.isoformat() if when else None})
+    )
 
 
 def _created(ticket: Ticket) -> None:

@@ -313,10 +313,13 @@ def _insert_created(
         # Ticket (when its id is known), timeline, clocks and audit record: one round trip on
         # PostgreSQL. Nothing is read back: the API answers with the clocks at hand.
         writes += [insert_statement(rows) for rows in (events, clocks) if rows]
+        # The promise of the report's notices is a row of the same transaction (the outbox).
+        notices = [] if imported else [notify.created_notice(ticket, clocks)]
+        if notices:
+            writes.append(insert_statement(notices))
         execute_batch([*writes, *chain_statements(record)], commit=alone)
         ticket.fresh_clocks = clocks
-        if not imported:
-            notify.on_created(ticket, clocks)  # queued now when ``alone``: it has committed
+        notify.kick(notices)  # queued now when ``alone``: it has committed
 
 
 def _lock(ticket: Ticket, version: int | None) -> Ticket:

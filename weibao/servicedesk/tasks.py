@@ -12,22 +12,6 @@ from .models import Ticket
 from .services import auto_close_resolved
 
 
-@db_task(retries=3, retry_delay=10)
-def ticket_notice(kind: str, ticket_id: int, extra: dict) -> None:
-    """Tell the people concerned what happened to a ticket (queued by the request that changed it)."""
-    from datetime import datetime
-
-    from . import notify
-
-    if extra.get("wake_at"):  # before notifying: a retried notice must not delay the check
-        check_ticket.schedule(args=(ticket_id,), eta=datetime.fromisoformat(extra.pop("wake_at")))
-    ticket = (
-        Ticket.objects.filter(pk=ticket_id).select_related("contract", "hospital", "term", "severity").first()
-    )
-    if ticket is not None:
-        notify.deliver(kind, ticket, extra)
-
-
 @db_task()
 def check_ticket(ticket_id: int) -> None:
     """Scheduled for a ticket's next warning or due."""

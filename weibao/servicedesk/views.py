@@ -3,6 +3,8 @@ ticket detail with timeline and clocks, data changes, change requests, ledger ex
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from weibao.accounts.models import Department
 from weibao.contracts.models import Contract, MaintainedSystem, Module
+from weibao.core import idempotency
 from weibao.core.forms import apply_service_errors
 from weibao.core.tenancy import get_visible
 
@@ -121,6 +124,36 @@ def saved_filter_save(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('servicedesk:ticket_list')}?{query}")
 
 
+#: The hidden field of a report form that makes a resubmission show the ticket made the first time.
+SUBMIT_TOKEN = "submit_token"
+
+
+def _submit_token(request: HttpRequest) -> str:
+    """The form's one-time token: the one posted (kept while the form is shown again with its
+    errors), or a new one for a new form."""
+    posted = (request.POST.get(SUBMIT_TOKEN) or "").strip()
+    return posted[: idempotency.MAX_LENGTH] if posted else secrets.token_urlsafe(24)
+
+
+def _create_once(request: HttpRequest, scope: str, create: Callable[[], Ticket]) -> tuple[Ticket, bool]:
+    """Create a ticket from a report form unless this form (its token) already made one; then
+    that ticket. Returns the ticket and whether it was made earlier."""
+    token = (request.POST.get(SUBMIT_TOKEN) or "").strip()[: idempotency.MAX_LENGTH]
+    if not token:  # a form from before the token existed, or a client posting by hand
+        return create(), False
+    made: list[Ticket] = []
+
+    def run() -> tuple[int, str, int]:
+        made.append(create())
+        return 201, "", made[0].pk
+
+    # The content does not matter: a form sent twice is the same report, even if edited between.
+    outcome = idempotency.run_once(user=request.user, scope=scope, key=token, request_data=scope, create=run)
+    if not outcome.replayed:
+        return made[0], False
+    return _ticket(request, outcome.object_id), True
+
+
 def _create_from_form(
     request: HttpRequest, form: TicketForm, *, respond: bool, channel: str | None = None
 ) -> Ticket:
@@ -156,19 +189,29 @@ def ticket_new(request: HttpRequest, *, phone: bool = False) -> HttpResponse:
     )
     if request.method == "POST" and request.POST.get("refresh") != "1" and form.is_valid():
         try:
-            ticket = _create_from_form(
-                request, form, respond=phone, channel=TicketChannel.PHONE if phone else None
+            ticket, earlier = _create_once(
+                request,
+                "form.ticket_phone" if phone else "form.ticket_new",
+                lambda: _create_from_form(
+                    request, form, respond=phone, channel=TicketChannel.PHONE if phone else None
+                ),
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, _("工单 %(n)s 已创建。") % {"n": ticket.number})
+            if earlier:
+                messages.info(
+                    request,
+                    _("该表单已提交过，未重复建单：这是当时创建的工单 %(n)s。") % {"n": ticket.number},
+                )
+            else:
+                messages.success(request, _("工单 %(n)s 已创建。") % {"n": ticket.number})
             return redirect("servicedesk:ticket_detail", pk=ticket.pk)
     template = "servicedesk/ticket_phone.html" if phone else "servicedesk/ticket_new.html"
     if request.htmx and request.POST.get("refresh") == "1":
         form.errors.clear()
         return render(request, "servicedesk/_ticket_form_fields.html", {"form": form})
-    return render(request, template, {"form": form, "phone": phone})
+    return render(request, template, {"form": form, "phone": phone, "submit_token": _submit_token(request)})
 
 
 @login_required
@@ -429,7 +472,8 @@ def mobile_report(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         term = contract.terms.filter(category="fault").first() or contract.terms.first()
         data = form.cleaned_data
-        try:
+
+        def create() -> Ticket:
             ticket = services.ticket_create(
                 actor=request.user,
                 contract=contract,
@@ -448,11 +492,21 @@ def mobile_report(request: HttpRequest) -> HttpResponse:
                 attachments.attachment_add(
                     actor=request.user, ticket=ticket, upload=data["photo"], request=request
                 )
+            return ticket
+
+        try:
+            ticket, earlier = _create_once(request, "form.mobile_report", create)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
+            if earlier:
+                messages.info(request, _("该报修已提交过，未重复建单。"))
             return redirect("servicedesk:mobile_status", pk=ticket.pk)
-    return render(request, "servicedesk/mobile_report.html", {"form": form, **context})
+    return render(
+        request,
+        "servicedesk/mobile_report.html",
+        {"form": form, "submit_token": _submit_token(request), **context},
+    )
 
 
 @login_required

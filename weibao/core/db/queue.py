@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import contextlib
 
-from huey import Huey
+from huey import Huey, PriorityRedisHuey
 from huey.storage import SqliteStorage
+
+from weibao.core.scheduler import ConsumerMixin
 
 from .writer_lock import WriterLock
 
@@ -36,5 +38,9 @@ class QueueStorage(SqliteStorage):
             writer.release()
 
 
-class EmbeddedHuey(Huey):
+class EmbeddedHuey(ConsumerMixin, Huey):
     storage_class = QueueStorage
+
+
+class RedisQueue(ConsumerMixin, PriorityRedisHuey):
+    """The grown installation's queue: huey's Redis storage, with Weibao's scheduler."""

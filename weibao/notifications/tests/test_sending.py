@@ -1,6 +1,6 @@
 """Sending for real: email through an SMTP server, markdown to WeCom and DingTalk robots (with
-加签), failures recorded with their reason and retried with doubling delays, stuck deliveries
-picked up, nothing sent for a rolled-back change."""
+加签), failures recorded with their reason and retried with doubling delays, deliveries whose job was
+lost drained, nothing sent for a rolled-back change."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from weibao.notifications import senders
 from weibao.notifications.choices import DeliveryStatus, Event
 from weibao.notifications.models import Delivery, Notification, RobotWebhook
 from weibao.notifications.services import MAX_ATTEMPTS, notify, robot_create
-from weibao.notifications.tasks import resend_stuck_deliveries, send_delivery
+from weibao.notifications.tasks import drain_outbox, send_delivery
 from weibao.testing.factories import member
 
 pytestmark = pytest.mark.django_db
@@ -341,25 +341,31 @@ def test_sent_deliveries_are_never_sent_twice(
     assert len(robot_receiver.requests) == 1
 
 
-def test_stuck_deliveries_are_picked_up(admin, hospital, robot_receiver, smtp_server):
-    """Deliveries queued while no worker ran (or whose job was lost) are sent by the sweep;
-    fresh ones are left to their own job."""
+def test_the_drain_sends_what_is_due_and_leaves_what_another_worker_holds(
+    admin, hospital, robot_receiver, smtp_server
+):
+    """Deliveries queued while no worker ran (or whose job was lost) are sent by the drain; one
+    held by a live attempt's lease is left to it until the lease runs out."""
     wecom(admin, robot_receiver)
     user = member(hospital, Role.HOSPITAL_ADMIN, email="wang@hospital.test")
     notify(event=Event.SLA_BREACHED, recipients=[user], title="超时", body="", hospital=hospital)
     assert Delivery.objects.filter(status=DeliveryStatus.PENDING).count() == 2
-    assert resend_stuck_deliveries.call_local() == 0
+    held = Delivery.objects.get(channel="email")
+    Delivery.objects.filter(pk=held.pk).update(next_attempt_at=timezone.now() + timedelta(seconds=60))
+    assert drain_outbox.call_local() == {"notices": 0, "deliveries": 1}
+    assert len(robot_receiver.requests) == 1 and not smtp_server.received
 
-    Delivery.objects.update(next_attempt_at=timezone.now() - timedelta(minutes=10))
-    assert resend_stuck_deliveries.call_local() == 2
+    Delivery.objects.filter(pk=held.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    assert drain_outbox.call_local() == {"notices": 0, "deliveries": 1}
     assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
     assert len(robot_receiver.requests) == 1 and smtp_server.received[0].rcpt_tos == ["wang@hospital.test"]
+    assert drain_outbox.call_local() == {"notices": 0, "deliveries": 0}
 
 
-def test_the_sweep_is_a_registered_periodic_task():
+def test_the_drain_is_a_registered_periodic_task():
     from weibao.core.tasks import PERIODIC_TASKS
 
-    assert "resend_stuck_deliveries" in PERIODIC_TASKS
+    assert "drain_outbox" in PERIODIC_TASKS
 
 
 @pytest.mark.django_db(transaction=True)

@@ -4,15 +4,17 @@ from datetime import date
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import File, Form, Query, Router, Status
+from ninja import File, Form, Header, Query, Router, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from weibao.accounts.models import Department
 from weibao.contracts.models import Contract, Interface, MaintainedSystem, Module, ServiceTerm, Severity
 from weibao.contracts.selectors import term_for_ticket
-from weibao.core.api import get_visible, json_response, responses
+from weibao.core import idempotency
+from weibao.core.api import ORJSONRenderer, get_visible, json_bytes, json_response, responses
 from weibao.core.tenancy import get_visible_reference
 
 from .. import attachments, permissions, services
@@ -119,8 +121,54 @@ def ticket_list(
     return json_response({"items": items, "next_cursor": next_cursor})
 
 
-@router.post("/tickets", response=responses(_201=TicketOut), summary="新建工单")
-def ticket_create(request, payload: TicketIn):
+IDEMPOTENCY_HELP = (
+    "可选。客户端为每次新建生成的唯一值（如 UUID，最长 255 字符）。同一用户以同一键重试（如连接中断后）"
+    "时返回第一次的状态码和响应体，不会再建工单；同一键配不同的请求体返回 422（code: idempotency_key_reused）。"
+    "键保留 24 小时。"
+)
+
+
+@router.post(
+    "/tickets",
+    response=responses(_201=TicketOut),
+    summary="新建工单",
+    description="支持 `Idempotency-Key` 请求头：重试不会重复建单。",
+)
+def ticket_create(
+    request,
+    payload: TicketIn,
+    idempotency_key: str | None = Header(
+        None,
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=idempotency.MAX_LENGTH,
+        description=IDEMPOTENCY_HELP,
+    ),
+):
+    if not idempotency_key:
+        return json_response(ticket_payload(_create(request, payload)), status=201)
+
+    def create() -> tuple[int, str, int]:
+        ticket = _create(request, payload)
+        return 201, json_bytes(ticket_payload(ticket)).decode(), ticket.pk
+
+    try:
+        outcome = idempotency.run_once(
+            user=request.user,
+            scope="api.ticket_create",
+            key=idempotency_key,
+            request_data=payload.dict(),
+            create=create,
+        )
+    except idempotency.KeyReused:
+        return json_response(
+            {"detail": _("该 Idempotency-Key 已用于另一个不同的请求。"), "code": "idempotency_key_reused"},
+            status=422,
+        )
+    return HttpResponse(outcome.body, status=outcome.status_code, content_type=ORJSONRenderer.media_type)
+
+
+def _create(request, payload: TicketIn) -> Ticket:
     term = term_for_ticket(request.user, payload.term_id, payload.contract_id)
     contract = term.contract
     assignee = services.assignee_for(actor=request.user, target=contract, user_id=payload.assignee_id)
@@ -144,7 +192,7 @@ def ticket_create(request, payload: TicketIn):
         respond=payload.respond,
         request=request,
     )
-    return json_response(ticket_payload(ticket), status=201)
+    return ticket
 
 
 @router.get(

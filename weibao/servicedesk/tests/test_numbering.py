@@ -85,31 +85,36 @@ def test_a_report_takes_two_round_trips_and_commits_all_or_nothing(seed, monkeyp
     """Outside a transaction, as a served request runs it: one round trip takes the number and
     the id, one writes the ticket, timeline, clocks and audit record and commits them (no BEGIN,
     no COMMIT of their own). A write failing there leaves none of its rows."""
+    from weibao.notifications.models import PendingNotice
     from weibao.servicedesk.models import Ticket, TicketClock, TicketEvent
 
     contract = seed("drg-wuhan")
     term = contract.terms.get(number=1)
     _create(contract, "预热")  # the sequence row exists
     queued = []
-    # What the notice then reads is the job's own work (the tests' queue runs jobs at once).
+    # The notice is a row of the same batch (the outbox); its job is queued once committed.
     monkeypatch.setattr(
-        services.notify, "on_created", lambda ticket, clocks: queued.append(connection.in_atomic_block)
+        services.notify, "kick", lambda notices: queued.append((connection.in_atomic_block, len(notices)))
     )
     sent = _messages_to_server(
         lambda: services.ticket_create(actor=None, contract=contract, term=term, title="往返")
     )
     assert len(sent) == 2, sent
-    assert queued == [False]  # queued once committed
+    assert queued == [(False, 1)]  # queued once committed
     assert "UPDATE servicedesk_ticketsequence" in sent[0] and 'INSERT INTO "servicedesk_ticket"' in sent[1]
     assert not [m for m in sent if m.strip('" ').upper() in ("BEGIN", "COMMIT")]
     ticket = Ticket.objects.get(title="往返")
     assert ticket.events.count() == 1 and ticket.clocks.count() >= 1
+    # Its notice was written in those two round trips too (libpq's trace abbreviates long ones).
+    assert PendingNotice.objects.filter(payload__ticket_id=ticket.pk).count() == 1
 
     monkeypatch.setattr(services, "chain_statements", lambda record: [("INSERT INTO nowhere VALUES (1)", [])])
     before = (Ticket.objects.count(), TicketEvent.objects.count(), TicketClock.objects.count())
+    notices = PendingNotice.objects.count()
     with pytest.raises(Exception, match="nowhere"):
         _create(contract, "失败")
     assert (Ticket.objects.count(), TicketEvent.objects.count(), TicketClock.objects.count()) == before
+    assert PendingNotice.objects.count() == notices
     assert not connection.in_atomic_block
     monkeypatch.undo()
     assert _create(contract, "之后").number.endswith("-00004")  # the failed one's number is a gap

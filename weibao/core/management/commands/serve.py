@@ -1,7 +1,13 @@
-"""``weibao serve``: migrate, then run the web server (gunicorn) and a job worker together."""
+"""``weibao serve``: migrate, then run the web server (gunicorn) and a job worker together.
+
+The job worker is restarted whenever it exits (see :mod:`weibao.core.supervise`); the web server
+runs on regardless. If gunicorn itself stops, ``serve`` stops the worker and exits with an error,
+so that the service manager (systemd, a container runtime) starts it again.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -11,6 +17,10 @@ import time
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from weibao.core.supervise import Supervised, describe_exit
+
+log = logging.getLogger("weibao.serve")
 
 
 class Command(BaseCommand):
@@ -48,9 +58,6 @@ class Command(BaseCommand):
         if not no_migrate:
             call_command("migrate", interactive=False, verbosity=0)
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "weibao.settings"}
-        procs: list[subprocess.Popen] = []
-        if not no_worker:
-            procs.append(subprocess.Popen([sys.executable, "-m", "weibao.cli", "worker"], env=env))
         gunicorn = [
             sys.executable,
             "-m",
@@ -67,23 +74,42 @@ class Command(BaseCommand):
             "--graceful-timeout",
             "10",
         ]
-        procs.append(subprocess.Popen(gunicorn, env=env))
+        # The web server is gunicorn, whose arbiter restarts its own workers; the job worker is
+        # supervised here and started again whenever it exits, so it never takes the web down.
+        worker = None
+        if not no_worker:
+            worker = Supervised("job worker", [sys.executable, "-m", "weibao.cli", "worker"], env=env)
+            worker.start()
+        web = subprocess.Popen(gunicorn, env=env)
         self.stdout.write(self.style.SUCCESS(f"Weibao 已启动: http://{host}:{port}/"))
 
+        stopping = False
+
         def stop(*_args) -> None:
-            for p in procs:
-                if p.poll() is None:
-                    p.send_signal(signal.SIGTERM)
+            nonlocal stopping
+            stopping = True
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         try:
-            while all(p.poll() is None for p in procs):
-                time.sleep(0.5)
+            while not stopping and web.poll() is None:
+                if worker is not None:
+                    worker.check()
+                time.sleep(0.2)
         finally:
-            stop()
-            for p in procs:
-                try:
-                    p.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+            # gunicorn stops gracefully on SIGTERM; huey's consumer on SIGINT (it finishes the
+            # jobs at hand; whatever it cannot finish is picked up again from the outbox).
+            if worker is not None:
+                worker.stop(signal.SIGINT)
+            if web.poll() is None:
+                web.send_signal(signal.SIGTERM)
+            if worker is not None:
+                worker.wait(timeout=15)
+            try:
+                web.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                web.kill()
+                web.wait()
+        if not stopping:
+            log.error("the web server stopped with %s; stopping", describe_exit(web.returncode))
+            raise SystemExit(web.returncode or 1)
