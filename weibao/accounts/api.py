@@ -146,7 +146,9 @@ def organization_list(request, kind: OrgKind | None = None):
 
 @router.post("/organizations", response=responses(_201=OrganizationOut), summary="创建机构（平台管理员）")
 def organization_create(request, payload: OrganizationIn):
-    org = services.organization_create(actor=request.user, request=request, **payload.dict())
+    org = services.organization_create(
+        actor=request.user, context=AuditContext.from_request(request), **payload.dict()
+    )
     return Status(201, org)
 
 
@@ -159,7 +161,9 @@ def organization_detail(request, org_id: int):
 def organization_update(request, org_id: int, payload: OrganizationPatch):
     org = get_visible(Organization.objects, request.user, pk=org_id)
     fields = payload.dict(exclude_none=True)
-    return services.organization_update(actor=request.user, organization=org, request=request, **fields)
+    return services.organization_update(
+        actor=request.user, organization=org, context=AuditContext.from_request(request), **fields
+    )
 
 
 @router.get("/organizations/{org_id}/campuses", response=responses(_200=list[CampusOut]), summary="院区")
@@ -172,7 +176,10 @@ def campus_list(request, org_id: int):
 def campus_create(request, org_id: int, payload: NamedIn):
     org = get_visible(Organization.objects, request.user, pk=org_id)
     return Status(
-        201, services.campus_create(actor=request.user, hospital=org, name=payload.name, request=request)
+        201,
+        services.campus_create(
+            actor=request.user, hospital=org, name=payload.name, context=AuditContext.from_request(request)
+        ),
     )
 
 
@@ -193,7 +200,11 @@ def department_create(request, org_id: int, payload: NamedIn):
     if payload.campus_id is not None:
         campus = get_visible(Campus.objects, request.user, pk=payload.campus_id, hospital=org)
     dept = services.department_create(
-        actor=request.user, hospital=org, campus=campus, name=payload.name, request=request
+        actor=request.user,
+        hospital=org,
+        campus=campus,
+        name=payload.name,
+        context=AuditContext.from_request(request),
     )
     return Status(201, dept)
 
@@ -204,7 +215,11 @@ def grant_create(request, org_id: int, payload: GrantIn):
     # An id that matches nobody and one that is not an auditor get the same answer.
     user = User.objects.filter(pk=payload.user_id).first()
     grant = services.access_grant_create(
-        actor=request.user, user=user, hospital=org, valid_until=payload.valid_until, request=request
+        actor=request.user,
+        user=user,
+        hospital=org,
+        valid_until=payload.valid_until,
+        context=AuditContext.from_request(request),
     )
     return Status(201, {"id": grant.pk, "user_id": user.pk, "hospital_id": org.pk})
 
@@ -240,7 +255,7 @@ def membership_create(request, payload: MembershipIn):
             organization=org,
             role=payload.role,
             department=department,
-            request=request,
+            context=AuditContext.from_request(request),
         )
     elif payload.username:
         user, password = services.user_create(
@@ -251,7 +266,7 @@ def membership_create(request, payload: MembershipIn):
             department=department,
             display_name=payload.display_name,
             phone=payload.phone,
-            request=request,
+            context=AuditContext.from_request(request),
         )
         membership = user.memberships.get()
     else:
@@ -266,7 +281,9 @@ def membership_delete(request, membership_id: int):
     membership = get_visible(
         Membership.objects.select_related("user", "organization"), request.user, pk=membership_id
     )
-    return services.membership_deactivate(actor=request.user, membership=membership, request=request)
+    return services.membership_deactivate(
+        actor=request.user, membership=membership, context=AuditContext.from_request(request)
+    )
 
 
 class UnlockOut(Schema):
@@ -292,7 +309,9 @@ def token_list(request):
 
 @router.post("/tokens", response=responses(_201=TokenCreated), summary="创建 API 令牌（只显示一次）")
 def token_create(request, payload: TokenIn):
-    token, raw = services.api_token_create(user=request.user, name=payload.name, request=request)
+    token, raw = services.api_token_create(
+        user=request.user, name=payload.name, context=AuditContext.from_request(request)
+    )
     token.token = raw
     return Status(201, token)
 
@@ -300,4 +319,6 @@ def token_create(request, payload: TokenIn):
 @router.delete("/tokens/{token_id}", response=responses(_200=TokenOut), summary="吊销 API 令牌")
 def token_revoke(request, token_id: int):
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
-    return services.api_token_revoke(user=request.user, token=token, request=request)
+    return services.api_token_revoke(
+        user=request.user, token=token, context=AuditContext.from_request(request)
+    )

@@ -57,7 +57,7 @@ def organization_create(
     kind: str,
     address: str = "",
     contact_phone: str = "",
-    request: Any = None,
+    context: AuditContext | None = None,
 ) -> Organization:
     """Create an organisation (platform admins only)."""
     permissions.require_create_org(actor)
@@ -70,12 +70,12 @@ def organization_create(
         raise ValidationError({"short_code": _("简称代码只能包含大写字母和数字。")})
     with transaction.atomic():
         org.save()
-        audit_record(action="organization.create", actor=actor, request=request, obj=org)
+        audit_record(action="organization.create", actor=actor, context=context, obj=org)
     return org
 
 
 def organization_update(
-    *, actor: User, organization: Organization, request: Any = None, **fields: Any
+    *, actor: User, organization: Organization, context: AuditContext | None = None, **fields: Any
 ) -> Organization:
     """Change an organisation's name, address, phone or active flag (its admins or platform admins)."""
     permissions.require_administer_org(actor, organization)
@@ -92,14 +92,16 @@ def organization_update(
         audit_record(
             action="organization.update",
             actor=actor,
-            request=request,
+            context=context,
             obj=organization,
             detail={"before": before, "after": fields},
         )
     return organization
 
 
-def campus_create(*, actor: User, hospital: Organization, name: str, request: Any = None) -> Campus:
+def campus_create(
+    *, actor: User, hospital: Organization, name: str, context: AuditContext | None = None
+) -> Campus:
     permissions.require_administer_org(actor, hospital)
     if hospital.kind != OrgKind.HOSPITAL:
         raise ValidationError(_("只有医院可以有院区。"))
@@ -107,7 +109,7 @@ def campus_create(*, actor: User, hospital: Organization, name: str, request: An
     campus.full_clean()
     with transaction.atomic():
         campus.save()
-        audit_record(action="campus.create", actor=actor, request=request, obj=campus)
+        audit_record(action="campus.create", actor=actor, context=context, obj=campus)
     return campus
 
 
@@ -118,7 +120,7 @@ def department_create(
     name: str,
     campus: Campus | None = None,
     phone: str = "",
-    request: Any = None,
+    context: AuditContext | None = None,
 ) -> Department:
     permissions.require_administer_org(actor, hospital)
     if hospital.kind != OrgKind.HOSPITAL:
@@ -129,7 +131,7 @@ def department_create(
     dept.full_clean()
     with transaction.atomic():
         dept.save()
-        audit_record(action="department.create", actor=actor, request=request, obj=dept)
+        audit_record(action="department.create", actor=actor, context=context, obj=dept)
     return dept
 
 
@@ -162,7 +164,7 @@ def user_create(
     department: Department | None = None,
     password: str | None = None,
     must_change_password: bool = True,
-    request: Any = None,
+    context: AuditContext | None = None,
 ) -> tuple[User, str]:
     """Create a user with one membership. Returns the user and the initial password, which is
     random unless given; the user must change it at first login unless told otherwise."""
@@ -192,7 +194,7 @@ def user_create(
         audit_record(
             action="user.create",
             actor=actor,
-            request=request,
+            context=context,
             obj=user,
             organization=organization,
             detail={"role": role, "membership": membership.pk},
@@ -207,7 +209,7 @@ def membership_add(
     organization: Organization,
     role: str,
     department: Department | None = None,
-    request: Any = None,
+    context: AuditContext | None = None,
 ) -> Membership:
     """Give an existing user a (further) role in ``organization``, or bring back a deactivated one.
     The actor must administer the organisation and every organisation the user belongs to: an
@@ -231,7 +233,7 @@ def membership_add(
         audit_record(
             action="membership.add",
             actor=actor,
-            request=request,
+            context=context,
             obj=membership,
             organization=organization,
             detail={"user": user.username, "role": role},
@@ -239,7 +241,9 @@ def membership_add(
     return membership
 
 
-def membership_deactivate(*, actor: User, membership: Membership, request: Any = None) -> Membership:
+def membership_deactivate(
+    *, actor: User, membership: Membership, context: AuditContext | None = None
+) -> Membership:
     permissions.require_administer_org(actor, membership.organization)
     with transaction.atomic():
         membership.is_active = False
@@ -247,14 +251,14 @@ def membership_deactivate(*, actor: User, membership: Membership, request: Any =
         audit_record(
             action="membership.deactivate",
             actor=actor,
-            request=request,
+            context=context,
             obj=membership,
             organization=membership.organization,
         )
     return membership
 
 
-def user_set_active(*, actor: User, user: User, active: bool, request: Any = None) -> User:
+def user_set_active(*, actor: User, user: User, active: bool, context: AuditContext | None = None) -> User:
     """Deactivate (or reactivate) an account: an admin of every organisation the user belongs to."""
     permissions.require_administer_user(actor, user)
     orgs = _user_orgs(user)
@@ -264,14 +268,14 @@ def user_set_active(*, actor: User, user: User, active: bool, request: Any = Non
         audit_record(
             action="user.activate" if active else "user.deactivate",
             actor=actor,
-            request=request,
+            context=context,
             obj=user,
             organization=orgs[0] if orgs else None,
         )
     return user
 
 
-def user_reset_password(*, actor: User, user: User, request: Any = None) -> str:
+def user_reset_password(*, actor: User, user: User, context: AuditContext | None = None) -> str:
     """An admin of every organisation the user belongs to resets the user's password: a random
     one, to be changed at next login."""
     permissions.require_administer_user(actor, user)
@@ -285,7 +289,7 @@ def user_reset_password(*, actor: User, user: User, request: Any = None) -> str:
         audit_record(
             action="user.password_reset",
             actor=actor,
-            request=request,
+            context=context,
             obj=user,
             organization=orgs[0] if orgs else None,
         )
@@ -322,7 +326,9 @@ def user_unlock(*, actor: User, user: User, context: AuditContext | None = None)
     return cleared
 
 
-def password_change(*, user: User, old_password: str, new_password: str, request: Any = None) -> None:
+def password_change(
+    *, user: User, old_password: str, new_password: str, context: AuditContext | None = None
+) -> None:
     """The user changes their own password."""
     if not user.check_password(old_password):
         raise ValidationError({"old_password": _("原密码不正确。")})
@@ -334,10 +340,10 @@ def password_change(*, user: User, old_password: str, new_password: str, request
         user.must_change_password = False
         user.password_changed_at = timezone.now()
         user.save(update_fields=["password", "must_change_password", "password_changed_at"])
-        audit_record(action="user.password_change", actor=user, request=request, obj=user)
+        audit_record(action="user.password_change", actor=user, context=context, obj=user)
 
 
-def api_token_create(*, user: User, name: str, request: Any = None) -> tuple[ApiToken, str]:
+def api_token_create(*, user: User, name: str, context: AuditContext | None = None) -> tuple[ApiToken, str]:
     """Create a personal API token; the raw token is returned once and never stored. A user who
     must change their password first gets none."""
     from .middleware import password_expired
@@ -353,23 +359,28 @@ def api_token_create(*, user: User, name: str, request: Any = None) -> tuple[Api
             user=user, name=name[:64], key_hash=hash_token(raw), key_hint=raw[-4:]
         )
         audit_record(
-            action="api_token.create", actor=user, request=request, obj=token, detail={"name": token.name}
+            action="api_token.create", actor=user, context=context, obj=token, detail={"name": token.name}
         )
     return token, raw
 
 
-def api_token_revoke(*, user: User, token: ApiToken, request: Any = None) -> ApiToken:
+def api_token_revoke(*, user: User, token: ApiToken, context: AuditContext | None = None) -> ApiToken:
     permissions.require_revoke_token(user, token)
     if token.revoked_at is None:
         with transaction.atomic():
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])
-            audit_record(action="api_token.revoke", actor=user, request=request, obj=token)
+            audit_record(action="api_token.revoke", actor=user, context=context, obj=token)
     return token
 
 
 def access_grant_create(
-    *, actor: User, user: User | None, hospital: Organization, valid_until=None, request: Any = None
+    *,
+    actor: User,
+    user: User | None,
+    hospital: Organization,
+    valid_until=None,
+    context: AuditContext | None = None,
 ) -> AccessGrant:
     """A hospital admin grants an auditor (a user with the auditor role in an auditor organisation)
     read access to the hospital. ``user`` None (an id that matched nobody) gets the same answer as
@@ -386,7 +397,7 @@ def access_grant_create(
         audit_record(
             action="access_grant.create",
             actor=actor,
-            request=request,
+            context=context,
             obj=grant,
             organization=hospital,
             detail={"user": user.username},

@@ -38,7 +38,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
                 user=request.user,
                 old_password=form.cleaned_data["old_password"],
                 new_password=form.cleaned_data["new_password"],
-                request=request,
+                context=AuditContext.from_request(request),
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -71,7 +71,9 @@ def organization_create(request: HttpRequest) -> HttpResponse:
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            org = services.organization_create(actor=request.user, request=request, **form.cleaned_data)
+            org = services.organization_create(
+                actor=request.user, context=AuditContext.from_request(request), **form.cleaned_data
+            )
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -125,7 +127,7 @@ def member_create(request: HttpRequest, pk: int) -> HttpResponse:
                 display_name=data["display_name"],
                 phone=data["phone"],
                 department=data["department"],
-                request=request,
+                context=AuditContext.from_request(request),
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -207,13 +209,17 @@ def user_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if not permissions.can_administer_user(request.user, user):
         raise Http404  # one's own page offers no actions
     if action == "reset-password":
-        password = services.user_reset_password(actor=request.user, user=user, request=request)
+        password = services.user_reset_password(
+            actor=request.user, user=user, context=AuditContext.from_request(request)
+        )
         return render(request, "accounts/password_shown.html", {"shown_user": user, "password": password})
     if action == "unlock":
         services.user_unlock(actor=request.user, user=user, context=AuditContext.from_request(request))
         messages.success(request, _("已解除登录锁定。"))
         return redirect("accounts:user_detail", pk=user.pk)
-    services.user_set_active(actor=request.user, user=user, active=action == "activate", request=request)
+    services.user_set_active(
+        actor=request.user, user=user, active=action == "activate", context=AuditContext.from_request(request)
+    )
     messages.success(request, _("已更新。"))
     return redirect("accounts:user_detail", pk=user.pk)
 
@@ -224,7 +230,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
     created = None
     if request.method == "POST" and form.is_valid():
         _token, raw = services.api_token_create(
-            user=request.user, name=form.cleaned_data["name"], request=request
+            user=request.user, name=form.cleaned_data["name"], context=AuditContext.from_request(request)
         )
         created = raw
         form = TokenForm()
@@ -238,6 +244,6 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = ApiToken.objects.filter(pk=pk, user=request.user).first()
     if token is None:
         raise Http404
-    services.api_token_revoke(user=request.user, token=token, request=request)
+    services.api_token_revoke(user=request.user, token=token, context=AuditContext.from_request(request))
     messages.success(request, _("令牌已吊销。"))
     return redirect("accounts:tokens")

@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from weibao.accounts import permissions
+from weibao.audit.context import AuditContext
 from weibao.core.api import responses
 
 from . import services
@@ -149,7 +150,7 @@ def calendar_create(request, payload: CalendarIn):
         weekly={k: [list(p) for p in v] for k, v in payload.weekly.items()},
         owner=owner,
         note=payload.note,
-        request=request,
+        context=AuditContext.from_request(request),
     )
     return Status(201, calendar)
 
@@ -165,12 +166,16 @@ def calendar_update(request, code: str, payload: CalendarPatch):
     fields = payload.dict(exclude_none=True)
     if "weekly" in fields:
         fields["weekly"] = {k: [list(p) for p in v] for k, v in fields["weekly"].items()}
-    return services.calendar_update(actor=request.user, calendar=calendar, request=request, **fields)
+    return services.calendar_update(
+        actor=request.user, calendar=calendar, context=AuditContext.from_request(request), **fields
+    )
 
 
 @router.delete("/calendars/{code}", response=responses(_204=None), summary="删除工作日历")
 def calendar_delete(request, code: str):
-    services.calendar_delete(actor=request.user, calendar=_calendar(request, code), request=request)
+    services.calendar_delete(
+        actor=request.user, calendar=_calendar(request, code), context=AuditContext.from_request(request)
+    )
     return Status(204, None)
 
 
@@ -187,7 +192,7 @@ def exception_set(request, code: str, payload: ExceptionIn):
         day=payload.date,
         periods=[list(p) for p in payload.periods],
         note=payload.note,
-        request=request,
+        context=AuditContext.from_request(request),
     )
     return Status(201, exc)
 
@@ -200,7 +205,7 @@ def exception_delete(request, code: str, exception_id: int):
     exc = CalendarException.objects.filter(calendar=calendar, pk=exception_id).first()
     if exc is None:
         raise HttpError(404, _("未找到。"))
-    services.exception_delete(actor=request.user, exception=exc, request=request)
+    services.exception_delete(actor=request.user, exception=exc, context=AuditContext.from_request(request))
     return Status(204, None)
 
 
@@ -237,7 +242,9 @@ def holiday_import(request, payload: HolidayCnIn):
         data = parse_holiday_cn(payload.dict(), source="request body")
     except ValueError as exc:
         raise HttpError(400, str(exc)) from exc
-    return services.statutory_year_set(actor=request.user, data=data, year=payload.year, request=request)
+    return services.statutory_year_set(
+        actor=request.user, data=data, year=payload.year, context=AuditContext.from_request(request)
+    )
 
 
 @router.get("/holidays/{int:year}", response=responses(_200=StatutoryYearOut), summary="一年的法定节假日")
@@ -264,5 +271,9 @@ def holiday_year_set(request, year: int, payload: StatutoryYearIn):
         sources=(payload.source,),
     )
     return services.statutory_year_set(
-        actor=request.user, data=data, year=year, source=payload.source, request=request
+        actor=request.user,
+        data=data,
+        year=year,
+        source=payload.source,
+        context=AuditContext.from_request(request),
     )

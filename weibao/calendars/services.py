@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weibao.accounts import permissions
+from weibao.audit.context import AuditContext
 from weibao.audit.services import audit_record
 
 from .models import CalendarException, DayRule, ExceptionSource, StatutoryDay, StatutoryYear, WorkCalendar
@@ -125,7 +126,7 @@ def calendar_create(
     tz: str = "Asia/Shanghai",
     owner: Any = None,
     note: str = "",
-    request: Any = None,
+    context: AuditContext | None = None,
 ) -> WorkCalendar:
     """Create a calendar. Platform admins create shared ones; an organisation's admins their own.
     ``actor=None`` is the system itself (a contract template declaring its calendars)."""
@@ -144,12 +145,12 @@ def calendar_create(
         calendar = WorkCalendar.objects.create(
             code=code, name=name.strip(), weekly=weekly, day_rule=day_rule, tz=tz, owner=owner, note=note
         )
-        audit_record(action="calendar.create", actor=actor, request=request, obj=calendar, organization=owner)
+        audit_record(action="calendar.create", actor=actor, context=context, obj=calendar, organization=owner)
     return calendar
 
 
 def calendar_update(
-    *, actor: Any, calendar: WorkCalendar, request: Any = None, **fields: Any
+    *, actor: Any, calendar: WorkCalendar, context: AuditContext | None = None, **fields: Any
 ) -> WorkCalendar:
     """Change a calendar's name, zone, day rule, weekly periods or note; built-ins only by
     platform admins (their meaning is fixed by contract templates)."""
@@ -179,7 +180,7 @@ def calendar_update(
         audit_record(
             action="calendar.update",
             actor=actor,
-            request=request,
+            context=context,
             obj=calendar,
             organization=calendar.owner,
             detail={"before": before, "after": fields},
@@ -187,14 +188,14 @@ def calendar_update(
     return calendar
 
 
-def calendar_delete(*, actor: Any, calendar: WorkCalendar, request: Any = None) -> None:
+def calendar_delete(*, actor: Any, calendar: WorkCalendar, context: AuditContext | None = None) -> None:
     if calendar.is_builtin:
         raise ValidationError(_("内置日历不能删除。"))
     if not _can_edit(actor, calendar.owner_id):
         raise PermissionDenied(_("没有删除此日历的权限。"))
     with transaction.atomic():
         audit_record(
-            action="calendar.delete", actor=actor, request=request, obj=calendar, organization=calendar.owner
+            action="calendar.delete", actor=actor, context=context, obj=calendar, organization=calendar.owner
         )
         calendar.delete()
 
@@ -212,7 +213,7 @@ def exception_set(
     periods: list,
     note: str = "",
     source: str = ExceptionSource.MANUAL,
-    request: Any = None,
+    context: AuditContext | None = None,
 ) -> CalendarException:
     """Close a day (no periods) or open it with its own periods; replaces an existing exception."""
     if not _can_edit(actor, calendar.owner_id):
@@ -229,7 +230,7 @@ def exception_set(
         audit_record(
             action="calendar.exception_set",
             actor=actor,
-            request=request,
+            context=context,
             obj=calendar,
             organization=calendar.owner,
             detail={"date": day, "periods": periods, "note": note},
@@ -237,7 +238,9 @@ def exception_set(
     return exc
 
 
-def exception_delete(*, actor: Any, exception: CalendarException, request: Any = None) -> None:
+def exception_delete(
+    *, actor: Any, exception: CalendarException, context: AuditContext | None = None
+) -> None:
     calendar = exception.calendar
     if not _can_edit(actor, calendar.owner_id):
         raise PermissionDenied(_("没有修改此日历的权限。"))
@@ -245,7 +248,7 @@ def exception_delete(*, actor: Any, exception: CalendarException, request: Any =
         audit_record(
             action="calendar.exception_delete",
             actor=actor,
-            request=request,
+            context=context,
             obj=calendar,
             organization=calendar.owner,
             detail={"date": exception.date},
@@ -255,7 +258,7 @@ def exception_delete(*, actor: Any, exception: CalendarException, request: Any =
 
 
 def statutory_year_set(
-    *, actor: Any, data: StatutoryData, year: int, source: str = "", request: Any = None
+    *, actor: Any, data: StatutoryData, year: int, source: str = "", context: AuditContext | None = None
 ) -> StatutoryYear:
     """Enter (or replace) one year's statutory arrangement. Deadlines computed on that year are
     recomputed after commit."""
@@ -291,7 +294,7 @@ def statutory_year_set(
         audit_record(
             action="statutory.import",
             actor=actor,
-            request=request,
+            context=context,
             detail={"year": year, "days": len(days), "source": row.source},
         )
         _notify_statutory_change(frozenset({year}))

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weibao.accounts import permissions
+from weibao.audit.context import AuditContext
 from weibao.core.forms import apply_service_errors
 from weibao.core.tenancy import get_visible
 
@@ -189,7 +190,7 @@ def calendar_create(request: HttpRequest) -> HttpResponse:
                 tz=data["tz"],
                 note=data["note"],
                 owner=owner,
-                request=request,
+                context=AuditContext.from_request(request),
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -219,7 +220,7 @@ def calendar_edit(request: HttpRequest, code: str) -> HttpResponse:
             services.calendar_update(
                 actor=request.user,
                 calendar=calendar,
-                request=request,
+                context=AuditContext.from_request(request),
                 name=data["name"],
                 weekly=data["weekly"],
                 day_rule=data["day_rule"],
@@ -251,7 +252,7 @@ def exception_add(request: HttpRequest, code: str) -> HttpResponse:
                 day=form.cleaned_data["date"],
                 periods=form.cleaned_data["periods"],
                 note=form.cleaned_data["note"],
-                request=request,
+                context=AuditContext.from_request(request),
             )
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
@@ -269,7 +270,9 @@ def exception_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     exception = CalendarException.objects.filter(calendar=calendar, pk=pk).first()
     if exception is None:
         raise Http404
-    services.exception_delete(actor=request.user, exception=exception, request=request)
+    services.exception_delete(
+        actor=request.user, exception=exception, context=AuditContext.from_request(request)
+    )
     messages.success(request, _("例外日期已删除。"))
     return redirect("calendars:calendar_detail", code=calendar.code)
 
@@ -292,7 +295,9 @@ def holiday_list(request: HttpRequest) -> HttpResponse:
                     import_form.add_error("file", str(exc))
                 else:
                     (year,) = data.years
-                    services.statutory_year_set(actor=request.user, data=data, year=year, request=request)
+                    services.statutory_year_set(
+                        actor=request.user, data=data, year=year, context=AuditContext.from_request(request)
+                    )
                     messages.success(
                         request, _("已导入 %(y)d 年法定节假日，相关时限将重新计算。") % {"y": year}
                     )
@@ -309,7 +314,11 @@ def holiday_list(request: HttpRequest) -> HttpResponse:
                     sources=("手工录入",),
                 )
                 services.statutory_year_set(
-                    actor=request.user, data=data, year=year, source="手工录入", request=request
+                    actor=request.user,
+                    data=data,
+                    year=year,
+                    source="手工录入",
+                    context=AuditContext.from_request(request),
                 )
                 messages.success(request, _("已保存 %(y)d 年法定节假日，相关时限将重新计算。") % {"y": year})
                 return redirect("calendars:holiday_year", year=year)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from weibao.accounts import permissions
 from weibao.accounts.choices import OrgKind
 from weibao.accounts.models import Campus, Organization
+from weibao.audit.context import AuditContext
 from weibao.audit.services import audit_record
 from weibao.calendars import services as calendar_services
 from weibao.calendars.models import WorkCalendar
@@ -129,7 +130,7 @@ def contract_create_from_template(
     title: str | None = None,
     status: str = ContractStatus.ACTIVE,
     renewal_of: Contract | None = None,
-    request: Any = None,
+    context: AuditContext | None = None,
 ) -> Contract:
     """Create a contract with every term of ``template``: service terms, severities, clock rules,
     obligations, assessments, deductions, payment milestones, subsystems and the inventory."""
@@ -265,7 +266,7 @@ def contract_create_from_template(
         audit_record(
             action="contract.create",
             actor=actor if getattr(actor, "pk", None) else None,
-            request=request,
+            context=context,
             obj=contract,
             organization=hospital,
             detail={"template": template.code},
@@ -324,7 +325,12 @@ def _create_inventory(contract: Contract, template: ts.ContractTemplate) -> None
 
 
 def contract_update(
-    *, actor: Any, contract: Contract, version: int | None = None, request: Any = None, **fields: Any
+    *,
+    actor: Any,
+    contract: Contract,
+    version: int | None = None,
+    context: AuditContext | None = None,
+    **fields: Any,
 ) -> Contract:
     """Change a contract's own fields. ``version`` guards against overwriting someone else's edit."""
     _require_manage(actor, contract.hospital_id)
@@ -353,7 +359,7 @@ def contract_update(
         audit_record(
             action="contract.update",
             actor=actor,
-            request=request,
+            context=context,
             obj=contract,
             detail={"before": before, "after": {k: str(v) for k, v in fields.items()}},
         )
@@ -370,7 +376,9 @@ def _clean_targets(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def term_update(*, actor: Any, term: ServiceTerm, request: Any = None, **fields: Any) -> ServiceTerm:
+def term_update(
+    *, actor: Any, term: ServiceTerm, context: AuditContext | None = None, **fields: Any
+) -> ServiceTerm:
     """Edit one service term (its text, channels or targets). Tickets created afterwards use the
     new targets; existing tickets keep the targets snapshotted when they were created."""
     _require_manage(actor, term.contract.hospital_id)
@@ -401,7 +409,7 @@ def term_update(*, actor: Any, term: ServiceTerm, request: Any = None, **fields:
         audit_record(
             action="service_term.update",
             actor=actor,
-            request=request,
+            context=context,
             obj=term,
             organization=term.contract.hospital,
             detail={"before": before, "after": fields},
@@ -409,7 +417,9 @@ def term_update(*, actor: Any, term: ServiceTerm, request: Any = None, **fields:
     return term
 
 
-def term_create(*, actor: Any, contract: Contract, request: Any = None, **fields: Any) -> ServiceTerm:
+def term_create(
+    *, actor: Any, contract: Contract, context: AuditContext | None = None, **fields: Any
+) -> ServiceTerm:
     _require_manage(actor, contract.hospital_id)
     fields = _clean_targets(fields)
     if "number" not in fields:
@@ -425,27 +435,29 @@ def term_create(*, actor: Any, contract: Contract, request: Any = None, **fields
         audit_record(
             action="service_term.create",
             actor=actor,
-            request=request,
+            context=context,
             obj=term,
             organization=contract.hospital,
         )
     return term
 
 
-def term_delete(*, actor: Any, term: ServiceTerm, request: Any = None) -> None:
+def term_delete(*, actor: Any, term: ServiceTerm, context: AuditContext | None = None) -> None:
     _require_manage(actor, term.contract.hospital_id)
     with transaction.atomic():
         audit_record(
             action="service_term.delete",
             actor=actor,
-            request=request,
+            context=context,
             obj=term,
             organization=term.contract.hospital,
         )
         term.delete()
 
 
-def severity_update(*, actor: Any, severity: Severity, request: Any = None, **fields: Any) -> Severity:
+def severity_update(
+    *, actor: Any, severity: Severity, context: AuditContext | None = None, **fields: Any
+) -> Severity:
     _require_manage(actor, severity.contract.hospital_id)
     allowed = {"label", "definition", *TARGET_FIELDS, "escalate_onsite"}
     if set(fields) - allowed:
@@ -458,7 +470,7 @@ def severity_update(*, actor: Any, severity: Severity, request: Any = None, **fi
         audit_record(
             action="severity.update",
             actor=actor,
-            request=request,
+            context=context,
             obj=severity,
             organization=severity.contract.hospital,
             detail={"after": fields},
@@ -467,7 +479,12 @@ def severity_update(*, actor: Any, severity: Severity, request: Any = None, **fi
 
 
 def contract_grant(
-    *, actor: Any, contract: Contract, user: Any, valid_until: date | None = None, request: Any = None
+    *,
+    actor: Any,
+    contract: Contract,
+    user: Any,
+    valid_until: date | None = None,
+    context: AuditContext | None = None,
 ):
     """Give an auditor (the auditor role in an auditor organisation) read access to one contract."""
     from .models import ContractGrant
@@ -482,7 +499,7 @@ def contract_grant(
         audit_record(
             action="contract.grant",
             actor=actor,
-            request=request,
+            context=context,
             obj=contract,
             detail={"user": user.username},
         )
@@ -496,7 +513,9 @@ def _inventory_hospital(obj: Any) -> Any:
     return obj.hospital if isinstance(obj, MaintainedSystem) else obj.system.hospital
 
 
-def _inventory_save(actor: Any, obj: Any, request: Any, *, parent: tuple[str, str] | None = None) -> Any:
+def _inventory_save(
+    actor: Any, obj: Any, context: AuditContext | None, *, parent: tuple[str, str] | None = None
+) -> Any:
     """Save one inventory record (system, module, interface, endpoint) for the hospital's admins.
     ``parent`` names a link (``"module"``, ``"interface"``) that must point into the same system."""
     hospital = _inventory_hospital(obj)
@@ -515,25 +534,27 @@ def _inventory_save(actor: Any, obj: Any, request: Any, *, parent: tuple[str, st
         audit_record(
             action=f"{name}.{'create' if created else 'update'}",
             actor=actor,
-            request=request,
+            context=context,
             obj=obj,
             organization=hospital,
         )
     return obj
 
 
-def system_save(*, actor: Any, system: MaintainedSystem, request: Any = None) -> MaintainedSystem:
+def system_save(
+    *, actor: Any, system: MaintainedSystem, context: AuditContext | None = None
+) -> MaintainedSystem:
     if system.contract_id and system.contract.hospital_id != system.hospital_id:
         raise ValidationError({"contract": _("合同不属于该医院。")})
-    return _inventory_save(actor, system, request)
+    return _inventory_save(actor, system, context)
 
 
-def module_save(*, actor: Any, module: Module, request: Any = None) -> Module:
-    return _inventory_save(actor, module, request)
+def module_save(*, actor: Any, module: Module, context: AuditContext | None = None) -> Module:
+    return _inventory_save(actor, module, context)
 
 
-def interface_save(*, actor: Any, interface: Interface, request: Any = None) -> Interface:
-    return _inventory_save(actor, interface, request, parent=("module", _("模块不属于该系统。")))
+def interface_save(*, actor: Any, interface: Interface, context: AuditContext | None = None) -> Interface:
+    return _inventory_save(actor, interface, context, parent=("module", _("模块不属于该系统。")))
 
 
 def endpoint_save(
@@ -541,17 +562,17 @@ def endpoint_save(
     actor: Any,
     endpoint: Endpoint,
     credential: str | None = None,
-    request: Any = None,
+    context: AuditContext | None = None,
 ) -> Endpoint:
     """Save an endpoint; a given credential is encrypted, ``None`` keeps the stored one."""
     if endpoint.port is not None and not 1 <= endpoint.port <= 65535:
         raise ValidationError({"port": _("端口应在 1–65535 之间。")})
     if credential is not None:
         endpoint.set_credential(credential)
-    return _inventory_save(actor, endpoint, request, parent=("interface", _("接口不属于该系统。")))
+    return _inventory_save(actor, endpoint, context, parent=("interface", _("接口不属于该系统。")))
 
 
-def inventory_delete(*, actor: Any, obj: Any, request: Any = None) -> None:
+def inventory_delete(*, actor: Any, obj: Any, context: AuditContext | None = None) -> None:
     hospital = _inventory_hospital(obj)
     if not can_manage_contract(actor, hospital.pk):
         raise PermissionDenied(_("只有医院管理员可以修改维保范围。"))
@@ -559,7 +580,7 @@ def inventory_delete(*, actor: Any, obj: Any, request: Any = None) -> None:
         audit_record(
             action=f"{obj._meta.model_name}.delete",
             actor=actor,
-            request=request,
+            context=context,
             obj=obj,
             organization=hospital,
         )

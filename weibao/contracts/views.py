@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from weibao.accounts import permissions
+from weibao.audit.context import AuditContext
 from weibao.core.forms import apply_service_errors
 from weibao.core.tenancy import get_visible
 
@@ -103,7 +104,7 @@ def contract_from_template(request: HttpRequest) -> HttpResponse:
                 end=data["end"],
                 amount=data["amount"],
                 code=data["code"] or None,
-                request=request,
+                context=AuditContext.from_request(request),
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -147,7 +148,7 @@ def term_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.term_update(
                 actor=request.user,
                 term=term,
-                request=request,
+                context=AuditContext.from_request(request),
                 item=data["item"],
                 category=data["category"],
                 content=data["content"],

@@ -8,6 +8,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from weibao.accounts import permissions
 from weibao.accounts.models import Organization
+from weibao.audit.context import AuditContext
 from weibao.core.api import get_visible, responses
 
 from . import selectors, services
@@ -168,7 +169,9 @@ def preference_update(request, payload: PreferencesIn):
     for item in payload.preferences:
         switches = item.dict(exclude_none=True, exclude={"event"})
         changes.setdefault(item.event, {}).update(switches)
-    services.preferences_update(user=request.user, preferences=changes, request=request)
+    services.preferences_update(
+        user=request.user, preferences=changes, context=AuditContext.from_request(request)
+    )
     return selectors.preference_matrix(user=request.user)
 
 
@@ -209,7 +212,7 @@ def robot_create(request, payload: RobotIn):
         events=payload.events,
         contract=_contract(request.user, payload.contract_id),
         is_active=payload.is_active,
-        request=request,
+        context=AuditContext.from_request(request),
     )
     return Status(201, robot)
 
@@ -228,13 +231,17 @@ def robot_update(request, robot_id: int, payload: RobotPatch):
     for key in ("name", "events", "is_active"):
         if key in fields and fields[key] is None:
             fields.pop(key)
-    return services.robot_update(actor=request.user, robot=robot, request=request, **fields)
+    return services.robot_update(
+        actor=request.user, robot=robot, context=AuditContext.from_request(request), **fields
+    )
 
 
 @router.delete("/robots/{robot_id}", response=responses(_200=RobotOut), summary="停用群机器人")
 def robot_deactivate(request, robot_id: int):
     robot = get_visible(RobotWebhook.objects.select_related("organization"), request.user, pk=robot_id)
-    return services.robot_deactivate(actor=request.user, robot=robot, request=request)
+    return services.robot_deactivate(
+        actor=request.user, robot=robot, context=AuditContext.from_request(request)
+    )
 
 
 @router.post(
@@ -244,7 +251,9 @@ def robot_deactivate(request, robot_id: int):
 )
 def robot_test(request, robot_id: int):
     robot = get_visible(RobotWebhook.objects.select_related("organization"), request.user, pk=robot_id)
-    return services.robot_send_test(actor=request.user, robot=robot, request=request)
+    return services.robot_send_test(
+        actor=request.user, robot=robot, context=AuditContext.from_request(request)
+    )
 
 
 @router.get(

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from weibao.accounts import permissions
 from weibao.accounts.choices import OrgKind
+from weibao.audit.context import AuditContext
 from weibao.audit.services import audit_record
 
 from . import senders
@@ -204,7 +205,7 @@ def mark_read(*, user: User, notification_ids: Iterable[int] | None) -> int:
 
 
 def preferences_update(
-    *, user: User, preferences: Mapping[str, Mapping[str, bool]], request: Any = None
+    *, user: User, preferences: Mapping[str, Mapping[str, bool]], context: AuditContext | None = None
 ) -> None:
     """Switch channels per event: ``{"sla.warning": {"in_app": True, "email": False}}``. Events
     and channels not named keep their setting."""
@@ -233,7 +234,7 @@ def preferences_update(
         audit_record(
             action="notification.preferences",
             actor=user,
-            request=request,
+            context=context,
             detail={"changes": [{"event": e, "channel": c, "enabled": on} for e, c, on in changes]},
         )
 
@@ -305,7 +306,7 @@ def robot_create(
     secret: str = "",
     contract: Contract | None = None,
     is_active: bool = True,
-    request: Any = None,
+    context: AuditContext | None = None,
 ) -> RobotWebhook:
     """Add a group robot for an organisation (its admins only)."""
     _require_robot_admin(actor, organization.pk)
@@ -327,7 +328,7 @@ def robot_create(
         audit_record(
             action="robot.create",
             actor=actor,
-            request=request,
+            context=context,
             obj=robot,
             organization=organization,
             detail={"kind": kind, "events": robot.events, "contract": contract.pk if contract else None},
@@ -338,7 +339,9 @@ def robot_create(
 _ROBOT_FIELDS = {"name", "url", "secret", "events", "contract", "is_active"}
 
 
-def robot_update(*, actor: User, robot: RobotWebhook, request: Any = None, **fields: Any) -> RobotWebhook:
+def robot_update(
+    *, actor: User, robot: RobotWebhook, context: AuditContext | None = None, **fields: Any
+) -> RobotWebhook:
     """Change a robot. ``url``/``secret`` of ``None`` keep the stored value; a ``secret`` of ``""``
     removes it (the DingTalk robot no longer uses 加签)."""
     _require_robot_admin(actor, robot.organization_id)
@@ -371,7 +374,7 @@ def robot_update(*, actor: User, robot: RobotWebhook, request: Any = None, **fie
         audit_record(
             action="robot.update",
             actor=actor,
-            request=request,
+            context=context,
             obj=robot,
             organization=robot.organization,
             detail={"changed": changed},
@@ -379,12 +382,14 @@ def robot_update(*, actor: User, robot: RobotWebhook, request: Any = None, **fie
     return robot
 
 
-def robot_deactivate(*, actor: User, robot: RobotWebhook, request: Any = None) -> RobotWebhook:
+def robot_deactivate(
+    *, actor: User, robot: RobotWebhook, context: AuditContext | None = None
+) -> RobotWebhook:
     """Stop a robot; it keeps its history and can be switched on again."""
-    return robot_update(actor=actor, robot=robot, request=request, is_active=False)
+    return robot_update(actor=actor, robot=robot, context=context, is_active=False)
 
 
-def robot_send_test(*, actor: User, robot: RobotWebhook, request: Any = None) -> Delivery:
+def robot_send_test(*, actor: User, robot: RobotWebhook, context: AuditContext | None = None) -> Delivery:
     """Send a test message now, once, and return the delivery with its outcome: the admin who
     pressed the button wants to know at once whether the URL and secret work."""
     _require_robot_admin(actor, robot.organization_id)
@@ -402,7 +407,7 @@ def robot_send_test(*, actor: User, robot: RobotWebhook, request: Any = None) ->
             next_attempt_at=now,
         )
         audit_record(
-            action="robot.test", actor=actor, request=request, obj=robot, organization=robot.organization
+            action="robot.test", actor=actor, context=context, obj=robot, organization=robot.organization
         )
     delivery_send(delivery_id=delivery.pk, retry=False)
     delivery.refresh_from_db()

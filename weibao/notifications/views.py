@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weibao.accounts import permissions
+from weibao.audit.context import AuditContext
 from weibao.core.forms import apply_service_errors
 from weibao.core.tenancy import get_visible
 
@@ -143,7 +144,9 @@ def preferences(request: HttpRequest) -> HttpResponse:
         changes = {
             row["event"]: {ch: f"{ch}:{row['event']}" in request.POST for ch in channels} for row in rows
         }
-        services.preferences_update(user=request.user, preferences=changes, request=request)
+        services.preferences_update(
+            user=request.user, preferences=changes, context=AuditContext.from_request(request)
+        )
         messages.success(request, _("通知设置已保存。"))
         return redirect("notifications:preferences")
     return render(
@@ -206,7 +209,7 @@ def robot_create(request: HttpRequest) -> HttpResponse:
                 events=data["events"],
                 contract=data["contract"],
                 is_active=data["is_active"],
-                request=request,
+                context=AuditContext.from_request(request),
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -225,7 +228,10 @@ def robot_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.robot_update(
-                actor=request.user, robot=robot, request=request, **_robot_fields(form.cleaned_data)
+                actor=request.user,
+                robot=robot,
+                context=AuditContext.from_request(request),
+                **_robot_fields(form.cleaned_data),
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -248,7 +254,7 @@ def robot_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def robot_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     robot = get_visible(RobotWebhook.objects.select_related("organization"), request.user, pk=pk)
-    services.robot_deactivate(actor=request.user, robot=robot, request=request)
+    services.robot_deactivate(actor=request.user, robot=robot, context=AuditContext.from_request(request))
     messages.success(request, _("群机器人“%(name)s”已停用。") % {"name": robot.name})
     return redirect("notifications:robot_list")
 
@@ -257,7 +263,9 @@ def robot_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def robot_test(request: HttpRequest, pk: int) -> HttpResponse:
     robot = get_visible(RobotWebhook.objects.select_related("organization"), request.user, pk=pk)
-    delivery = services.robot_send_test(actor=request.user, robot=robot, request=request)
+    delivery = services.robot_send_test(
+        actor=request.user, robot=robot, context=AuditContext.from_request(request)
+    )
     if delivery.status == DeliveryStatus.SENT:
         messages.success(request, _("测试消息已发送，请在群里查看。"))
     else:

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from weibao.audit.context import AuditContext
 from weibao.audit.services import audit_record
 
 from . import permissions
@@ -47,7 +48,12 @@ ATTACHMENT_EXTENSIONS = (
 
 
 def attachment_add(
-    *, actor: Any, ticket: Ticket, upload: UploadedFile, internal: bool = False, request: Any = None
+    *,
+    actor: Any,
+    ticket: Ticket,
+    upload: UploadedFile,
+    internal: bool = False,
+    context: AuditContext | None = None,
 ) -> Attachment:
     """Attach a screenshot or a log: at most 10 MB, images, text, logs, PDF or ZIP. An internal one
     by the working side; one the hospital sees by a side of the ticket (never an auditor)."""
@@ -83,7 +89,7 @@ def attachment_add(
         audit_record(
             action="ticket.attachment",
             actor=actor,
-            request=request,
+            context=context,
             obj=ticket,
             organization=ticket.hospital,
             detail={"name": name, "size": upload.size},

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from weibao.audit.context import AuditContext
 from weibao.audit.services import audit_record
 from weibao.contracts.models import Contract, MaintainedSystem
 
@@ -38,7 +39,7 @@ def data_change_request(
     system: MaintainedSystem | None = None,
     ticket: Ticket | None = None,
     corrects: DataChange | None = None,
-    request: Any = None,
+    context: AuditContext | None = None,
 ) -> DataChange:
     """Record a requested restore or correction of patient data, awaiting the hospital's approval."""
     if not _may_work(actor, contract):
@@ -79,7 +80,7 @@ def data_change_request(
         audit_record(
             action="data_change.request",
             actor=actor,
-            request=request,
+            context=context,
             obj=record,
             organization=contract.hospital,
             detail={"kind": kind},
@@ -87,13 +88,13 @@ def data_change_request(
     return record
 
 
-def _step(record: DataChange, actor: Any, action: str, request: Any) -> DataChange:
+def _step(record: DataChange, actor: Any, action: str, context: AuditContext | None) -> DataChange:
     with transaction.atomic():
         record.save()
         audit_record(
             action=f"data_change.{action}",
             actor=actor,
-            request=request,
+            context=context,
             obj=record,
             organization=record.hospital,
             detail={"state": record.state},
@@ -102,7 +103,12 @@ def _step(record: DataChange, actor: Any, action: str, request: Any) -> DataChan
 
 
 def data_change_approve(
-    *, actor: Any, record: DataChange, approve: bool = True, note: str = "", request: Any = None
+    *,
+    actor: Any,
+    record: DataChange,
+    approve: bool = True,
+    note: str = "",
+    context: AuditContext | None = None,
 ) -> DataChange:
     """The hospital admin approves (or rejects) before anything is executed."""
     if not permissions.is_hospital_admin(actor, record.hospital_id):
@@ -111,11 +117,11 @@ def data_change_approve(
         raise ValidationError({"state": _("只有待审批的记录可以审批。")})
     record.state = DC.APPROVED if approve else DC.REJECTED
     record.approved_by, record.approved_at, record.approval_note = actor, timezone.now(), note
-    return _step(record, actor, "approve" if approve else "reject", request)
+    return _step(record, actor, "approve" if approve else "reject", context)
 
 
 def data_change_execute(
-    *, actor: Any, record: DataChange, note: str = "", executed_at=None, request: Any = None
+    *, actor: Any, record: DataChange, note: str = "", executed_at=None, context: AuditContext | None = None
 ) -> DataChange:
     """Record that the change was carried out: only after approval."""
     if not _may_work(actor, record.contract):
@@ -124,20 +130,22 @@ def data_change_execute(
         raise ValidationError({"state": _("数据变更须经医院管理员审批后才能登记执行。")})
     record.state = DC.EXECUTED
     record.executed_by, record.executed_at, record.execution_note = actor, executed_at or timezone.now(), note
-    return _step(record, actor, "execute", request)
+    return _step(record, actor, "execute", context)
 
 
-def data_change_verify(*, actor: Any, record: DataChange, request: Any = None) -> DataChange:
+def data_change_verify(*, actor: Any, record: DataChange, context: AuditContext | None = None) -> DataChange:
     """The hospital verifies the result; the record is then final."""
     if not permissions.is_hospital_admin(actor, record.hospital_id):
         raise PermissionDenied(_("只有医院管理员可以核验。"))
     if record.state != DC.EXECUTED:
         raise ValidationError({"state": _("只有已执行的记录可以核验。")})
     record.state, record.verified_by, record.verified_at = DC.VERIFIED, actor, timezone.now()
-    return _step(record, actor, "verify", request)
+    return _step(record, actor, "verify", context)
 
 
-def data_change_edit(*, actor: Any, record: DataChange, request: Any = None, **fields: Any) -> DataChange:
+def data_change_edit(
+    *, actor: Any, record: DataChange, context: AuditContext | None = None, **fields: Any
+) -> DataChange:
     """Edit a request before it is executed. A verified (or executed) record cannot change: a
     correction is a new record."""
     if record.state in (DC.EXECUTED, DC.VERIFIED):
@@ -153,7 +161,7 @@ def data_change_edit(*, actor: Any, record: DataChange, request: Any = None, **f
         setattr(record, key, value)
     if record.state == DC.APPROVED:  # a changed request needs approving again
         record.state, record.approved_by, record.approved_at = DC.REQUESTED, None, None
-    return _step(record, actor, "edit", request)
+    return _step(record, actor, "edit", context)
 
 
 CR_FLOW = {
@@ -175,7 +183,7 @@ def change_request_create(
     in_scope: bool = True,
     system: MaintainedSystem | None = None,
     ticket: Ticket | None = None,
-    request: Any = None,
+    context: AuditContext | None = None,
 ) -> ChangeRequest:
     if actor is None or not permissions.can_report(actor, contract):
         raise PermissionDenied(_("您不能为该合同提出需求。"))
@@ -197,7 +205,7 @@ def change_request_create(
         audit_record(
             action="change_request.create",
             actor=actor,
-            request=request,
+            context=context,
             obj=cr,
             organization=contract.hospital,
         )
@@ -214,7 +222,7 @@ def change_request_advance(
     quote: Decimal | None = None,
     in_scope: bool | None = None,
     deployed_on: date | None = None,
-    request: Any = None,
+    context: AuditContext | None = None,
 ) -> ChangeRequest:
     """assess (vendor: assessment, estimate, in scope or paid) → approve/reject (hospital) →
     develop → test → deploy (vendor, with the deployment date)."""
@@ -252,6 +260,6 @@ def change_request_advance(
     with transaction.atomic():
         cr.save()
         audit_record(
-            action=f"change_request.{action}", actor=actor, request=request, obj=cr, organization=cr.hospital
+            action=f"change_request.{action}", actor=actor, context=context, obj=cr, organization=cr.hospital
         )
     return cr

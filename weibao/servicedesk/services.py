@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from weibao.audit.context import AuditContext
 from weibao.audit.services import audit_event, audit_record, chain_statements
 from weibao.calendars.selectors import schedule_by_code
 from weibao.contracts.models import Contract, Interface, MaintainedSystem, Module, ServiceTerm, Severity
@@ -135,7 +136,7 @@ def ticket_create(
     created_at: datetime | None = None,
     respond: bool = False,
     imported: bool = False,
-    request: Any = None,
+    context: AuditContext | None = None,
 ) -> Ticket:
     """Open a ticket under ``contract`` for one of its service terms. ``respond=True`` (a phone
     call logged by an engineer) records the response at the same instant: the call was it."""
@@ -236,7 +237,7 @@ def ticket_create(
     for attempt in range(NUMBER_ATTEMPTS):
         try:
             _insert_created(
-                ticket, events, clocks, year=year, actor=actor, request=request, imported=imported
+                ticket, events, clocks, year=year, actor=actor, context=context, imported=imported
             )
             return ticket
         except IntegrityError:
@@ -277,7 +278,7 @@ def _insert_created(
     *,
     year: int,
     actor: Any,
-    request: Any,
+    context: AuditContext | None,
     imported: bool,
 ) -> None:
     """Number a new ticket and write it with its timeline, clocks and audit record."""
@@ -305,7 +306,7 @@ def _insert_created(
         record = audit_event(
             action="ticket.create",
             actor=actor,
-            request=request,
+            context=context,
             obj=ticket,
             organization=ticket.hospital,
             detail={"number": ticket.number, "term": term.number, "channel": channel},
@@ -348,7 +349,7 @@ def ticket_transition(
     root_cause: str = "",
     rating: int | None = None,
     comment: str = "",
-    request: Any = None,
+    context: AuditContext | None = None,
 ) -> Ticket:
     """Move a ticket along the workflow (响应, 开始处理, 需要到场, 已到场, 挂起, 等待医院, 继续处理,
     已解决, 确认并评价, 重新打开, 取消). Illegal moves and missing fields get clear messages."""
@@ -441,7 +442,7 @@ def ticket_transition(
         audit_record(
             action=f"ticket.{action}",
             actor=actor,
-            request=request,
+            context=context,
             obj=ticket,
             organization=ticket.hospital,
             detail={"from": before, "to": move.target},
@@ -451,7 +452,12 @@ def ticket_transition(
 
 
 def ticket_update(
-    *, actor: Any, ticket: Ticket, version: int | None = None, request: Any = None, **fields: Any
+    *,
+    actor: Any,
+    ticket: Ticket,
+    version: int | None = None,
+    context: AuditContext | None = None,
+    **fields: Any,
 ) -> Ticket:
     """Change a ticket's fields. A new category (service term) or severity re-snapshots the clocks
     from the contract; the clocks still count from the ticket's creation."""
@@ -521,7 +527,7 @@ def ticket_update(
         audit_record(
             action="ticket.update",
             actor=actor,
-            request=request,
+            context=context,
             obj=ticket,
             organization=ticket.hospital,
             detail={"changes": changes},
@@ -532,7 +538,7 @@ def ticket_update(
 
 
 def ticket_comment(
-    *, actor: Any, ticket: Ticket, body: str, internal: bool = False, request: Any = None
+    *, actor: Any, ticket: Ticket, body: str, internal: bool = False, context: AuditContext | None = None
 ) -> TicketEvent:
     """A reply the hospital sees, or an internal note only the working side sees."""
     if not body.strip():
@@ -553,7 +559,7 @@ def ticket_comment(
         audit_record(
             action="ticket.note" if internal else "ticket.reply",
             actor=actor,
-            request=request,
+            context=context,
             obj=ticket,
             organization=ticket.hospital,
         )
@@ -562,7 +568,9 @@ def ticket_comment(
     return event
 
 
-def ticket_watch(*, actor: Any, ticket: Ticket, watch: bool = True, request: Any = None) -> Ticket:
+def ticket_watch(
+    *, actor: Any, ticket: Ticket, watch: bool = True, context: AuditContext | None = None
+) -> Ticket:
     """Follow (关注) a ticket: watchers hear about replies and changes, so only people who may
     see the ticket may follow it."""
     if watch and not permissions.may_be_notified_of_ticket(actor, ticket):
@@ -574,7 +582,7 @@ def ticket_watch(*, actor: Any, ticket: Ticket, watch: bool = True, request: Any
     audit_record(
         action="ticket.watch" if watch else "ticket.unwatch",
         actor=actor,
-        request=request,
+        context=context,
         obj=ticket,
         organization=ticket.hospital,
     )
@@ -585,7 +593,7 @@ FLAGS = {"vendor_caused": _("因乙方原因"), "adverse_event": _("恶性事件
 
 
 def ticket_flag(
-    *, actor: Any, ticket: Ticket, flag: str, value: bool, reason: str, request: Any = None
+    *, actor: Any, ticket: Ticket, flag: str, value: bool, reason: str, context: AuditContext | None = None
 ) -> Ticket:
     """Mark (or unmark) a ticket as vendor-caused (因乙方原因) or an adverse event (恶性事件): the
     hospital's admins decide, with a reason; the assessment counts these."""
@@ -614,7 +622,7 @@ def ticket_flag(
         audit_record(
             action=f"ticket.flag.{flag}",
             actor=actor,
-            request=request,
+            context=context,
             obj=ticket,
             organization=ticket.hospital,
             detail={"value": value, "reason": reason.strip()},

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weibao.accounts.models import Department
+from weibao.audit.context import AuditContext
 from weibao.contracts.models import Contract, MaintainedSystem, Module
 from weibao.core import idempotency
 from weibao.core.forms import apply_service_errors
@@ -173,7 +174,7 @@ def _create_from_form(
         caller_phone=data.get("caller_phone", ""),
         location=data.get("location", ""),
         respond=respond,
-        request=request,
+        context=AuditContext.from_request(request),
     )
 
 
@@ -297,7 +298,7 @@ def ticket_act(request: HttpRequest, pk: int) -> HttpResponse:
             root_cause=data["root_cause"] or "",
             rating=data["rating"],
             comment=data["comment"] or "",
-            request=request,
+            context=AuditContext.from_request(request),
         )
     except services.StaleTicket as exc:
         messages.error(request, str(exc))
@@ -331,7 +332,7 @@ def ticket_comment(request: HttpRequest, pk: int) -> HttpResponse:
             ticket=ticket,
             body=request.POST.get("body", ""),
             internal=request.POST.get("internal") == "1",
-            request=request,
+            context=AuditContext.from_request(request),
         )
         for upload in request.FILES.getlist("files"):
             attachments.attachment_add(
@@ -339,7 +340,7 @@ def ticket_comment(request: HttpRequest, pk: int) -> HttpResponse:
                 ticket=ticket,
                 upload=upload,
                 internal=request.POST.get("internal") == "1",
-                request=request,
+                context=AuditContext.from_request(request),
             )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
@@ -362,7 +363,7 @@ def ticket_assign(request: HttpRequest, pk: int) -> HttpResponse:
             ticket=ticket,
             version=int(request.POST.get("version", 0)),
             assignee=assignee,
-            request=request,
+            context=AuditContext.from_request(request),
         )
     except services.StaleTicket as exc:
         messages.error(request, str(exc))
@@ -376,7 +377,10 @@ def ticket_assign(request: HttpRequest, pk: int) -> HttpResponse:
 def ticket_watch(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = _ticket(request, pk)
     services.ticket_watch(
-        actor=request.user, ticket=ticket, watch=request.POST.get("watch", "1") == "1", request=request
+        actor=request.user,
+        ticket=ticket,
+        watch=request.POST.get("watch", "1") == "1",
+        context=AuditContext.from_request(request),
     )
     return redirect("servicedesk:ticket_detail", pk=pk)
 
@@ -392,7 +396,7 @@ def ticket_flag(request: HttpRequest, pk: int) -> HttpResponse:
             flag=request.POST.get("flag", ""),
             value=request.POST.get("value", "1") == "1",
             reason=request.POST.get("reason", ""),
-            request=request,
+            context=AuditContext.from_request(request),
         )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
@@ -486,11 +490,14 @@ def mobile_report(request: HttpRequest) -> HttpResponse:
                 channel=TicketChannel.QR_FORM,
                 location=data["location"],
                 caller_phone=data["phone"],
-                request=request,
+                context=AuditContext.from_request(request),
             )
             if data.get("photo"):
                 attachments.attachment_add(
-                    actor=request.user, ticket=ticket, upload=data["photo"], request=request
+                    actor=request.user,
+                    ticket=ticket,
+                    upload=data["photo"],
+                    context=AuditContext.from_request(request),
                 )
             return ticket
 
@@ -581,14 +588,19 @@ def data_change_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     record=record,
                     approve=step == "approve",
                     note=request.POST.get("note", ""),
-                    request=request,
+                    context=AuditContext.from_request(request),
                 )
             elif step == "execute":
                 records.data_change_execute(
-                    actor=request.user, record=record, note=request.POST.get("note", ""), request=request
+                    actor=request.user,
+                    record=record,
+                    note=request.POST.get("note", ""),
+                    context=AuditContext.from_request(request),
                 )
             elif step == "verify":
-                records.data_change_verify(actor=request.user, record=record, request=request)
+                records.data_change_verify(
+                    actor=request.user, record=record, context=AuditContext.from_request(request)
+                )
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         return redirect("servicedesk:data_change_detail", pk=pk)

@@ -8,6 +8,7 @@ from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from weibao.accounts.models import Organization
+from weibao.audit.context import AuditContext
 from weibao.audit.services import audit_record
 from weibao.core.api import get_visible, responses
 
@@ -118,7 +119,12 @@ def contract_create(request, payload: ContractIn):
             notes=payload.notes,
             created_by=request.user,
         )
-        audit_record(action="contract.create", actor=request.user, request=request, obj=contract)
+        audit_record(
+            action="contract.create",
+            actor=request.user,
+            context=AuditContext.from_request(request),
+            obj=contract,
+        )
     return Status(201, contract)
 
 
@@ -148,7 +154,7 @@ def contract_from_template(request, payload: FromTemplateIn):
         code=payload.code,
         title=payload.title,
         renewal_of=renewal_of,
-        request=request,
+        context=AuditContext.from_request(request),
     )
     return Status(201, contract)
 
@@ -165,7 +171,11 @@ def contract_update(request, contract_id: int, payload: ContractPatch):
     version = fields.pop("version", None)
     try:
         return services.contract_update(
-            actor=request.user, contract=contract, version=version, request=request, **fields
+            actor=request.user,
+            contract=contract,
+            version=version,
+            context=AuditContext.from_request(request),
+            **fields,
         )
     except ValidationError as exc:
         if getattr(exc, "error_dict", {}).get("version"):
@@ -180,7 +190,12 @@ def contract_delete(request, contract_id: int):
     if contract.status != ContractStatus.DRAFT:
         raise HttpError(400, _("只能删除草稿合同；履行中的合同请改为“已终止”。"))
     with transaction.atomic():
-        audit_record(action="contract.delete", actor=request.user, request=request, obj=contract)
+        audit_record(
+            action="contract.delete",
+            actor=request.user,
+            context=AuditContext.from_request(request),
+            obj=contract,
+        )
         contract.delete()
     return Status(204, None)
 
@@ -196,7 +211,12 @@ def term_create(request, contract_id: int, payload: TermIn):
     contract = get_visible(Contract.objects, request.user, pk=contract_id)
     fields = payload.dict(exclude_none=True)
     fields["category"] = payload.category.value
-    return Status(201, services.term_create(actor=request.user, contract=contract, request=request, **fields))
+    return Status(
+        201,
+        services.term_create(
+            actor=request.user, contract=contract, context=AuditContext.from_request(request), **fields
+        ),
+    )
 
 
 @router.get("/terms/{term_id}", response=responses(_200=TermOut), summary="服务项目详情")
@@ -210,13 +230,15 @@ def term_update(request, term_id: int, payload: TermPatch):
     fields = payload.dict(exclude_unset=True)
     if "category" in fields and fields["category"] is not None:
         fields["category"] = payload.category.value
-    return services.term_update(actor=request.user, term=term, request=request, **fields)
+    return services.term_update(
+        actor=request.user, term=term, context=AuditContext.from_request(request), **fields
+    )
 
 
 @router.delete("/terms/{term_id}", response=responses(_204=None), summary="删除服务项目")
 def term_delete(request, term_id: int):
     term = get_visible(ServiceTerm.objects.select_related("contract"), request.user, pk=term_id)
-    services.term_delete(actor=request.user, term=term, request=request)
+    services.term_delete(actor=request.user, term=term, context=AuditContext.from_request(request))
     return Status(204, None)
 
 
@@ -236,7 +258,10 @@ def severity_detail(request, severity_id: int):
 def severity_update(request, severity_id: int, payload: SeverityPatch):
     severity = get_visible(Severity.objects.select_related("contract"), request.user, pk=severity_id)
     return services.severity_update(
-        actor=request.user, severity=severity, request=request, **payload.dict(exclude_unset=True)
+        actor=request.user,
+        severity=severity,
+        context=AuditContext.from_request(request),
+        **payload.dict(exclude_unset=True),
     )
 
 

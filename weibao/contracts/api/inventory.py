@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from weibao.audit.context import AuditContext
 from weibao.core.api import get_visible, responses
 
 from .. import services
@@ -73,7 +74,10 @@ def system_create(request, payload: SystemIn):
     )
     if MaintainedSystem.objects.filter(hospital=hospital, code=payload.code).exists():
         raise ValidationError({"code": _("系统代码已存在。")})
-    return Status(201, services.system_save(actor=request.user, system=system, request=request))
+    return Status(
+        201,
+        services.system_save(actor=request.user, system=system, context=AuditContext.from_request(request)),
+    )
 
 
 @router.get("/systems/{system_id}", response=responses(_200=SystemOut), summary="维保系统详情")
@@ -91,7 +95,7 @@ def system_update(request, system_id: int, payload: SystemPatch):
     if fields.get("kind"):
         fields["kind"] = payload.kind.value
     _update(system, fields)
-    return services.system_save(actor=request.user, system=system, request=request)
+    return services.system_save(actor=request.user, system=system, context=AuditContext.from_request(request))
 
 
 @router.delete("/systems/{system_id}", response=responses(_204=None), summary="删除维保系统")
@@ -99,7 +103,7 @@ def system_delete(request, system_id: int):
     services.inventory_delete(
         actor=request.user,
         obj=get_visible(MaintainedSystem.objects, request.user, pk=system_id),
-        request=request,
+        context=AuditContext.from_request(request),
     )
     return Status(204, None)
 
@@ -115,7 +119,9 @@ def module_create(request, system_id: int, payload: ModuleIn):
     return Status(
         201,
         services.module_save(
-            actor=request.user, module=Module(system=system, **payload.dict()), request=request
+            actor=request.user,
+            module=Module(system=system, **payload.dict()),
+            context=AuditContext.from_request(request),
         ),
     )
 
@@ -129,7 +135,7 @@ def module_detail(request, module_id: int):
 def module_update(request, module_id: int, payload: ModulePatch):
     module = get_visible(Module.objects.select_related("system"), request.user, pk=module_id)
     _update(module, payload.dict(exclude_unset=True))
-    return services.module_save(actor=request.user, module=module, request=request)
+    return services.module_save(actor=request.user, module=module, context=AuditContext.from_request(request))
 
 
 @router.delete("/modules/{module_id}", response=responses(_204=None), summary="删除模块")
@@ -137,7 +143,7 @@ def module_delete(request, module_id: int):
     services.inventory_delete(
         actor=request.user,
         obj=get_visible(Module.objects.select_related("system"), request.user, pk=module_id),
-        request=request,
+        context=AuditContext.from_request(request),
     )
     return Status(204, None)
 
@@ -155,7 +161,12 @@ def interface_create(request, system_id: int, payload: InterfaceIn):
     module_id = data.pop("module_id")
     module = get_visible(Module.objects, request.user, pk=module_id) if module_id else None
     interface = Interface(system=system, module=module, **data)
-    return Status(201, services.interface_save(actor=request.user, interface=interface, request=request))
+    return Status(
+        201,
+        services.interface_save(
+            actor=request.user, interface=interface, context=AuditContext.from_request(request)
+        ),
+    )
 
 
 @router.get("/interfaces/{interface_id}", response=responses(_200=InterfaceOut), summary="接口详情")
@@ -171,7 +182,9 @@ def interface_update(request, interface_id: int, payload: InterfacePatch):
         if fields.get(key) is not None:
             fields[key] = getattr(payload, key).value
     _update(interface, fields)
-    return services.interface_save(actor=request.user, interface=interface, request=request)
+    return services.interface_save(
+        actor=request.user, interface=interface, context=AuditContext.from_request(request)
+    )
 
 
 @router.delete("/interfaces/{interface_id}", response=responses(_204=None), summary="删除接口")
@@ -179,7 +192,7 @@ def interface_delete(request, interface_id: int):
     services.inventory_delete(
         actor=request.user,
         obj=get_visible(Interface.objects.select_related("system"), request.user, pk=interface_id),
-        request=request,
+        context=AuditContext.from_request(request),
     )
     return Status(204, None)
 
@@ -200,7 +213,12 @@ def endpoint_create(request, system_id: int, payload: EndpointIn):
     endpoint = Endpoint(system=system, interface=interface, **data)
     return Status(
         201,
-        services.endpoint_save(actor=request.user, endpoint=endpoint, credential=credential, request=request),
+        services.endpoint_save(
+            actor=request.user,
+            endpoint=endpoint,
+            credential=credential,
+            context=AuditContext.from_request(request),
+        ),
     )
 
 
@@ -216,7 +234,10 @@ def endpoint_update(request, endpoint_id: int, payload: EndpointPatch):
     credential = fields.pop("credential", None)
     _update(endpoint, fields)
     return services.endpoint_save(
-        actor=request.user, endpoint=endpoint, credential=credential, request=request
+        actor=request.user,
+        endpoint=endpoint,
+        credential=credential,
+        context=AuditContext.from_request(request),
     )
 
 
@@ -225,6 +246,6 @@ def endpoint_delete(request, endpoint_id: int):
     services.inventory_delete(
         actor=request.user,
         obj=get_visible(Endpoint.objects.select_related("system"), request.user, pk=endpoint_id),
-        request=request,
+        context=AuditContext.from_request(request),
     )
     return Status(204, None)

@@ -2,6 +2,7 @@
 
 from ninja import Router, Status
 
+from weibao.audit.context import AuditContext
 from weibao.contracts.models import Contract, MaintainedSystem
 from weibao.core.api import get_visible, responses
 
@@ -53,7 +54,7 @@ def data_change_create(request, payload: DataChangeIn):
         system=_optional(MaintainedSystem, request, payload.system_id),
         ticket=_optional(Ticket, request, payload.ticket_id),
         corrects=_optional(DataChange, request, payload.corrects_id),
-        request=request,
+        context=AuditContext.from_request(request),
     )
     return Status(201, record)
 
@@ -69,7 +70,10 @@ def data_change_detail(request, data_change_id: int):
 def data_change_edit(request, data_change_id: int, payload: DataChangePatch):
     record = get_visible(DataChange.objects.select_related("contract"), request.user, pk=data_change_id)
     return records.data_change_edit(
-        actor=request.user, record=record, request=request, **payload.dict(exclude_unset=True)
+        actor=request.user,
+        record=record,
+        context=AuditContext.from_request(request),
+        **payload.dict(exclude_unset=True),
     )
 
 
@@ -86,13 +90,15 @@ def data_change_step(request, data_change_id: int, payload: DataChangeStepIn):
             record=record,
             approve=payload.step == "approve",
             note=payload.note,
-            request=request,
+            context=AuditContext.from_request(request),
         )
     if payload.step == "execute":
         return records.data_change_execute(
-            actor=request.user, record=record, note=payload.note, request=request
+            actor=request.user, record=record, note=payload.note, context=AuditContext.from_request(request)
         )
-    return records.data_change_verify(actor=request.user, record=record, request=request)
+    return records.data_change_verify(
+        actor=request.user, record=record, context=AuditContext.from_request(request)
+    )
 
 
 # --- change requests ------------------------------------------------------------------------------
@@ -119,7 +125,7 @@ def change_request_create(request, payload: ChangeRequestIn):
         in_scope=payload.in_scope,
         system=_optional(MaintainedSystem, request, payload.system_id),
         ticket=_optional(Ticket, request, payload.ticket_id),
-        request=request,
+        context=AuditContext.from_request(request),
     )
     return Status(201, cr)
 
@@ -138,4 +144,6 @@ def change_request_detail(request, change_request_id: int):
 )
 def change_request_step(request, change_request_id: int, payload: ChangeRequestStepIn):
     cr = get_visible(ChangeRequest.objects.select_related("contract"), request.user, pk=change_request_id)
-    return records.change_request_advance(actor=request.user, cr=cr, request=request, **payload.dict())
+    return records.change_request_advance(
+        actor=request.user, cr=cr, context=AuditContext.from_request(request), **payload.dict()
+    )

@@ -11,6 +11,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from weibao.accounts.models import Department
+from weibao.audit.context import AuditContext
 from weibao.contracts.models import Contract, Interface, MaintainedSystem, Module, ServiceTerm, Severity
 from weibao.contracts.selectors import term_for_ticket
 from weibao.core import idempotency
@@ -190,7 +191,7 @@ def _create(request, payload: TicketIn) -> Ticket:
         location=payload.location,
         assignee=assignee,
         respond=payload.respond,
-        request=request,
+        context=AuditContext.from_request(request),
     )
     return ticket
 
@@ -288,7 +289,11 @@ def ticket_update(request, ticket_id: int, payload: TicketPatch):
     try:
         return ticket_payload(
             services.ticket_update(
-                actor=request.user, ticket=ticket, version=version, request=request, **fields
+                actor=request.user,
+                ticket=ticket,
+                version=version,
+                context=AuditContext.from_request(request),
+                **fields,
             )
         )
     except services.StaleTicket as exc:
@@ -300,7 +305,12 @@ def ticket_transition(request, ticket_id: int, payload: TransitionIn):
     ticket = _ticket(request, ticket_id)
     try:
         return ticket_payload(
-            services.ticket_transition(actor=request.user, ticket=ticket, request=request, **payload.dict())
+            services.ticket_transition(
+                actor=request.user,
+                ticket=ticket,
+                context=AuditContext.from_request(request),
+                **payload.dict(),
+            )
         )
     except services.StaleTicket as exc:
         _stale(exc)
@@ -312,7 +322,11 @@ def ticket_comment(request, ticket_id: int, payload: CommentIn):
     return Status(
         201,
         services.ticket_comment(
-            actor=request.user, ticket=ticket, body=payload.body, internal=payload.internal, request=request
+            actor=request.user,
+            ticket=ticket,
+            body=payload.body,
+            internal=payload.internal,
+            context=AuditContext.from_request(request),
         ),
     )
 
@@ -323,7 +337,9 @@ def ticket_comment(request, ticket_id: int, payload: CommentIn):
 def ticket_flag(request, ticket_id: int, payload: FlagIn):
     ticket = _ticket(request, ticket_id)
     return ticket_payload(
-        services.ticket_flag(actor=request.user, ticket=ticket, request=request, **payload.dict())
+        services.ticket_flag(
+            actor=request.user, ticket=ticket, context=AuditContext.from_request(request), **payload.dict()
+        )
     )
 
 
@@ -335,7 +351,11 @@ def ticket_attach(request, ticket_id: int, file: UploadedFile = File(...), inter
     return Status(
         201,
         attachments.attachment_add(
-            actor=request.user, ticket=ticket, upload=file, internal=internal, request=request
+            actor=request.user,
+            ticket=ticket,
+            upload=file,
+            internal=internal,
+            context=AuditContext.from_request(request),
         ),
     )
 
@@ -343,7 +363,10 @@ def ticket_attach(request, ticket_id: int, file: UploadedFile = File(...), inter
 @router.post("/tickets/{int:ticket_id}/watch", response=responses(_200=dict), summary="关注 / 取消关注")
 def ticket_watch(request, ticket_id: int, payload: WatchIn):
     ticket = services.ticket_watch(
-        actor=request.user, ticket=_ticket(request, ticket_id), watch=payload.watch, request=request
+        actor=request.user,
+        ticket=_ticket(request, ticket_id),
+        watch=payload.watch,
+        context=AuditContext.from_request(request),
     )
     return {
         "watching": ticket.watchers.filter(pk=request.user.pk).exists(),
