@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from weibao.core.api import responses
+from weibao.core.api import Id, responses
 
 from . import services
 from .durations import DurationError, parse_duration
@@ -40,7 +40,7 @@ class CalendarIn(Schema):
     tz: str = Field("Asia/Shanghai", max_length=64)
     day_rule: DayRule = DayRule.EVERY_DAY
     weekly: dict[Literal["0", "1", "2", "3", "4", "5", "6"], Periods]
-    owner_id: int | None = None
+    owner_id: Id | None = None
     note: str = Field("", max_length=256)
 
 
@@ -194,7 +194,7 @@ def exception_set(request, code: str, payload: ExceptionIn):
 @router.delete(
     "/calendars/{code}/exceptions/{exception_id}", response=responses(_204=None), summary="删除例外日期"
 )
-def exception_delete(request, code: str, exception_id: int):
+def exception_delete(request, code: str, exception_id: Id):
     calendar = _calendar(request, code)
     exc = CalendarException.objects.filter(calendar=calendar, pk=exception_id).first()
     if exc is None:
@@ -210,16 +210,24 @@ def calendar_due(request, code: str, payload: DueIn):
         duration = parse_duration(payload.duration)
     except DurationError as exc:
         raise HttpError(400, str(exc)) from exc
-    due, provisional = schedule_for_calendar(calendar).add_duration(_aware(payload.start, calendar), duration)
+    try:
+        due, provisional = schedule_for_calendar(calendar).add_duration(
+            _aware(payload.start, calendar), duration
+        )
+    except ValueError as exc:  # before 1900, after 9000, or a calendar never open
+        raise HttpError(400, _("无法按此日历计算：%(e)s") % {"e": exc}) from exc
     return {"due": due, "provisional": provisional}
 
 
 @router.post("/calendars/{code}/elapsed", response=responses(_200=ElapsedOut), summary="计算开放时长（秒）")
 def calendar_elapsed(request, code: str, payload: ElapsedIn):
     calendar = _calendar(request, code)
-    seconds = schedule_for_calendar(calendar).elapsed(
-        _aware(payload.start, calendar), _aware(payload.end, calendar)
-    )
+    try:
+        seconds = schedule_for_calendar(calendar).elapsed(
+            _aware(payload.start, calendar), _aware(payload.end, calendar)
+        )
+    except ValueError as exc:
+        raise HttpError(400, _("无法按此日历计算：%(e)s") % {"e": exc}) from exc
     return {"seconds": seconds}
 
 

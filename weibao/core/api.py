@@ -9,20 +9,32 @@ from __future__ import annotations
 
 import logging
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.conf import settings
+from django.core.exceptions import (
+    BadRequest,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    ValidationError,
+)
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import LimitOffsetPagination
 from ninja.renderers import BaseRenderer
 from ninja.security import APIKeyCookie, HttpBearer
 
 from weibao.audit.services import audit_record
+from weibao.core.db import DB_INT_MAX
 from weibao.core.tenancy import get_visible  # noqa: F401 - the API modules import it from here
 
 log = logging.getLogger(__name__)
@@ -40,6 +52,7 @@ ERRORS: dict[int, type[Schema]] = {
     403: ErrorOut,
     404: ErrorOut,
     409: ErrorOut,
+    413: ErrorOut,
     422: ErrorOut,
 }
 
@@ -49,6 +62,22 @@ def responses(**ok: Any) -> dict[int, Any]:
     result: dict[int, Any] = {int(k.lstrip("_")): v for k, v in ok.items()}
     result.update({code: schema for code, schema in ERRORS.items() if code not in result})
     return result
+
+
+# A number a client sends that the database cannot hold (an id, an offset) is refused with 422 by
+# the types below, in one place, rather than failing inside the database driver.
+#: An id in a path, a query filter or a body.
+Id = Annotated[int, Field(ge=1, le=DB_INT_MAX)]
+#: A count of rows to skip.
+Offset = Annotated[int, Field(ge=0, le=DB_INT_MAX)]
+
+
+class Pagination(LimitOffsetPagination):
+    """ninja's ``limit``/``offset`` pages with both numbers bounded."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=500)
+        offset: Offset = 0
 
 
 class TokenAuth(HttpBearer):
@@ -171,6 +200,30 @@ def _http_error(request, exc):
         429: "too_many_requests",
     }
     return _error(request, exc.message, codes.get(exc.status_code, "error"), exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request, exc):
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+    return _error(request, _("请求体超过 %(mb)d MB 的上限。") % {"mb": limit}, "too_large", 413)
+
+
+@api.exception_handler(MultiPartParserError)
+def _bad_multipart(request, exc):
+    return _error(request, _("multipart 请求体无法解析：%(e)s") % {"e": exc}, "bad_request", 400)
+
+
+@api.exception_handler(SuspiciousOperation)
+@api.exception_handler(BadRequest)
+def _bad_request(request, exc):
+    # Too many fields, a malformed upload name and the like: the client's fault, said plainly.
+    return _error(request, _("请求格式不正确。"), "bad_request", 400)
+
+
+@api.exception_handler(ProtectedError)
+@api.exception_handler(RestrictedError)
+def _still_referenced(request, exc):
+    return _error(request, _("仍有其他记录引用它，不能删除。"), "conflict", 409)
 
 
 @api.exception_handler(Exception)

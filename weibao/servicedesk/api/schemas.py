@@ -6,6 +6,8 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from weibao.core.api import Id
+
 from ..choices import (
     ChangeRequestState,
     ClockStatus,
@@ -95,35 +97,35 @@ class TicketPage(Schema):
 
 
 class TicketIn(Schema):
-    contract_id: int
-    term_id: int
+    contract_id: Id
+    term_id: Id
     title: str = Field(..., min_length=1, max_length=200)
     description: str = ""
-    severity_id: int | None = None
-    system_id: int | None = None
-    module_id: int | None = None
-    interface_id: int | None = None
-    department_id: int | None = None
+    severity_id: Id | None = None
+    system_id: Id | None = None
+    module_id: Id | None = None
+    interface_id: Id | None = None
+    department_id: Id | None = None
     channel: TicketChannel = TicketChannel.API
     caller_name: str = Field("", max_length=64)
     caller_department: str = Field("", max_length=64)
     caller_phone: str = Field("", max_length=32)
     location: str = Field("", max_length=128)
-    assignee_id: int | None = None
+    assignee_id: Id | None = None
     respond: bool = Field(False, description="电话受理：创建即响应")
 
 
 class TicketPatch(Schema):
     version: int = Field(..., description="读取时的 version；被他人修改时返回 409")
-    title: str | None = Field(None, min_length=1, max_length=200)
-    description: str | None = None
-    term_id: int | None = None
-    severity_id: int | None = None
-    system_id: int | None = None
-    module_id: int | None = None
-    interface_id: int | None = None
-    location: str | None = Field(None, max_length=128)
-    assignee_id: int | None = None
+    title: str = Field(None, min_length=1, max_length=200)
+    description: str = Field(None)
+    term_id: Id = Field(None)
+    severity_id: Id | None = None
+    system_id: Id | None = None
+    module_id: Id | None = None
+    interface_id: Id | None = None
+    location: str = Field(None, max_length=128)
+    assignee_id: Id | None = None
 
 
 class TransitionIn(Schema):
@@ -188,24 +190,24 @@ class DataChangeOut(Schema):
 
 
 class DataChangeIn(Schema):
-    contract_id: int
+    contract_id: Id
     kind: DataChangeKind
     reason: str = Field(..., min_length=1)
     patient_ids: list[str] = Field(default_factory=list)
     tables: str = Field("", max_length=500)
     before: str = ""
     after: str = ""
-    system_id: int | None = None
-    ticket_id: int | None = None
-    corrects_id: int | None = None
+    system_id: Id | None = None
+    ticket_id: Id | None = None
+    corrects_id: Id | None = None
 
 
 class DataChangePatch(Schema):
-    reason: str | None = None
-    tables: str | None = Field(None, max_length=500)
-    before: str | None = None
-    after: str | None = None
-    patient_ids: list[str] | None = None
+    reason: str = Field(None)
+    tables: str = Field(None, max_length=500)
+    before: str = Field(None)
+    after: str = Field(None)
+    patient_ids: list[str] = Field(None)
 
 
 class DataChangeStepIn(Schema):
@@ -233,12 +235,12 @@ class ChangeRequestOut(Schema):
 
 
 class ChangeRequestIn(Schema):
-    contract_id: int
+    contract_id: Id
     title: str = Field(..., min_length=1, max_length=200)
     requirement: str = Field(..., min_length=1)
     in_scope: bool = True
-    system_id: int | None = None
-    ticket_id: int | None = None
+    system_id: Id | None = None
+    ticket_id: Id | None = None
 
 
 class ChangeRequestStepIn(Schema):
