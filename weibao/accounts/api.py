@@ -1,6 +1,6 @@
 """API of the accounts app: the current user, organisations, memberships, personal tokens."""
 
-from datetime import date, datetime
+from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from weibao.core.api import Id, Pagination, get_visible, responses
+from weibao.core.api import Flag, Id, IsoDate, Pagination, get_visible, responses
 
 from . import services
 from .choices import OrgKind, Role
@@ -62,7 +62,7 @@ class OrganizationPatch(Schema):
     name: str | None = Field(None, min_length=2, max_length=128)
     address: str | None = Field(None, max_length=256)
     contact_phone: str | None = Field(None, max_length=64)
-    is_active: bool | None = None
+    is_active: Flag | None = None
 
 
 class CampusOut(Schema):
@@ -128,7 +128,7 @@ class TokenCreated(TokenOut):
 
 class GrantIn(Schema):
     user_id: Id
-    valid_until: date | None = None
+    valid_until: IsoDate | None = None
 
 
 @router.get("/me", response=responses(_200=MeOut), summary="当前用户")

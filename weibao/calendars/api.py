@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from weibao.core.api import Id, responses
+from weibao.core.api import Flag, Id, IsoDate, IsoDateTime, responses
 
 from . import services
 from .durations import DurationError, parse_duration
@@ -61,13 +61,13 @@ class ExceptionOut(Schema):
 
 
 class ExceptionIn(Schema):
-    date: date
+    date: IsoDate
     periods: Periods = Field(default_factory=list, description="空列表表示全天不开放")
     note: str = Field("", max_length=128)
 
 
 class DueIn(Schema):
-    start: datetime = Field(..., description="ISO 8601；不带时区时按日历时区理解")
+    start: IsoDateTime = Field(..., description="ISO 8601；不带时区时按日历时区理解")
     duration: str = Field(..., description="90m、4h、2d（24 小时为一天）或 3wd（工作日）", examples=["4h"])
 
 
@@ -77,8 +77,8 @@ class DueOut(Schema):
 
 
 class ElapsedIn(Schema):
-    start: datetime
-    end: datetime
+    start: IsoDateTime
+    end: IsoDateTime
 
 
 class ElapsedOut(Schema):
@@ -86,8 +86,8 @@ class ElapsedOut(Schema):
 
 
 class StatutoryDayIO(Schema):
-    date: date
-    is_workday: bool
+    date: IsoDate
+    is_workday: Flag
     name: str = Field("", max_length=32)
 
 

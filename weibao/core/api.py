@@ -8,6 +8,8 @@ OpenAPI schema lists every status an endpoint can answer.
 from __future__ import annotations
 
 import logging
+import re
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -30,8 +32,10 @@ from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination
+from ninja.parser import Parser
 from ninja.renderers import BaseRenderer
 from ninja.security import APIKeyCookie, HttpBearer
+from pydantic import BeforeValidator, StrictBool, WithJsonSchema
 
 from weibao.audit.services import audit_record
 from weibao.core.db import DB_INT_MAX
@@ -72,6 +76,53 @@ Id = Annotated[int, Field(ge=1, le=DB_INT_MAX)]
 Offset = Annotated[int, Field(ge=0, le=DB_INT_MAX)]
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def _iso_only(value: Any) -> Any:
+    """Dates and instants are ISO 8601 text (or already parsed): pydantic would otherwise read a
+    number as a Unix timestamp, which the schema does not promise."""
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.match(value)):
+        return value
+    raise ValueError("expected ISO 8601 text such as 2026-03-01 or 2026-03-01T09:30:00+08:00")
+
+
+#: A date in a body or a query: ``2026-03-01``.
+IsoDate = Annotated[date, BeforeValidator(_iso_only)]
+#: An instant in a body: ``2026-03-01T09:30:00+08:00``.
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only)]
+#: A yes/no in a JSON body: ``true`` or ``false``, not 0 or "yes".
+Flag = StrictBool
+
+
+def decimal_type(*, max_digits: int, decimal_places: int, positive: bool = False) -> Any:
+    """A money or quantity field as JSON: a whole number, or text such as ``"12.50"`` (a JSON
+    number with a fraction is a float, and money is not). The schema says exactly what the
+    validation accepts, so a client (or a fuzzer) can tell a good value from a bad one."""
+    whole = max_digits - decimal_places
+    if positive:
+        assert decimal_places == 2, "the positive pattern is written for two decimal places"
+        pattern = rf"^(0\.(0[1-9]|[1-9][0-9]?)|[1-9][0-9]{{0,{whole - 1}}}(\.[0-9]{{1,2}})?)$"
+    else:
+        pattern = rf"^[0-9]{{1,{whole}}}(\.[0-9]{{1,{decimal_places}}})?$"
+    number = {"type": "integer", "minimum": 1 if positive else 0, "maximum": 10**whole - 1}
+
+    def whole_or_text(value: Any) -> Any:
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise ValueError('write a fraction as text, such as "12.50"')
+        if isinstance(value, str) and not re.fullmatch(pattern, value):
+            raise ValueError(f"expected a number such as 12.50 (at most {decimal_places} decimals)")
+        return value
+
+    bounds = {"gt": 0} if positive else {"ge": 0}
+    return Annotated[
+        Decimal,
+        BeforeValidator(whole_or_text),
+        Field(max_digits=max_digits, decimal_places=decimal_places, **bounds),
+        WithJsonSchema({"anyOf": [number, {"type": "string", "pattern": pattern}]}),
+    ]
+
+
 class Pagination(LimitOffsetPagination):
     """ninja's ``limit``/``offset`` pages with both numbers bounded."""
 
@@ -102,6 +153,17 @@ class SessionAuth(APIKeyCookie):
         if user is not None and user.is_authenticated:
             return user
         return None
+
+
+class ObjectParser(Parser):
+    """JSON bodies are objects: every operation's body is a schema of named fields, and an array
+    or a bare string would otherwise reach it as an empty change."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = orjson.loads(request.body)
+        if not isinstance(data, dict):
+            raise ValueError("the JSON body must be an object")
+        return data
 
 
 class ORJSONRenderer(BaseRenderer):
@@ -135,6 +197,7 @@ def json_response(data: Any, status: int = 200) -> HttpResponse:
 
 api = NinjaAPI(
     renderer=ORJSONRenderer(),
+    parser=ObjectParser(),
     title="Weibao API",
     version="1",
     description="维保平台 REST API。认证：`Authorization: Bearer <个人令牌>`，或浏览器会话。"

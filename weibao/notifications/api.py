@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from weibao.accounts.models import Organization
-from weibao.core.api import Id, Offset, get_visible, responses
+from weibao.core.api import Flag, Id, Offset, get_visible, responses
 
 from . import selectors, services
 from .choices import DeliveryStatus, RobotKind
@@ -62,8 +62,8 @@ class PreferenceOut(Schema):
 
 class PreferenceIn(Schema):
     event: str = Field(..., min_length=1, max_length=64)
-    in_app: bool | None = None
-    email: bool | None = None
+    in_app: Flag | None = None
+    email: Flag | None = None
 
 
 class PreferencesIn(Schema):
@@ -93,7 +93,7 @@ class RobotIn(Schema):
     secret: str = Field("", max_length=200, description="钉钉加签密钥（SEC…），只写")
     events: list[str] = Field(..., min_length=1, max_length=50)
     contract_id: Id | None = Field(None, description="只接收这一份合同的事件")
-    is_active: bool = True
+    is_active: Flag = True
 
 
 class RobotPatch(Schema):
@@ -102,7 +102,7 @@ class RobotPatch(Schema):
     secret: str | None = Field(None, max_length=200, description="空字符串表示不再加签")
     events: list[str] | None = Field(None, min_length=1, max_length=50)
     contract_id: Id | None = None
-    is_active: bool | None = None
+    is_active: Flag | None = None
 
 
 class DeliveryOut(Schema):

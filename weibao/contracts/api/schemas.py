@@ -6,7 +6,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from weibao.core.api import Id
+from weibao.core.api import Flag, Id, IsoDate, decimal_type
 
 from ..models import (
     ContractStatus,
@@ -15,6 +15,10 @@ from ..models.inventory import EndpointKind
 from ..template_schema import Category, Direction, Protocol, SystemKind
 
 TargetData = dict[str, Any] | None
+
+
+#: A contract's amount in yuan.
+Amount = decimal_type(max_digits=14, decimal_places=2, positive=True)
 
 
 class ContractOut(Schema):
@@ -46,9 +50,9 @@ class ContractIn(Schema):
     title: str = Field(..., min_length=2, max_length=200)
     hospital_id: Id
     vendor_id: Id
-    start: date
-    end: date
-    amount: Decimal = Field(..., gt=0, max_digits=14, decimal_places=2)
+    start: IsoDate
+    end: IsoDate
+    amount: Amount
     status: ContractStatus = ContractStatus.DRAFT
     renewal_of_id: Id | None = None
     notes: str = ""
@@ -58,9 +62,9 @@ class FromTemplateIn(Schema):
     template: str = Field(..., min_length=1, max_length=48)
     hospital_id: Id
     vendor_id: Id
-    start: date
-    end: date | None = None
-    amount: Decimal | None = Field(None, gt=0, max_digits=14, decimal_places=2)
+    start: IsoDate
+    end: IsoDate | None = None
+    amount: Amount | None = None
     code: str | None = Field(None, min_length=2, max_length=48, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]+$")
     title: str | None = Field(None, min_length=2, max_length=200)
     renewal_of_id: Id | None = None
@@ -68,9 +72,9 @@ class FromTemplateIn(Schema):
 
 class ContractPatch(Schema):
     title: str | None = Field(None, min_length=2, max_length=200)
-    start: date | None = None
-    end: date | None = None
-    amount: Decimal | None = Field(None, gt=0, max_digits=14, decimal_places=2)
+    start: IsoDate | None = None
+    end: IsoDate | None = None
+    amount: Amount | None = None
     status: ContractStatus | None = None
     notes: str | None = None
     channels: list[str] | None = None
@@ -106,7 +110,7 @@ class TermIn(Schema):
     onsite: TargetData = None
     resolution: TargetData = None
     escalate_onsite: TargetData = None
-    separately_paid: bool = False
+    separately_paid: Flag = False
 
 
 class TermPatch(Schema):
@@ -119,7 +123,7 @@ class TermPatch(Schema):
     onsite: TargetData = None
     resolution: TargetData = None
     escalate_onsite: TargetData = None
-    separately_paid: bool = Field(None)
+    separately_paid: Flag = Field(None)
 
 
 class SeverityOut(Schema):

@@ -6,7 +6,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from weibao.core.api import Id
+from weibao.core.api import Flag, Id, IsoDate, decimal_type
 
 from ..choices import (
     ChangeRequestState,
@@ -112,7 +112,7 @@ class TicketIn(Schema):
     caller_phone: str = Field("", max_length=32)
     location: str = Field("", max_length=128)
     assignee_id: Id | None = None
-    respond: bool = Field(False, description="电话受理：创建即响应")
+    respond: Flag = Field(False, description="电话受理：创建即响应")
 
 
 class TicketPatch(Schema):
@@ -140,17 +140,17 @@ class TransitionIn(Schema):
 
 class CommentIn(Schema):
     body: str = Field(..., min_length=1, max_length=10000)
-    internal: bool = False
+    internal: Flag = False
 
 
 class FlagIn(Schema):
     flag: Literal["vendor_caused", "adverse_event"]
-    value: bool = True
+    value: Flag = True
     reason: str = Field(..., min_length=1, max_length=2000)
 
 
 class WatchIn(Schema):
-    watch: bool = True
+    watch: Flag = True
 
 
 class AttachmentOut(Schema):
@@ -238,7 +238,7 @@ class ChangeRequestIn(Schema):
     contract_id: Id
     title: str = Field(..., min_length=1, max_length=200)
     requirement: str = Field(..., min_length=1)
-    in_scope: bool = True
+    in_scope: Flag = True
     system_id: Id | None = None
     ticket_id: Id | None = None
 
@@ -246,10 +246,10 @@ class ChangeRequestIn(Schema):
 class ChangeRequestStepIn(Schema):
     action: Literal["assess", "approve", "reject", "develop", "test", "deploy"]
     assessment: str = ""
-    estimate_days: Decimal | None = Field(None, ge=0, max_digits=7, decimal_places=1)
-    quote: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
-    in_scope: bool | None = None
-    deployed_on: date | None = None
+    estimate_days: decimal_type(max_digits=7, decimal_places=1) | None = None  # type: ignore[valid-type]
+    quote: decimal_type(max_digits=12, decimal_places=2) | None = None  # type: ignore[valid-type]
+    in_scope: Flag | None = None
+    deployed_on: IsoDate | None = None
 
 
 class SavedFilterIn(Schema):

@@ -1,6 +1,5 @@
 """API of tickets: create, list, detail, transitions, comments, flags, attachments, ledger, filters."""
 
-from datetime import date
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
@@ -12,7 +11,7 @@ from ninja.files import UploadedFile
 from weibao.accounts.models import Department, User
 from weibao.contracts.models import Contract, Interface, MaintainedSystem, Module, ServiceTerm, Severity
 from weibao.contracts.selectors import term_for_ticket
-from weibao.core.api import Id, get_visible, json_response, responses
+from weibao.core.api import Id, IsoDate, get_visible, json_response, responses
 from weibao.core.tenancy import get_visible_reference
 
 from .. import attachments, permissions, services
@@ -84,8 +83,8 @@ def ticket_list(
     severity: Id | None = None,
     assignee: str | None = None,
     breached: bool | None = None,
-    created_from: date | None = None,
-    created_to: date | None = None,
+    created_from: IsoDate | None = None,
+    created_to: IsoDate | None = None,
     q: str | None = None,
     sort: Literal["recent", "risk"] = "recent",
 ):
@@ -159,8 +158,8 @@ def ticket_export(
     state: str | None = None,
     open: bool | None = None,
     breached: bool | None = None,
-    created_from: date | None = None,
-    created_to: date | None = None,
+    created_from: IsoDate | None = None,
+    created_to: IsoDate | None = None,
     q: str | None = None,
 ):
     flt = TicketFilter.from_params(
