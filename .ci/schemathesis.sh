@@ -40,8 +40,9 @@ PORT="$("$BIN/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
   >"$VAR/serve.log" 2>&1 &
 server=$!
 BASE="http://127.0.0.1:$PORT"
-for _ in $(seq 60); do
-  curl -fsS -o /dev/null "$BASE/api/v1/openapi.json" 2>/dev/null && break
+for _ in $(seq 240); do
+  curl -fsS -m 30 -o /dev/null "$BASE/api/v1/openapi.json" 2>/dev/null && break
+  kill -0 "$server" 2>/dev/null || { echo "the server did not start:" >&2; cat "$VAR/serve.log" >&2; exit 1; }
   sleep 0.5
 done
 
@@ -56,6 +57,7 @@ print(api_token_create(user=User.objects.get(username='$user'), name='schemathes
   "$BIN/schemathesis" --config-file .ci/schemathesis.toml run "$BASE/api/v1/openapi.json" \
     -H "Authorization: Bearer $token" \
     --checks all --max-examples "$MAX_EXAMPLES" --seed "$SEED" -w 2 \
+    --wait-for-schema 120 --request-timeout 60 \
     --exclude-operation-id weibao_accounts_api_token_revoke \
     --exclude-operation-id weibao_accounts_api_membership_delete \
     --report junit --report-dir "$VAR/report-$user" || status=$?

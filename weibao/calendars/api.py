@@ -109,7 +109,7 @@ class StatutoryYearIn(Schema):
 
 
 class HolidayCnIn(Schema):
-    year: int
+    year: int = Field(..., ge=2000, le=2100)
     papers: list[str] = Field(default_factory=list)
     days: list[dict[str, Any]]
 

@@ -50,13 +50,15 @@ class ErrorOut(Schema):
 
 
 #: The error responses every operation may give; merge into ``response=``.
-ERRORS: dict[int, type[Schema]] = {
+ERRORS: dict[int, type[Schema] | None] = {
     400: ErrorOut,
     401: ErrorOut,
     403: ErrorOut,
     404: ErrorOut,
     409: ErrorOut,
     413: ErrorOut,
+    # The web server's own refusal of a request line over 4 KB, before the application.
+    414: None,
     422: ErrorOut,
 }
 
@@ -74,6 +76,8 @@ def responses(**ok: Any) -> dict[int, Any]:
 Id = Annotated[int, Field(ge=1, le=DB_INT_MAX)]
 #: A count of rows to skip.
 Offset = Annotated[int, Field(ge=0, le=DB_INT_MAX)]
+#: The version a client read, sent back for optimistic locking.
+Version = Annotated[int, Field(ge=0, le=DB_INT_MAX)]
 
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
@@ -93,6 +97,16 @@ IsoDate = Annotated[date, BeforeValidator(_iso_only)]
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only)]
 #: A yes/no in a JSON body: ``true`` or ``false``, not 0 or "yes".
 Flag = StrictBool
+
+
+def _true_or_false(value: Any) -> Any:
+    if isinstance(value, bool) or value in ("true", "false"):
+        return value
+    raise ValueError("expected true or false")
+
+
+#: A yes/no in a multipart form: the text ``true`` or ``false``.
+FormFlag = Annotated[bool, BeforeValidator(_true_or_false)]
 
 
 def decimal_type(*, max_digits: int, decimal_places: int, positive: bool = False) -> Any:

@@ -6,7 +6,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from weibao.core.api import Flag, Id, IsoDate, decimal_type
+from weibao.core.api import Flag, Id, IsoDate, Version, decimal_type
 
 from ..models import (
     ContractStatus,
@@ -78,7 +78,7 @@ class ContractPatch(Schema):
     status: ContractStatus | None = None
     notes: str | None = None
     channels: list[str] | None = None
-    version: int | None = Field(None, description="乐观锁：提交读取时的 version，被他人修改时返回 409")
+    version: Version | None = Field(None, description="乐观锁：提交读取时的 version，被他人修改时返回 409")
 
 
 class TermOut(Schema):

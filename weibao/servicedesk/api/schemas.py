@@ -6,7 +6,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from weibao.core.api import Flag, Id, IsoDate, decimal_type
+from weibao.core.api import Flag, Id, IsoDate, Version, decimal_type
 
 from ..choices import (
     ChangeRequestState,
@@ -116,7 +116,7 @@ class TicketIn(Schema):
 
 
 class TicketPatch(Schema):
-    version: int = Field(..., description="读取时的 version；被他人修改时返回 409")
+    version: Version = Field(..., description="读取时的 version；被他人修改时返回 409")
     title: str = Field(None, min_length=1, max_length=200)
     description: str = Field(None)
     term_id: Id = Field(None)
@@ -130,7 +130,7 @@ class TicketPatch(Schema):
 
 class TransitionIn(Schema):
     action: Literal[tuple(a for a, t in TRANSITIONS.items() if t.side != "system")]  # type: ignore[valid-type]
-    version: int | None = None
+    version: Version | None = None
     reason: str = ""
     solution: str = ""
     root_cause: str = ""

@@ -11,7 +11,7 @@ from ninja.files import UploadedFile
 from weibao.accounts.models import Department, User
 from weibao.contracts.models import Contract, Interface, MaintainedSystem, Module, ServiceTerm, Severity
 from weibao.contracts.selectors import term_for_ticket
-from weibao.core.api import Id, IsoDate, get_visible, json_response, responses
+from weibao.core.api import FormFlag, Id, IsoDate, get_visible, json_response, responses
 from weibao.core.tenancy import get_visible_reference
 
 from .. import attachments, permissions, services
@@ -281,7 +281,7 @@ def ticket_flag(request, ticket_id: Id, payload: FlagIn):
 @router.post(
     "/tickets/{int:ticket_id}/attachments", response=responses(_201=AttachmentOut), summary="上传附件"
 )
-def ticket_attach(request, ticket_id: Id, file: UploadedFile = File(...), internal: bool = Form(False)):
+def ticket_attach(request, ticket_id: Id, file: UploadedFile = File(...), internal: FormFlag = Form(False)):
     ticket = _ticket(request, ticket_id)
     return Status(
         201,
