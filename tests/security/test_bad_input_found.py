@@ -359,3 +359,9 @@ def test_cli_sla_in_range_still_answers(world):
         stdout=out,
     )
     assert out.getvalue().startswith("2026-10-")
+
+
+@pytest.mark.parametrize("query", [f"year={HUGE}&month=1", "year=1&month=1", "year=2026&month=13", "year=²"])
+def test_calendar_page_with_a_month_that_does_not_exist_shows_this_month(world, client_for, query):
+    response = client_for(world["admin"]).get(f"/calendars/5x8/?{query}")
+    assert response.status_code == 200

@@ -119,7 +119,7 @@ def calendar_detail(request: HttpRequest, code: str) -> HttpResponse:
         date(year, month, 1)
         if not 1900 < year < 9000:  # the years the calendar arithmetic covers, with a margin
             raise ValueError(year)
-    except ValueError:
+    except (ValueError, OverflowError):  # date() overflows on a year beyond a C long
         year, month = today.year, today.month
     prev_m = (year - 1, 12) if month == 1 else (year, month - 1)
     next_m = (year + 1, 1) if month == 12 else (year, month + 1)
