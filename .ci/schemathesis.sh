@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="${BIN:-$PWD/.venv/bin}"
 SEED="${ST_SEED:-12345}"
-MAX_EXAMPLES="${ST_MAX_EXAMPLES:-30}"
+MAX_EXAMPLES="${ST_MAX_EXAMPLES:-20}"
 USERS="${ST_USERS:-demo-admin demo-hospital}"
 
 # A fresh SQLite install of its own; nothing from the environment's database or Redis.
