@@ -33,10 +33,14 @@ BODIES = [
             "file": None,
         }
     ),
+    # Issue 12: null for fields that cannot be empty, ids beyond 64 bits, a bare array.
+    json.dumps({"version": 1, "title": None, "term_id": None, "username": None, "name": None}),
+    json.dumps({"version": 99999999999999999999, "contract_id": 99999999999999999999, "ids": [2**70]}),
+    json.dumps([None, None]),
 ]
 
 
-@pytest.mark.parametrize("path_value", ["999999", "abc"])
+@pytest.mark.parametrize("path_value", ["999999", "abc", "99999999999999999999"])
 def test_every_operation_refuses_bad_input_with_json(client_for, path_value):
     admin = member(PlatformOrgFactory(), Role.PLATFORM_ADMIN)
     client = client_for(admin)

@@ -30,6 +30,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
+handler400 = "weibao.core.views.bad_request"
 handler403 = "weibao.core.views.permission_denied"
 handler404 = "weibao.core.views.page_not_found"
 handler500 = "weibao.core.views.server_error"

@@ -1,15 +1,15 @@
 """API of the accounts app: the current user, organisations, memberships, personal tokens."""
 
-from datetime import date, datetime
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from weibao.audit.context import AuditContext
-from weibao.core.api import get_visible, responses
+from weibao.core.api import Flag, Id, IsoDate, Pagination, get_visible, responses
 
 from . import permissions, services
 from .choices import OrgKind, Role
@@ -63,7 +63,7 @@ class OrganizationPatch(Schema):
     name: str | None = Field(None, min_length=2, max_length=128)
     address: str | None = Field(None, max_length=256)
     contact_phone: str | None = Field(None, max_length=64)
-    is_active: bool | None = None
+    is_active: Flag | None = None
 
 
 class CampusOut(Schema):
@@ -82,7 +82,7 @@ class DepartmentOut(Schema):
 
 class NamedIn(Schema):
     name: str = Field(..., min_length=1, max_length=64)
-    campus_id: int | None = None
+    campus_id: Id | None = None
 
 
 class MembershipOut(Schema):
@@ -96,11 +96,11 @@ class MembershipOut(Schema):
 
 
 class MembershipIn(Schema):
-    organization_id: int
+    organization_id: Id
     role: Role
-    department_id: int | None = None
+    department_id: Id | None = None
     # Either an existing user, or the fields of a new one.
-    user_id: int | None = None
+    user_id: Id | None = None
     username: str | None = Field(None, min_length=3, max_length=150, pattern=r"^[\w.@+-]+$")
     display_name: str = Field("", max_length=64)
     phone: str = Field("", max_length=32)
@@ -128,8 +128,8 @@ class TokenCreated(TokenOut):
 
 
 class GrantIn(Schema):
-    user_id: int
-    valid_until: date | None = None
+    user_id: Id
+    valid_until: IsoDate | None = None
 
 
 @router.get("/me", response=responses(_200=MeOut), summary="当前用户")
@@ -138,7 +138,7 @@ def me(request):
 
 
 @router.get("/organizations", response=responses(_200=list[OrganizationOut]), summary="机构列表")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def organization_list(request, kind: OrgKind | None = None):
     qs = Organization.objects.visible_to(request.user)
     return qs.filter(kind=kind) if kind else qs
@@ -153,12 +153,12 @@ def organization_create(request, payload: OrganizationIn):
 
 
 @router.get("/organizations/{org_id}", response=responses(_200=OrganizationOut), summary="机构详情")
-def organization_detail(request, org_id: int):
+def organization_detail(request, org_id: Id):
     return get_visible(Organization.objects, request.user, pk=org_id)
 
 
 @router.patch("/organizations/{org_id}", response=responses(_200=OrganizationOut), summary="修改机构")
-def organization_update(request, org_id: int, payload: OrganizationPatch):
+def organization_update(request, org_id: Id, payload: OrganizationPatch):
     org = get_visible(Organization.objects, request.user, pk=org_id)
     fields = payload.dict(exclude_none=True)
     return services.organization_update(
@@ -167,13 +167,13 @@ def organization_update(request, org_id: int, payload: OrganizationPatch):
 
 
 @router.get("/organizations/{org_id}/campuses", response=responses(_200=list[CampusOut]), summary="院区")
-def campus_list(request, org_id: int):
+def campus_list(request, org_id: Id):
     org = get_visible(Organization.objects, request.user, pk=org_id)
     return list(Campus.objects.visible_to(request.user).filter(hospital=org))
 
 
 @router.post("/organizations/{org_id}/campuses", response=responses(_201=CampusOut), summary="新建院区")
-def campus_create(request, org_id: int, payload: NamedIn):
+def campus_create(request, org_id: Id, payload: NamedIn):
     org = get_visible(Organization.objects, request.user, pk=org_id)
     return Status(
         201,
@@ -186,7 +186,7 @@ def campus_create(request, org_id: int, payload: NamedIn):
 @router.get(
     "/organizations/{org_id}/departments", response=responses(_200=list[DepartmentOut]), summary="科室"
 )
-def department_list(request, org_id: int):
+def department_list(request, org_id: Id):
     org = get_visible(Organization.objects, request.user, pk=org_id)
     return list(Department.objects.visible_to(request.user).filter(hospital=org))
 
@@ -194,7 +194,7 @@ def department_list(request, org_id: int):
 @router.post(
     "/organizations/{org_id}/departments", response=responses(_201=DepartmentOut), summary="新建科室"
 )
-def department_create(request, org_id: int, payload: NamedIn):
+def department_create(request, org_id: Id, payload: NamedIn):
     org = get_visible(Organization.objects, request.user, pk=org_id)
     campus = None
     if payload.campus_id is not None:
@@ -210,7 +210,7 @@ def department_create(request, org_id: int, payload: NamedIn):
 
 
 @router.post("/organizations/{org_id}/grants", response=responses(_201=dict), summary="向审计用户授权")
-def grant_create(request, org_id: int, payload: GrantIn):
+def grant_create(request, org_id: Id, payload: GrantIn):
     org = get_visible(Organization.objects, request.user, pk=org_id)
     # An id that matches nobody and one that is not an auditor get the same answer.
     user = User.objects.filter(pk=payload.user_id).first()
@@ -225,15 +225,15 @@ def grant_create(request, org_id: int, payload: GrantIn):
 
 
 @router.get("/memberships", response=responses(_200=list[MembershipOut]), summary="成员（管理员）")
-@paginate(LimitOffsetPagination)
-def membership_list(request, organization_id: int | None = None):
+@paginate(Pagination)
+def membership_list(request, organization_id: Id | None = None):
     permissions.require_some_admin(request.user)
     qs = Membership.objects.visible_to(request.user).select_related("user")
     return qs.filter(organization_id=organization_id) if organization_id else qs
 
 
 @router.get("/memberships/{membership_id}", response=responses(_200=MembershipOut), summary="成员详情")
-def membership_detail(request, membership_id: int):
+def membership_detail(request, membership_id: Id):
     permissions.require_some_admin(request.user)
     return get_visible(Membership.objects.select_related("user"), request.user, pk=membership_id)
 
@@ -276,7 +276,7 @@ def membership_create(request, payload: MembershipIn):
 
 
 @router.delete("/memberships/{membership_id}", response=responses(_200=MembershipOut), summary="停用成员身份")
-def membership_delete(request, membership_id: int):
+def membership_delete(request, membership_id: Id):
     permissions.require_some_admin(request.user)
     membership = get_visible(
         Membership.objects.select_related("user", "organization"), request.user, pk=membership_id
@@ -317,7 +317,7 @@ def token_create(request, payload: TokenIn):
 
 
 @router.delete("/tokens/{token_id}", response=responses(_200=TokenOut), summary="吊销 API 令牌")
-def token_revoke(request, token_id: int):
+def token_revoke(request, token_id: Id):
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
     return services.api_token_revoke(
         user=request.user, token=token, context=AuditContext.from_request(request)

@@ -3,9 +3,9 @@
 from datetime import datetime
 
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from weibao.core.api import get_visible, responses
+from weibao.core.api import Id, Pagination, get_visible, responses
 
 from .models import AuditEvent
 
@@ -29,7 +29,7 @@ class AuditEventOut(Schema):
 
 
 @router.get("/audit-events", response=responses(_200=list[AuditEventOut]), summary="审计记录")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def audit_event_list(request, action: str | None = None, success: bool | None = None):
     qs = AuditEvent.objects.visible_to(request.user)
     if action:
@@ -40,5 +40,5 @@ def audit_event_list(request, action: str | None = None, success: bool | None = 
 
 
 @router.get("/audit-events/{event_id}", response=responses(_200=AuditEventOut), summary="审计记录详情")
-def audit_event_detail(request, event_id: int):
+def audit_event_detail(request, event_id: Id):
     return get_visible(AuditEvent.objects, request.user, pk=event_id)

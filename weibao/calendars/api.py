@@ -11,7 +11,7 @@ from ninja.errors import HttpError
 
 from weibao.accounts import permissions
 from weibao.audit.context import AuditContext
-from weibao.core.api import responses
+from weibao.core.api import Flag, Id, IsoDate, IsoDateTime, responses
 
 from . import services
 from .durations import DurationError, parse_duration
@@ -42,7 +42,7 @@ class CalendarIn(Schema):
     tz: str = Field("Asia/Shanghai", max_length=64)
     day_rule: DayRule = DayRule.EVERY_DAY
     weekly: dict[Literal["0", "1", "2", "3", "4", "5", "6"], Periods]
-    owner_id: int | None = None
+    owner_id: Id | None = None
     note: str = Field("", max_length=256)
 
 
@@ -63,13 +63,13 @@ class ExceptionOut(Schema):
 
 
 class ExceptionIn(Schema):
-    date: date
+    date: IsoDate
     periods: Periods = Field(default_factory=list, description="空列表表示全天不开放")
     note: str = Field("", max_length=128)
 
 
 class DueIn(Schema):
-    start: datetime = Field(..., description="ISO 8601；不带时区时按日历时区理解")
+    start: IsoDateTime = Field(..., description="ISO 8601；不带时区时按日历时区理解")
     duration: str = Field(..., description="90m、4h、2d（24 小时为一天）或 3wd（工作日）", examples=["4h"])
 
 
@@ -79,8 +79,8 @@ class DueOut(Schema):
 
 
 class ElapsedIn(Schema):
-    start: datetime
-    end: datetime
+    start: IsoDateTime
+    end: IsoDateTime
 
 
 class ElapsedOut(Schema):
@@ -88,8 +88,8 @@ class ElapsedOut(Schema):
 
 
 class StatutoryDayIO(Schema):
-    date: date
-    is_workday: bool
+    date: IsoDate
+    is_workday: Flag
     name: str = Field("", max_length=32)
 
 
@@ -111,7 +111,7 @@ class StatutoryYearIn(Schema):
 
 
 class HolidayCnIn(Schema):
-    year: int
+    year: int = Field(..., ge=2000, le=2100)
     papers: list[str] = Field(default_factory=list)
     days: list[dict[str, Any]]
 
@@ -200,7 +200,7 @@ def exception_set(request, code: str, payload: ExceptionIn):
 @router.delete(
     "/calendars/{code}/exceptions/{exception_id}", response=responses(_204=None), summary="删除例外日期"
 )
-def exception_delete(request, code: str, exception_id: int):
+def exception_delete(request, code: str, exception_id: Id):
     calendar = _calendar(request, code)
     exc = CalendarException.objects.filter(calendar=calendar, pk=exception_id).first()
     if exc is None:
@@ -216,16 +216,24 @@ def calendar_due(request, code: str, payload: DueIn):
         duration = parse_duration(payload.duration)
     except DurationError as exc:
         raise HttpError(400, str(exc)) from exc
-    due, provisional = schedule_for_calendar(calendar).add_duration(_aware(payload.start, calendar), duration)
+    try:
+        due, provisional = schedule_for_calendar(calendar).add_duration(
+            _aware(payload.start, calendar), duration
+        )
+    except ValueError as exc:  # before 1900, after 9000, or a calendar never open
+        raise HttpError(400, _("无法按此日历计算：%(e)s") % {"e": exc}) from exc
     return {"due": due, "provisional": provisional}
 
 
 @router.post("/calendars/{code}/elapsed", response=responses(_200=ElapsedOut), summary="计算开放时长（秒）")
 def calendar_elapsed(request, code: str, payload: ElapsedIn):
     calendar = _calendar(request, code)
-    seconds = schedule_for_calendar(calendar).elapsed(
-        _aware(payload.start, calendar), _aware(payload.end, calendar)
-    )
+    try:
+        seconds = schedule_for_calendar(calendar).elapsed(
+            _aware(payload.start, calendar), _aware(payload.end, calendar)
+        )
+    except ValueError as exc:
+        raise HttpError(400, _("无法按此日历计算：%(e)s") % {"e": exc}) from exc
     return {"seconds": seconds}
 
 

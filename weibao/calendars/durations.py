@@ -7,6 +7,10 @@ A contract states its promises as ``90m``, ``4h``, ``2d`` or ``3wd``:
 * ``wd`` counts working days ("N个工作日"): the due instant is the closing time of the Nth
   working day after the start's day.
 
+No promise in a maintenance contract runs longer than its year: a duration is at most
+:data:`MAX_DAYS` days (or working days, or as many hours or minutes). Anything longer is an input
+error, and refusing it here keeps one request from walking centuries of a calendar.
+
 Parsing lives here so that every entry point accepts exactly the same language.
 """
 
@@ -17,6 +21,8 @@ from dataclasses import dataclass
 
 _PATTERN = re.compile(r"^\s*(\d{1,6})\s*(wd|m|h|d)\s*$")
 _SECONDS = {"m": 60, "h": 3600, "d": 86400}
+#: The longest duration a contract can mean: a (leap) year of days or working days.
+MAX_DAYS = 366
 
 
 class DurationError(ValueError):
@@ -56,5 +62,10 @@ def parse_duration(text: str) -> Duration:
     if unit == "wd":
         if amount == 0:
             raise DurationError("a working-day duration must be at least 1wd")
+        if amount > MAX_DAYS:
+            raise DurationError(f"duration {text.strip()!r} is longer than {MAX_DAYS}wd")
         return Duration(workdays=amount)
-    return Duration(seconds=amount * _SECONDS[unit])
+    seconds = amount * _SECONDS[unit]
+    if seconds > MAX_DAYS * 86400:
+        raise DurationError(f"duration {text.strip()!r} is longer than {MAX_DAYS}d")
+    return Duration(seconds=seconds)

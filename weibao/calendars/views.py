@@ -119,7 +119,9 @@ def calendar_detail(request: HttpRequest, code: str) -> HttpResponse:
         year = int(request.GET.get("year", today.year))
         month = int(request.GET.get("month", today.month))
         date(year, month, 1)
-    except ValueError:
+        if not 1900 < year < 9000:  # the years the calendar arithmetic covers, with a margin
+            raise ValueError(year)
+    except (ValueError, OverflowError):  # date() overflows on a year beyond a C long
         year, month = today.year, today.month
     prev_m = (year - 1, 12) if month == 1 else (year, month - 1)
     next_m = (year + 1, 1) if month == 12 else (year, month + 1)
@@ -156,12 +158,16 @@ def calendar_due(request: HttpRequest, code: str) -> HttpResponse:
         try:
             duration = parse_duration(form.cleaned_data["duration"])
         except DurationError:
-            error = _("时限格式不对：应为 90m、4h、2d 或 3wd。")
+            error = _("时限格式不对：应为 90m、4h、2d 或 3wd，最长 366 天。")
         else:
-            due, provisional = schedule_for_calendar(calendar).add_duration(
-                form.cleaned_data["start"], duration
-            )
-            result = {"due": due, "provisional": provisional}
+            try:
+                due, provisional = schedule_for_calendar(calendar).add_duration(
+                    form.cleaned_data["start"], duration
+                )
+            except ValueError:  # before 1900, after 9000, or a calendar never open
+                error = _("无法计算：开始时间须在 1900 至 9000 年之间，且日历须有开放时间。")
+            else:
+                result = {"due": due, "provisional": provisional}
     elif form.is_bound:
         error = _("请填写开始时间和时限。")
     return render(request, "calendars/_due_result.html", {"result": result, "error": error})

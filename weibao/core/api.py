@@ -8,21 +8,37 @@ OpenAPI schema lists every status an endpoint can answer.
 from __future__ import annotations
 
 import logging
+import re
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.conf import settings
+from django.core.exceptions import (
+    BadRequest,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    ValidationError,
+)
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import LimitOffsetPagination
+from ninja.parser import Parser
 from ninja.renderers import BaseRenderer
 from ninja.security import APIKeyCookie, HttpBearer
+from pydantic import BeforeValidator, StrictBool, WithJsonSchema
 
 from weibao.audit.services import audit_refusal
+from weibao.core.db import DB_INT_MAX
 from weibao.core.docs import LocalSwagger
 from weibao.core.tenancy import get_visible  # noqa: F401 - the API modules import it from here
 
@@ -35,12 +51,15 @@ class ErrorOut(Schema):
 
 
 #: The error responses every operation may give; merge into ``response=``.
-ERRORS: dict[int, type[Schema]] = {
+ERRORS: dict[int, type[Schema] | None] = {
     400: ErrorOut,
     401: ErrorOut,
     403: ErrorOut,
     404: ErrorOut,
     409: ErrorOut,
+    413: ErrorOut,
+    # The web server's own refusal of a request line over 4 KB, before the application.
+    414: None,
     422: ErrorOut,
 }
 
@@ -50,6 +69,81 @@ def responses(**ok: Any) -> dict[int, Any]:
     result: dict[int, Any] = {int(k.lstrip("_")): v for k, v in ok.items()}
     result.update({code: schema for code, schema in ERRORS.items() if code not in result})
     return result
+
+
+# A number a client sends that the database cannot hold (an id, an offset) is refused with 422 by
+# the types below, in one place, rather than failing inside the database driver.
+#: An id in a path, a query filter or a body.
+Id = Annotated[int, Field(ge=1, le=DB_INT_MAX)]
+#: A count of rows to skip.
+Offset = Annotated[int, Field(ge=0, le=DB_INT_MAX)]
+#: The version a client read, sent back for optimistic locking.
+Version = Annotated[int, Field(ge=0, le=DB_INT_MAX)]
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def _iso_only(value: Any) -> Any:
+    """Dates and instants are ISO 8601 text (or already parsed): pydantic would otherwise read a
+    number as a Unix timestamp, which the schema does not promise."""
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.match(value)):
+        return value
+    raise ValueError("expected ISO 8601 text such as 2026-03-01 or 2026-03-01T09:30:00+08:00")
+
+
+#: A date in a body or a query: ``2026-03-01``.
+IsoDate = Annotated[date, BeforeValidator(_iso_only)]
+#: An instant in a body: ``2026-03-01T09:30:00+08:00``.
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only)]
+#: A yes/no in a JSON body: ``true`` or ``false``, not 0 or "yes".
+Flag = StrictBool
+
+
+def _true_or_false(value: Any) -> Any:
+    if isinstance(value, bool) or value in ("true", "false"):
+        return value
+    raise ValueError("expected true or false")
+
+
+#: A yes/no in a multipart form: the text ``true`` or ``false``.
+FormFlag = Annotated[bool, BeforeValidator(_true_or_false)]
+
+
+def decimal_type(*, max_digits: int, decimal_places: int, positive: bool = False) -> Any:
+    """A money or quantity field as JSON: a whole number, or text such as ``"12.50"`` (a JSON
+    number with a fraction is a float, and money is not). The schema says exactly what the
+    validation accepts, so a client (or a fuzzer) can tell a good value from a bad one."""
+    whole = max_digits - decimal_places
+    if positive:
+        assert decimal_places == 2, "the positive pattern is written for two decimal places"
+        pattern = rf"^(0\.(0[1-9]|[1-9][0-9]?)|[1-9][0-9]{{0,{whole - 1}}}(\.[0-9]{{1,2}})?)$"
+    else:
+        pattern = rf"^[0-9]{{1,{whole}}}(\.[0-9]{{1,{decimal_places}}})?$"
+    number = {"type": "integer", "minimum": 1 if positive else 0, "maximum": 10**whole - 1}
+
+    def whole_or_text(value: Any) -> Any:
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise ValueError('write a fraction as text, such as "12.50"')
+        if isinstance(value, str) and not re.fullmatch(pattern, value):
+            raise ValueError(f"expected a number such as 12.50 (at most {decimal_places} decimals)")
+        return value
+
+    bounds = {"gt": 0} if positive else {"ge": 0}
+    return Annotated[
+        Decimal,
+        BeforeValidator(whole_or_text),
+        Field(max_digits=max_digits, decimal_places=decimal_places, **bounds),
+        WithJsonSchema({"anyOf": [number, {"type": "string", "pattern": pattern}]}),
+    ]
+
+
+class Pagination(LimitOffsetPagination):
+    """ninja's ``limit``/``offset`` pages with both numbers bounded."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=500)
+        offset: Offset = 0
 
 
 class TokenAuth(HttpBearer):
@@ -74,6 +168,17 @@ class SessionAuth(APIKeyCookie):
         if user is not None and user.is_authenticated:
             return user
         return None
+
+
+class ObjectParser(Parser):
+    """JSON bodies are objects: every operation's body is a schema of named fields, and an array
+    or a bare string would otherwise reach it as an empty change."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = orjson.loads(request.body)
+        if not isinstance(data, dict):
+            raise ValueError("the JSON body must be an object")
+        return data
 
 
 class ORJSONRenderer(BaseRenderer):
@@ -112,6 +217,7 @@ def json_response(data: Any, status: int = 200) -> HttpResponse:
 
 api = NinjaAPI(
     renderer=ORJSONRenderer(),
+    parser=ObjectParser(),
     title="Weibao API",
     version="1",
     description="维保平台 REST API。认证：`Authorization: Bearer <个人令牌>`，或浏览器会话。"
@@ -174,6 +280,30 @@ def _http_error(request, exc):
         429: "too_many_requests",
     }
     return _error(request, exc.message, codes.get(exc.status_code, "error"), exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request, exc):
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+    return _error(request, _("请求体超过 %(mb)d MB 的上限。") % {"mb": limit}, "too_large", 413)
+
+
+@api.exception_handler(MultiPartParserError)
+def _bad_multipart(request, exc):
+    return _error(request, _("multipart 请求体无法解析：%(e)s") % {"e": exc}, "bad_request", 400)
+
+
+@api.exception_handler(SuspiciousOperation)
+@api.exception_handler(BadRequest)
+def _bad_request(request, exc):
+    # Too many fields, a malformed upload name and the like: the client's fault, said plainly.
+    return _error(request, _("请求格式不正确。"), "bad_request", 400)
+
+
+@api.exception_handler(ProtectedError)
+@api.exception_handler(RestrictedError)
+def _still_referenced(request, exc):
+    return _error(request, _("仍有其他记录引用它，不能删除。"), "conflict", 409)
 
 
 @api.exception_handler(Exception)

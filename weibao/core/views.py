@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -68,6 +69,26 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": _("未找到。"), "code": "not_found"}, status=404)
     return render(request, "404.html", status=404)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """400, or 413 for a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``: JSON under /api/, a page
+    otherwise. A :class:`~django.core.exceptions.BadRequest` raised by a view carries a message
+    for the user; other refusals (a malformed multipart body, too many fields) get a general one."""
+    from django.core.exceptions import BadRequest, RequestDataTooBig
+    from django.utils.translation import gettext as _
+
+    if isinstance(exception, RequestDataTooBig):
+        status, code = 413, "too_large"
+        reason = _("提交的内容太大（上限 %(mb)d MB）。附件请用上传，单个不超过 10 MB。") % {
+            "mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        }
+    else:
+        status, code = 400, "bad_request"
+        reason = str(exception) if type(exception) is BadRequest else _("请求格式不正确。")
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": reason, "code": code}, status=status)
+    return render(request, "400.html", {"reason": reason, "status": status}, status=status)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -9,7 +9,7 @@ from ninja import Field, Query, Router, Schema, Status
 from weibao.accounts import permissions
 from weibao.accounts.models import Organization
 from weibao.audit.context import AuditContext
-from weibao.core.api import get_visible, responses
+from weibao.core.api import Flag, Id, Offset, get_visible, responses
 
 from . import selectors, services
 from .choices import DeliveryStatus, RobotKind
@@ -43,11 +43,11 @@ class NotificationPage(Schema):
 class InboxQuery(Schema):
     unread: bool | None = Field(None, description="true：只看未读")
     limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class MarkReadIn(Schema):
-    ids: list[int] | None = Field(None, max_length=500, description="要标为已读的通知；省略则全部标为已读")
+    ids: list[Id] | None = Field(None, max_length=500, description="要标为已读的通知；省略则全部标为已读")
 
 
 class MarkedOut(Schema):
@@ -64,8 +64,8 @@ class PreferenceOut(Schema):
 
 class PreferenceIn(Schema):
     event: str = Field(..., min_length=1, max_length=64)
-    in_app: bool | None = None
-    email: bool | None = None
+    in_app: Flag | None = None
+    email: Flag | None = None
 
 
 class PreferencesIn(Schema):
@@ -88,14 +88,14 @@ class RobotOut(Schema):
 
 
 class RobotIn(Schema):
-    organization_id: int
+    organization_id: Id
     kind: RobotKind
     name: str = Field(..., min_length=1, max_length=64)
     url: str = Field(..., min_length=8, max_length=2000, description="只写：加密保存，只以掩码返回")
     secret: str = Field("", max_length=200, description="钉钉加签密钥（SEC…），只写")
     events: list[str] = Field(..., min_length=1, max_length=50)
-    contract_id: int | None = Field(None, description="只接收这一份合同的事件")
-    is_active: bool = True
+    contract_id: Id | None = Field(None, description="只接收这一份合同的事件")
+    is_active: Flag = True
 
 
 class RobotPatch(Schema):
@@ -103,8 +103,8 @@ class RobotPatch(Schema):
     url: str | None = Field(None, min_length=8, max_length=2000)
     secret: str | None = Field(None, max_length=200, description="空字符串表示不再加签")
     events: list[str] | None = Field(None, min_length=1, max_length=50)
-    contract_id: int | None = None
-    is_active: bool | None = None
+    contract_id: Id | None = None
+    is_active: Flag | None = None
 
 
 class DeliveryOut(Schema):
@@ -141,14 +141,14 @@ def notification_mark_many(request, payload: MarkReadIn):
 
 
 @router.get("/notifications/{notification_id}", response=responses(_200=NotificationOut), summary="通知详情")
-def notification_detail(request, notification_id: int):
+def notification_detail(request, notification_id: Id):
     return get_visible(Notification.objects, request.user, pk=notification_id)
 
 
 @router.post(
     "/notifications/{notification_id}/read", response=responses(_200=NotificationOut), summary="标为已读"
 )
-def notification_mark_read(request, notification_id: int):
+def notification_mark_read(request, notification_id: Id):
     notification = get_visible(Notification.objects, request.user, pk=notification_id)
     services.mark_read(user=request.user, notification_ids=[notification.pk])
     notification.refresh_from_db()
@@ -192,7 +192,7 @@ def _contract(user, contract_id: int | None):
 
 
 @router.get("/robots", response=responses(_200=list[RobotOut]), summary="群机器人（管理员）")
-def robot_list(request, organization_id: int | None = None):
+def robot_list(request, organization_id: Id | None = None):
     _require_some_admin(request.user)
     qs = RobotWebhook.objects.visible_to(request.user)
     return list(qs.filter(organization_id=organization_id) if organization_id else qs)
@@ -218,12 +218,12 @@ def robot_create(request, payload: RobotIn):
 
 
 @router.get("/robots/{robot_id}", response=responses(_200=RobotOut), summary="群机器人详情")
-def robot_detail(request, robot_id: int):
+def robot_detail(request, robot_id: Id):
     return get_visible(RobotWebhook.objects, request.user, pk=robot_id)
 
 
 @router.patch("/robots/{robot_id}", response=responses(_200=RobotOut), summary="修改群机器人")
-def robot_update(request, robot_id: int, payload: RobotPatch):
+def robot_update(request, robot_id: Id, payload: RobotPatch):
     robot = get_visible(RobotWebhook.objects.select_related("organization"), request.user, pk=robot_id)
     fields = payload.dict(exclude_unset=True)
     if "contract_id" in fields:
@@ -237,7 +237,7 @@ def robot_update(request, robot_id: int, payload: RobotPatch):
 
 
 @router.delete("/robots/{robot_id}", response=responses(_200=RobotOut), summary="停用群机器人")
-def robot_deactivate(request, robot_id: int):
+def robot_deactivate(request, robot_id: Id):
     robot = get_visible(RobotWebhook.objects.select_related("organization"), request.user, pk=robot_id)
     return services.robot_deactivate(
         actor=request.user, robot=robot, context=AuditContext.from_request(request)
@@ -249,7 +249,7 @@ def robot_deactivate(request, robot_id: int):
     response=responses(_200=DeliveryOut),
     summary="发送测试消息（立即发送一次，返回结果：status 与 last_error）",
 )
-def robot_test(request, robot_id: int):
+def robot_test(request, robot_id: Id):
     robot = get_visible(RobotWebhook.objects.select_related("organization"), request.user, pk=robot_id)
     return services.robot_send_test(
         actor=request.user, robot=robot, context=AuditContext.from_request(request)
@@ -259,6 +259,6 @@ def robot_test(request, robot_id: int):
 @router.get(
     "/robots/{robot_id}/deliveries", response=responses(_200=list[DeliveryOut]), summary="群机器人的发送记录"
 )
-def robot_deliveries(request, robot_id: int, limit: int = Query(50, ge=1, le=200)):
+def robot_deliveries(request, robot_id: Id, limit: int = Query(50, ge=1, le=200)):
     robot = get_visible(RobotWebhook.objects, request.user, pk=robot_id)
     return list(Delivery.objects.filter(robot=robot).order_by("-created_at", "-id")[:limit])

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from weibao.accounts import permissions
 from weibao.contracts.models import Contract, MaintainedSystem, Module, ServiceTerm, Severity
+from weibao.core.db import as_id
 
 from .choices import TicketChannel
 
@@ -47,8 +48,8 @@ class TicketForm(forms.Form):
 
     def _chosen(self, contracts):
         raw = self.data.get("contract") or self.initial.get("contract")
-        if raw and str(raw).isdigit():
-            return contracts.filter(pk=int(raw)).first()
+        if as_id(raw) is not None:
+            return contracts.filter(pk=as_id(raw)).first()
         return contracts.first() if contracts.count() == 1 else None
 
 

@@ -13,10 +13,21 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_date, parse_datetime
 
+from weibao.core.db import DB_INT_MAX, as_id
+
 from .choices import OPEN_STATES
 from .models import Ticket
 
 SORTS = {"recent": ("-created_at", "-id"), "risk": ("next_due_at", "id")}
+
+
+class FilterError(ValueError):
+    """A filter value that can mean nothing (an id that is not a number, an impossible date):
+    the list answers 400 naming the filter rather than guessing."""
+
+    def __init__(self, name: str, value: str) -> None:
+        super().__init__(f"{name}={value!r}")
+        self.name, self.value = name, value
 
 
 @dataclass
@@ -40,7 +51,9 @@ class TicketFilter:
 
     @classmethod
     def from_params(cls, params: Any) -> TicketFilter:
-        """From a QueryDict or dict; unknown or malformed values are ignored, never a 500."""
+        """From a QueryDict or dict. Unknown names and an unknown sort are ignored; an id that
+        is not a number of the database's range or a date that does not exist raises
+        :class:`FilterError`."""
 
         def get(name: str) -> str | None:
             value = params.get(name)
@@ -48,7 +61,23 @@ class TicketFilter:
 
         def integer(name: str) -> int | None:
             value = get(name)
-            return int(value) if value and value.isdigit() else None
+            if value is None:
+                return None
+            if as_id(value) is None:
+                raise FilterError(name, value)
+            return as_id(value)
+
+        def day(name: str) -> date | None:
+            value = get(name)
+            if value is None:
+                return None
+            try:
+                parsed = parse_date(value)
+            except ValueError:  # well formed, but no such day (2026-13-45)
+                parsed = None
+            if parsed is None:
+                raise FilterError(name, value)
+            return parsed
 
         def boolean(name: str) -> bool | None:
             value = (get(name) or "").lower()
@@ -74,8 +103,8 @@ class TicketFilter:
             severity=integer("severity"),
             assignee=get("assignee"),
             breached=boolean("breached"),
-            created_from=parse_date(get("created_from") or "") if get("created_from") else None,
-            created_to=parse_date(get("created_to") or "") if get("created_to") else None,
+            created_from=day("created_from"),
+            created_to=day("created_to"),
             q=get("q"),
             original_number=get("original_number"),
             sort=sort if sort in SORTS else "recent",
@@ -102,8 +131,8 @@ class TicketFilter:
             qs = qs.filter(assignee_id=user.pk)
         elif self.assignee == "none":
             qs = qs.filter(assignee__isnull=True)
-        elif self.assignee and self.assignee.isdigit():
-            qs = qs.filter(assignee_id=int(self.assignee))
+        elif self.assignee and as_id(self.assignee) is not None:
+            qs = qs.filter(assignee_id=as_id(self.assignee))
         if self.breached is not None:
             qs = qs.filter(sla_breached=self.breached)
         zone = ZoneInfo(settings.TIME_ZONE)
@@ -149,7 +178,9 @@ def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         key, pk = json.loads(raw)
         moment = parse_datetime(key)
-        return (moment, int(pk)) if moment is not None else None
+        if moment is None or not 0 <= int(pk) <= DB_INT_MAX:
+            return None
+        return moment, int(pk)
     except (ValueError, TypeError):
         return None
 

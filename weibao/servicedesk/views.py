@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +22,7 @@ from weibao.accounts.models import Department
 from weibao.audit.context import AuditContext
 from weibao.contracts.models import Contract, MaintainedSystem, Module
 from weibao.core import idempotency
+from weibao.core.db import as_id
 from weibao.core.forms import apply_service_errors
 from weibao.core.tenancy import get_visible
 
@@ -30,7 +31,7 @@ from .choices import OPEN_STATES, TicketChannel, TicketState
 from .forms import ActionForm, ImportForm, MobileReportForm, TicketForm
 from .ledger import import_xlsx, xlsx_response
 from .models import Attachment, ChangeRequest, DataChange, SavedFilter, Ticket
-from .selectors import TicketFilter, keyset_page, tickets_for
+from .selectors import FilterError, TicketFilter, keyset_page, tickets_for
 from .workflow import TRANSITIONS
 
 
@@ -54,6 +55,17 @@ def home_panel(request: HttpRequest) -> dict[str, Any] | None:
         "reported": reported,
         "open_count": visible.filter(state__in=OPEN_STATES).count(),
     }
+
+
+def _filter(params: Any) -> TicketFilter:
+    """The list filters of a page's query string; a value that can mean nothing is a 400."""
+    try:
+        return TicketFilter.from_params(params)
+    except FilterError as exc:
+        raise BadRequest(
+            _("筛选条件“%(name)s”的值“%(value)s”无效：编号须为数字，日期须为存在的日期（如 2026-03-01）。")
+            % {"name": exc.name, "value": exc.value}
+        ) from exc
 
 
 def _ticket(request: HttpRequest, pk: int) -> Ticket:
@@ -83,7 +95,7 @@ def ticket_list(request: HttpRequest, *, board: str = "") -> HttpResponse:
     params = request.GET.copy()
     if board == "risk":
         params["sort"] = "risk"
-    flt = TicketFilter.from_params(params)
+    flt = _filter(params)
     qs = (
         tickets_for(request.user, flt)
         .select_related("hospital", "term", "assignee", "severity")
@@ -352,16 +364,20 @@ def ticket_comment(request: HttpRequest, pk: int) -> HttpResponse:
 def ticket_assign(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = _ticket(request, pk)
     raw = request.POST.get("assignee", "")
+    version = request.POST.get("version", "0")
+    if not (version.isascii() and version.isdigit()):
+        messages.error(request, _("表单已过期或被改动，请刷新页面后重试。"))
+        return redirect("servicedesk:ticket_detail", pk=pk)
     try:
         assignee = services.assignee_for(
             actor=request.user,
             target=ticket,
-            user_id=request.user.pk if raw == "me" else int(raw) if raw.isdigit() else None,
+            user_id=request.user.pk if raw == "me" else as_id(raw),
         )
         services.ticket_update(
             actor=request.user,
             ticket=ticket,
-            version=int(request.POST.get("version", 0)),
+            version=int(version),
             assignee=assignee,
             context=AuditContext.from_request(request),
         )
@@ -420,7 +436,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 def ticket_export(request: HttpRequest) -> HttpResponse:
-    return xlsx_response(tickets_for(request.user, TicketFilter.from_params(request.GET)))
+    return xlsx_response(tickets_for(request.user, _filter(request.GET)))
 
 
 @login_required
@@ -447,9 +463,9 @@ def _report_context(request: HttpRequest) -> dict[str, Any]:
 
     def visible(model, key):
         raw = request.GET.get(key) or request.POST.get(key)
-        if not raw or not str(raw).isdigit():
+        if as_id(raw) is None:
             return None
-        return model.objects.visible_to(request.user).filter(pk=int(raw)).first()
+        return model.objects.visible_to(request.user).filter(pk=as_id(raw)).first()
 
     department = visible(Department, "d")
     system = visible(MaintainedSystem, "s")

@@ -32,6 +32,8 @@ def _epoch(value: datetime, name: str = "datetime") -> int:
         raise ValueError(f"{name} must be a timezone-aware datetime, not {value!r}")
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{name} {value.isoformat()} is naive; Weibao only accepts timezone-aware datetimes")
+    if not _MIN_YEAR <= value.year <= _MAX_YEAR:
+        raise ValueError(f"{name} {value.isoformat()} is outside the years {_MIN_YEAR} to {_MAX_YEAR}")
     ts = value.timestamp()
     t = int(ts)
     return t - 1 if t > ts else t

@@ -5,12 +5,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from weibao.accounts.models import Organization
 from weibao.audit.context import AuditContext
 from weibao.audit.services import audit_record
-from weibao.core.api import get_visible, responses
+from weibao.core.api import Id, Pagination, get_visible, responses
 
 from .. import services
 from ..models import (
@@ -73,11 +73,11 @@ def template_detail(request, template_code: str):
 
 
 @router.get("/contracts", response=responses(_200=list[ContractOut]), summary="合同列表")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def contract_list(
     request,
-    hospital_id: int | None = None,
-    vendor_id: int | None = None,
+    hospital_id: Id | None = None,
+    vendor_id: Id | None = None,
     status: ContractStatus | None = None,
 ):
     qs = Contract.objects.visible_to(request.user)
@@ -160,12 +160,12 @@ def contract_from_template(request, payload: FromTemplateIn):
 
 
 @router.get("/contracts/{contract_id}", response=responses(_200=ContractOut), summary="合同详情")
-def contract_detail(request, contract_id: int):
+def contract_detail(request, contract_id: Id):
     return get_visible(Contract.objects, request.user, pk=contract_id)
 
 
 @router.patch("/contracts/{contract_id}", response=responses(_200=ContractOut), summary="修改合同")
-def contract_update(request, contract_id: int, payload: ContractPatch):
+def contract_update(request, contract_id: Id, payload: ContractPatch):
     contract = get_visible(Contract.objects, request.user, pk=contract_id)
     fields = payload.dict(exclude_none=True)
     version = fields.pop("version", None)
@@ -184,7 +184,7 @@ def contract_update(request, contract_id: int, payload: ContractPatch):
 
 
 @router.delete("/contracts/{contract_id}", response=responses(_204=None), summary="删除草稿合同")
-def contract_delete(request, contract_id: int):
+def contract_delete(request, contract_id: Id):
     contract = get_visible(Contract.objects, request.user, pk=contract_id)
     services._require_manage(request.user, contract.hospital_id)
     if contract.status != ContractStatus.DRAFT:
@@ -201,13 +201,13 @@ def contract_delete(request, contract_id: int):
 
 
 @router.get("/contracts/{contract_id}/terms", response=responses(_200=list[TermOut]), summary="服务项目")
-def term_list(request, contract_id: int):
+def term_list(request, contract_id: Id):
     contract = get_visible(Contract.objects, request.user, pk=contract_id)
     return list(contract.terms.all())
 
 
 @router.post("/contracts/{contract_id}/terms", response=responses(_201=TermOut), summary="新增服务项目")
-def term_create(request, contract_id: int, payload: TermIn):
+def term_create(request, contract_id: Id, payload: TermIn):
     contract = get_visible(Contract.objects, request.user, pk=contract_id)
     fields = payload.dict(exclude_none=True)
     fields["category"] = payload.category.value
@@ -220,12 +220,12 @@ def term_create(request, contract_id: int, payload: TermIn):
 
 
 @router.get("/terms/{term_id}", response=responses(_200=TermOut), summary="服务项目详情")
-def term_detail(request, term_id: int):
+def term_detail(request, term_id: Id):
     return get_visible(ServiceTerm.objects, request.user, pk=term_id)
 
 
 @router.patch("/terms/{term_id}", response=responses(_200=TermOut), summary="修改服务项目（含时限）")
-def term_update(request, term_id: int, payload: TermPatch):
+def term_update(request, term_id: Id, payload: TermPatch):
     term = get_visible(ServiceTerm.objects.select_related("contract"), request.user, pk=term_id)
     fields = payload.dict(exclude_unset=True)
     if "category" in fields and fields["category"] is not None:
@@ -236,7 +236,7 @@ def term_update(request, term_id: int, payload: TermPatch):
 
 
 @router.delete("/terms/{term_id}", response=responses(_204=None), summary="删除服务项目")
-def term_delete(request, term_id: int):
+def term_delete(request, term_id: Id):
     term = get_visible(ServiceTerm.objects.select_related("contract"), request.user, pk=term_id)
     services.term_delete(actor=request.user, term=term, context=AuditContext.from_request(request))
     return Status(204, None)
@@ -245,17 +245,17 @@ def term_delete(request, term_id: int):
 @router.get(
     "/contracts/{contract_id}/severities", response=responses(_200=list[SeverityOut]), summary="故障等级"
 )
-def severity_list(request, contract_id: int):
+def severity_list(request, contract_id: Id):
     return list(get_visible(Contract.objects, request.user, pk=contract_id).severities.all())
 
 
 @router.get("/severities/{severity_id}", response=responses(_200=SeverityOut), summary="故障等级详情")
-def severity_detail(request, severity_id: int):
+def severity_detail(request, severity_id: Id):
     return get_visible(Severity.objects, request.user, pk=severity_id)
 
 
 @router.patch("/severities/{severity_id}", response=responses(_200=SeverityOut), summary="修改故障等级")
-def severity_update(request, severity_id: int, payload: SeverityPatch):
+def severity_update(request, severity_id: Id, payload: SeverityPatch):
     severity = get_visible(Severity.objects.select_related("contract"), request.user, pk=severity_id)
     return services.severity_update(
         actor=request.user,
@@ -270,7 +270,7 @@ def severity_update(request, severity_id: int, payload: SeverityPatch):
     response=responses(_200=list[MilestoneOut]),
     summary="付款节点",
 )
-def milestone_list(request, contract_id: int):
+def milestone_list(request, contract_id: Id):
     contract = get_visible(Contract.objects, request.user, pk=contract_id)
     return list(PaymentMilestone.objects.filter(contract=contract))
 
@@ -280,6 +280,6 @@ def milestone_list(request, contract_id: int):
     response=responses(_200=list[DeductionOut]),
     summary="扣款规则",
 )
-def deduction_list(request, contract_id: int):
+def deduction_list(request, contract_id: Id):
     contract = get_visible(Contract.objects, request.user, pk=contract_id)
     return list(DeductionRule.objects.filter(contract=contract))

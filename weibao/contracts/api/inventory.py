@@ -5,10 +5,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from weibao.audit.context import AuditContext
-from weibao.core.api import get_visible, responses
+from weibao.core.api import Id, Pagination, get_visible, responses
 
 from .. import services
 from ..models import (
@@ -46,8 +46,8 @@ def _update(obj: Any, fields: dict[str, Any]) -> None:
 
 
 @router.get("/systems", response=responses(_200=list[SystemOut]), summary="维保系统")
-@paginate(LimitOffsetPagination)
-def system_list(request, hospital_id: int | None = None, contract_id: int | None = None):
+@paginate(Pagination)
+def system_list(request, hospital_id: Id | None = None, contract_id: Id | None = None):
     qs = MaintainedSystem.objects.visible_to(request.user)
     if hospital_id:
         qs = qs.filter(hospital_id=hospital_id)
@@ -81,12 +81,12 @@ def system_create(request, payload: SystemIn):
 
 
 @router.get("/systems/{system_id}", response=responses(_200=SystemOut), summary="维保系统详情")
-def system_detail(request, system_id: int):
+def system_detail(request, system_id: Id):
     return get_visible(MaintainedSystem.objects, request.user, pk=system_id)
 
 
 @router.patch("/systems/{system_id}", response=responses(_200=SystemOut), summary="修改维保系统")
-def system_update(request, system_id: int, payload: SystemPatch):
+def system_update(request, system_id: Id, payload: SystemPatch):
     system = get_visible(MaintainedSystem.objects, request.user, pk=system_id)
     fields = payload.dict(exclude_unset=True)
     if "contract_id" in fields and fields["contract_id"] is not None:
@@ -99,7 +99,7 @@ def system_update(request, system_id: int, payload: SystemPatch):
 
 
 @router.delete("/systems/{system_id}", response=responses(_204=None), summary="删除维保系统")
-def system_delete(request, system_id: int):
+def system_delete(request, system_id: Id):
     services.inventory_delete(
         actor=request.user,
         obj=get_visible(MaintainedSystem.objects, request.user, pk=system_id),
@@ -109,12 +109,12 @@ def system_delete(request, system_id: int):
 
 
 @router.get("/systems/{system_id}/modules", response=responses(_200=list[ModuleOut]), summary="模块")
-def module_list(request, system_id: int):
+def module_list(request, system_id: Id):
     return list(get_visible(MaintainedSystem.objects, request.user, pk=system_id).modules.all())
 
 
 @router.post("/systems/{system_id}/modules", response=responses(_201=ModuleOut), summary="新增模块")
-def module_create(request, system_id: int, payload: ModuleIn):
+def module_create(request, system_id: Id, payload: ModuleIn):
     system = get_visible(MaintainedSystem.objects, request.user, pk=system_id)
     return Status(
         201,
@@ -127,19 +127,19 @@ def module_create(request, system_id: int, payload: ModuleIn):
 
 
 @router.get("/modules/{module_id}", response=responses(_200=ModuleOut), summary="模块详情")
-def module_detail(request, module_id: int):
+def module_detail(request, module_id: Id):
     return get_visible(Module.objects, request.user, pk=module_id)
 
 
 @router.patch("/modules/{module_id}", response=responses(_200=ModuleOut), summary="修改模块")
-def module_update(request, module_id: int, payload: ModulePatch):
+def module_update(request, module_id: Id, payload: ModulePatch):
     module = get_visible(Module.objects.select_related("system"), request.user, pk=module_id)
     _update(module, payload.dict(exclude_unset=True))
     return services.module_save(actor=request.user, module=module, context=AuditContext.from_request(request))
 
 
 @router.delete("/modules/{module_id}", response=responses(_204=None), summary="删除模块")
-def module_delete(request, module_id: int):
+def module_delete(request, module_id: Id):
     services.inventory_delete(
         actor=request.user,
         obj=get_visible(Module.objects.select_related("system"), request.user, pk=module_id),
@@ -149,12 +149,12 @@ def module_delete(request, module_id: int):
 
 
 @router.get("/systems/{system_id}/interfaces", response=responses(_200=list[InterfaceOut]), summary="接口")
-def interface_list(request, system_id: int):
+def interface_list(request, system_id: Id):
     return list(get_visible(MaintainedSystem.objects, request.user, pk=system_id).interfaces.all())
 
 
 @router.post("/systems/{system_id}/interfaces", response=responses(_201=InterfaceOut), summary="新增接口")
-def interface_create(request, system_id: int, payload: InterfaceIn):
+def interface_create(request, system_id: Id, payload: InterfaceIn):
     system = get_visible(MaintainedSystem.objects, request.user, pk=system_id)
     data = payload.dict()
     data.update(direction=payload.direction.value, protocol=payload.protocol.value)
@@ -170,12 +170,12 @@ def interface_create(request, system_id: int, payload: InterfaceIn):
 
 
 @router.get("/interfaces/{interface_id}", response=responses(_200=InterfaceOut), summary="接口详情")
-def interface_detail(request, interface_id: int):
+def interface_detail(request, interface_id: Id):
     return get_visible(Interface.objects, request.user, pk=interface_id)
 
 
 @router.patch("/interfaces/{interface_id}", response=responses(_200=InterfaceOut), summary="修改接口")
-def interface_update(request, interface_id: int, payload: InterfacePatch):
+def interface_update(request, interface_id: Id, payload: InterfacePatch):
     interface = get_visible(Interface.objects.select_related("system"), request.user, pk=interface_id)
     fields = payload.dict(exclude_unset=True)
     for key in ("direction", "protocol"):
@@ -188,7 +188,7 @@ def interface_update(request, interface_id: int, payload: InterfacePatch):
 
 
 @router.delete("/interfaces/{interface_id}", response=responses(_204=None), summary="删除接口")
-def interface_delete(request, interface_id: int):
+def interface_delete(request, interface_id: Id):
     services.inventory_delete(
         actor=request.user,
         obj=get_visible(Interface.objects.select_related("system"), request.user, pk=interface_id),
@@ -198,12 +198,12 @@ def interface_delete(request, interface_id: int):
 
 
 @router.get("/systems/{system_id}/endpoints", response=responses(_200=list[EndpointOut]), summary="探测端点")
-def endpoint_list(request, system_id: int):
+def endpoint_list(request, system_id: Id):
     return list(get_visible(MaintainedSystem.objects, request.user, pk=system_id).endpoints.all())
 
 
 @router.post("/systems/{system_id}/endpoints", response=responses(_201=EndpointOut), summary="新增探测端点")
-def endpoint_create(request, system_id: int, payload: EndpointIn):
+def endpoint_create(request, system_id: Id, payload: EndpointIn):
     system = get_visible(MaintainedSystem.objects, request.user, pk=system_id)
     data = payload.dict()
     credential = data.pop("credential")
@@ -223,12 +223,12 @@ def endpoint_create(request, system_id: int, payload: EndpointIn):
 
 
 @router.get("/endpoints/{endpoint_id}", response=responses(_200=EndpointOut), summary="探测端点详情")
-def endpoint_detail(request, endpoint_id: int):
+def endpoint_detail(request, endpoint_id: Id):
     return get_visible(Endpoint.objects, request.user, pk=endpoint_id)
 
 
 @router.patch("/endpoints/{endpoint_id}", response=responses(_200=EndpointOut), summary="修改探测端点")
-def endpoint_update(request, endpoint_id: int, payload: EndpointPatch):
+def endpoint_update(request, endpoint_id: Id, payload: EndpointPatch):
     endpoint = get_visible(Endpoint.objects.select_related("system"), request.user, pk=endpoint_id)
     fields = payload.dict(exclude_unset=True)
     credential = fields.pop("credential", None)
@@ -242,7 +242,7 @@ def endpoint_update(request, endpoint_id: int, payload: EndpointPatch):
 
 
 @router.delete("/endpoints/{endpoint_id}", response=responses(_204=None), summary="删除探测端点")
-def endpoint_delete(request, endpoint_id: int):
+def endpoint_delete(request, endpoint_id: Id):
     services.inventory_delete(
         actor=request.user,
         obj=get_visible(Endpoint.objects.select_related("system"), request.user, pk=endpoint_id),

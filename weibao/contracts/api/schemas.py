@@ -6,6 +6,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from weibao.core.api import Flag, Id, IsoDate, Version, decimal_type
+
 from ..models import (
     ContractStatus,
 )
@@ -13,6 +15,10 @@ from ..models.inventory import EndpointKind
 from ..template_schema import Category, Direction, Protocol, SystemKind
 
 TargetData = dict[str, Any] | None
+
+
+#: A contract's amount in yuan.
+Amount = decimal_type(max_digits=14, decimal_places=2, positive=True)
 
 
 class ContractOut(Schema):
@@ -42,37 +48,37 @@ class ContractOut(Schema):
 class ContractIn(Schema):
     code: str = Field(..., min_length=2, max_length=48, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]+$")
     title: str = Field(..., min_length=2, max_length=200)
-    hospital_id: int
-    vendor_id: int
-    start: date
-    end: date
-    amount: Decimal = Field(..., gt=0, max_digits=14, decimal_places=2)
+    hospital_id: Id
+    vendor_id: Id
+    start: IsoDate
+    end: IsoDate
+    amount: Amount
     status: ContractStatus = ContractStatus.DRAFT
-    renewal_of_id: int | None = None
+    renewal_of_id: Id | None = None
     notes: str = ""
 
 
 class FromTemplateIn(Schema):
     template: str = Field(..., min_length=1, max_length=48)
-    hospital_id: int
-    vendor_id: int
-    start: date
-    end: date | None = None
-    amount: Decimal | None = Field(None, gt=0, max_digits=14, decimal_places=2)
+    hospital_id: Id
+    vendor_id: Id
+    start: IsoDate
+    end: IsoDate | None = None
+    amount: Amount | None = None
     code: str | None = Field(None, min_length=2, max_length=48, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]+$")
     title: str | None = Field(None, min_length=2, max_length=200)
-    renewal_of_id: int | None = None
+    renewal_of_id: Id | None = None
 
 
 class ContractPatch(Schema):
     title: str | None = Field(None, min_length=2, max_length=200)
-    start: date | None = None
-    end: date | None = None
-    amount: Decimal | None = Field(None, gt=0, max_digits=14, decimal_places=2)
+    start: IsoDate | None = None
+    end: IsoDate | None = None
+    amount: Amount | None = None
     status: ContractStatus | None = None
     notes: str | None = None
     channels: list[str] | None = None
-    version: int | None = Field(None, description="乐观锁：提交读取时的 version，被他人修改时返回 409")
+    version: Version | None = Field(None, description="乐观锁：提交读取时的 version，被他人修改时返回 409")
 
 
 class TermOut(Schema):
@@ -104,20 +110,20 @@ class TermIn(Schema):
     onsite: TargetData = None
     resolution: TargetData = None
     escalate_onsite: TargetData = None
-    separately_paid: bool = False
+    separately_paid: Flag = False
 
 
 class TermPatch(Schema):
-    group: str | None = Field(None, max_length=64)
-    category: Category | None = None
-    item: str | None = Field(None, min_length=1, max_length=128)
-    content: str | None = Field(None, min_length=1)
-    channels: list[str] | None = None
+    group: str = Field(None, max_length=64)
+    category: Category = Field(None)
+    item: str = Field(None, min_length=1, max_length=128)
+    content: str = Field(None, min_length=1)
+    channels: list[str] = Field(None)
     response: TargetData = None
     onsite: TargetData = None
     resolution: TargetData = None
     escalate_onsite: TargetData = None
-    separately_paid: bool | None = None
+    separately_paid: Flag = Field(None)
 
 
 class SeverityOut(Schema):
@@ -133,8 +139,8 @@ class SeverityOut(Schema):
 
 
 class SeverityPatch(Schema):
-    label: str | None = Field(None, min_length=1, max_length=32)
-    definition: str | None = Field(None, min_length=1)
+    label: str = Field(None, min_length=1, max_length=32)
+    definition: str = Field(None, min_length=1)
     response: TargetData = None
     onsite: TargetData = None
     resolution: TargetData = None
@@ -181,9 +187,9 @@ class SystemOut(Schema):
 
 
 class SystemIn(Schema):
-    hospital_id: int
-    campus_id: int | None = None
-    contract_id: int | None = None
+    hospital_id: Id
+    campus_id: Id | None = None
+    contract_id: Id | None = None
     code: str = Field(..., min_length=1, max_length=48, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     name: str = Field(..., min_length=1, max_length=128)
     kind: SystemKind
@@ -192,11 +198,11 @@ class SystemIn(Schema):
 
 
 class SystemPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=128)
-    kind: SystemKind | None = None
-    version: str | None = Field(None, max_length=64)
-    description: str | None = None
-    contract_id: int | None = None
+    name: str = Field(None, min_length=1, max_length=128)
+    kind: SystemKind = Field(None)
+    version: str = Field(None, max_length=64)
+    description: str = Field(None)
+    contract_id: Id | None = None
 
 
 class ModuleOut(Schema):
@@ -216,10 +222,10 @@ class ModuleIn(Schema):
 
 
 class ModulePatch(Schema):
-    code: str | None = Field(None, max_length=48)
-    name: str | None = Field(None, min_length=1, max_length=128)
-    group: str | None = Field(None, max_length=64)
-    description: str | None = None
+    code: str = Field(None, max_length=48)
+    name: str = Field(None, min_length=1, max_length=128)
+    group: str = Field(None, max_length=64)
+    description: str = Field(None)
 
 
 class InterfaceOut(Schema):
@@ -235,7 +241,7 @@ class InterfaceOut(Schema):
 
 
 class InterfaceIn(Schema):
-    module_id: int | None = None
+    module_id: Id | None = None
     code: str = Field(..., min_length=1, max_length=48)
     name: str = Field(..., min_length=1, max_length=128)
     peer: str = Field(..., min_length=1, max_length=128)
@@ -245,11 +251,11 @@ class InterfaceIn(Schema):
 
 
 class InterfacePatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=128)
-    peer: str | None = Field(None, min_length=1, max_length=128)
-    direction: Direction | None = None
-    protocol: Protocol | None = None
-    description: str | None = None
+    name: str = Field(None, min_length=1, max_length=128)
+    peer: str = Field(None, min_length=1, max_length=128)
+    direction: Direction = Field(None)
+    protocol: Protocol = Field(None)
+    description: str = Field(None)
 
 
 class EndpointOut(Schema):
@@ -279,7 +285,7 @@ class EndpointOut(Schema):
 
 
 class EndpointIn(Schema):
-    interface_id: int | None = None
+    interface_id: Id | None = None
     name: str = Field(..., min_length=1, max_length=128)
     kind: EndpointKind
     host: str = Field("", max_length=255)
@@ -292,11 +298,11 @@ class EndpointIn(Schema):
 
 
 class EndpointPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=128)
-    host: str | None = Field(None, max_length=255)
+    name: str = Field(None, min_length=1, max_length=128)
+    host: str = Field(None, max_length=255)
     port: int | None = Field(None, ge=1, le=65535)
-    ae_title: str | None = Field(None, max_length=16)
-    url: str | None = Field(None, max_length=500)
-    dsn: str | None = Field(None, max_length=500)
-    username: str | None = Field(None, max_length=128)
+    ae_title: str = Field(None, max_length=16)
+    url: str = Field(None, max_length=500)
+    dsn: str = Field(None, max_length=500)
+    username: str = Field(None, max_length=128)
     credential: str | None = Field(None, max_length=500, description="只写：加密保存，永不返回")

@@ -4,7 +4,7 @@ from ninja import Router, Status
 
 from weibao.audit.context import AuditContext
 from weibao.contracts.models import Contract, MaintainedSystem
-from weibao.core.api import get_visible, responses
+from weibao.core.api import Id, get_visible, responses
 
 from .. import records
 from ..choices import (
@@ -30,7 +30,7 @@ router = Router(tags=["records"])
 
 
 @router.get("/data-changes", response=responses(_200=list[DataChangeOut]), summary="数据恢复/调整记录")
-def data_change_list(request, contract: int | None = None, state: DataChangeState | None = None):
+def data_change_list(request, contract: Id | None = None, state: DataChangeState | None = None):
     qs = DataChange.objects.visible_to(request.user)
     if contract:
         qs = qs.filter(contract_id=contract)
@@ -60,14 +60,14 @@ def data_change_create(request, payload: DataChangeIn):
 
 
 @router.get("/data-changes/{data_change_id}", response=responses(_200=DataChangeOut), summary="数据变更详情")
-def data_change_detail(request, data_change_id: int):
+def data_change_detail(request, data_change_id: Id):
     return get_visible(DataChange.objects, request.user, pk=data_change_id)
 
 
 @router.patch(
     "/data-changes/{data_change_id}", response=responses(_200=DataChangeOut), summary="修改（执行前）"
 )
-def data_change_edit(request, data_change_id: int, payload: DataChangePatch):
+def data_change_edit(request, data_change_id: Id, payload: DataChangePatch):
     record = get_visible(DataChange.objects.select_related("contract"), request.user, pk=data_change_id)
     return records.data_change_edit(
         actor=request.user,
@@ -82,7 +82,7 @@ def data_change_edit(request, data_change_id: int, payload: DataChangePatch):
     response=responses(_200=DataChangeOut),
     summary="审批 / 驳回 / 登记执行 / 核验",
 )
-def data_change_step(request, data_change_id: int, payload: DataChangeStepIn):
+def data_change_step(request, data_change_id: Id, payload: DataChangeStepIn):
     record = get_visible(DataChange.objects.select_related("contract"), request.user, pk=data_change_id)
     if payload.step in ("approve", "reject"):
         return records.data_change_approve(
@@ -105,7 +105,7 @@ def data_change_step(request, data_change_id: int, payload: DataChangeStepIn):
 
 
 @router.get("/change-requests", response=responses(_200=list[ChangeRequestOut]), summary="需求变更")
-def change_request_list(request, contract: int | None = None, state: ChangeRequestState | None = None):
+def change_request_list(request, contract: Id | None = None, state: ChangeRequestState | None = None):
     qs = ChangeRequest.objects.visible_to(request.user)
     if contract:
         qs = qs.filter(contract_id=contract)
@@ -133,7 +133,7 @@ def change_request_create(request, payload: ChangeRequestIn):
 @router.get(
     "/change-requests/{change_request_id}", response=responses(_200=ChangeRequestOut), summary="需求变更详情"
 )
-def change_request_detail(request, change_request_id: int):
+def change_request_detail(request, change_request_id: Id):
     return get_visible(ChangeRequest.objects, request.user, pk=change_request_id)
 
 
@@ -142,7 +142,7 @@ def change_request_detail(request, change_request_id: int):
     response=responses(_200=ChangeRequestOut),
     summary="评估 / 批准 / 驳回 / 开发 / 测试 / 上线",
 )
-def change_request_step(request, change_request_id: int, payload: ChangeRequestStepIn):
+def change_request_step(request, change_request_id: Id, payload: ChangeRequestStepIn):
     cr = get_visible(ChangeRequest.objects.select_related("contract"), request.user, pk=change_request_id)
     return records.change_request_advance(
         actor=request.user, cr=cr, context=AuditContext.from_request(request), **payload.dict()

@@ -6,6 +6,8 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from weibao.core.api import Flag, Id, IsoDate, Version, decimal_type
+
 from ..choices import (
     ChangeRequestState,
     ClockStatus,
@@ -96,40 +98,40 @@ class TicketPage(Schema):
 
 
 class TicketIn(Schema):
-    contract_id: int
-    term_id: int
+    contract_id: Id
+    term_id: Id
     title: str = Field(..., min_length=1, max_length=200)
     description: str = ""
-    severity_id: int | None = None
-    system_id: int | None = None
-    module_id: int | None = None
-    interface_id: int | None = None
-    department_id: int | None = None
+    severity_id: Id | None = None
+    system_id: Id | None = None
+    module_id: Id | None = None
+    interface_id: Id | None = None
+    department_id: Id | None = None
     channel: TicketChannel = TicketChannel.API
     caller_name: str = Field("", max_length=64)
     caller_department: str = Field("", max_length=64)
     caller_phone: str = Field("", max_length=32)
     location: str = Field("", max_length=128)
-    assignee_id: int | None = None
-    respond: bool = Field(False, description="电话受理：创建即响应")
+    assignee_id: Id | None = None
+    respond: Flag = Field(False, description="电话受理：创建即响应")
 
 
 class TicketPatch(Schema):
-    version: int = Field(..., description="读取时的 version；被他人修改时返回 409")
-    title: str | None = Field(None, min_length=1, max_length=200)
-    description: str | None = None
-    term_id: int | None = None
-    severity_id: int | None = None
-    system_id: int | None = None
-    module_id: int | None = None
-    interface_id: int | None = None
-    location: str | None = Field(None, max_length=128)
-    assignee_id: int | None = None
+    version: Version = Field(..., description="读取时的 version；被他人修改时返回 409")
+    title: str = Field(None, min_length=1, max_length=200)
+    description: str = Field(None)
+    term_id: Id = Field(None)
+    severity_id: Id | None = None
+    system_id: Id | None = None
+    module_id: Id | None = None
+    interface_id: Id | None = None
+    location: str = Field(None, max_length=128)
+    assignee_id: Id | None = None
 
 
 class TransitionIn(Schema):
     action: Literal[tuple(a for a, t in TRANSITIONS.items() if t.side != "system")]  # type: ignore[valid-type]
-    version: int | None = None
+    version: Version | None = None
     reason: str = ""
     solution: str = ""
     root_cause: str = ""
@@ -139,17 +141,17 @@ class TransitionIn(Schema):
 
 class CommentIn(Schema):
     body: str = Field(..., min_length=1, max_length=10000)
-    internal: bool = False
+    internal: Flag = False
 
 
 class FlagIn(Schema):
     flag: Literal["vendor_caused", "adverse_event"]
-    value: bool = True
+    value: Flag = True
     reason: str = Field(..., min_length=1, max_length=2000)
 
 
 class WatchIn(Schema):
-    watch: bool = True
+    watch: Flag = True
 
 
 class AttachmentOut(Schema):
@@ -189,24 +191,24 @@ class DataChangeOut(Schema):
 
 
 class DataChangeIn(Schema):
-    contract_id: int
+    contract_id: Id
     kind: DataChangeKind
     reason: str = Field(..., min_length=1)
     patient_ids: list[str] = Field(default_factory=list)
     tables: str = Field("", max_length=500)
     before: str = ""
     after: str = ""
-    system_id: int | None = None
-    ticket_id: int | None = None
-    corrects_id: int | None = None
+    system_id: Id | None = None
+    ticket_id: Id | None = None
+    corrects_id: Id | None = None
 
 
 class DataChangePatch(Schema):
-    reason: str | None = None
-    tables: str | None = Field(None, max_length=500)
-    before: str | None = None
-    after: str | None = None
-    patient_ids: list[str] | None = None
+    reason: str = Field(None)
+    tables: str = Field(None, max_length=500)
+    before: str = Field(None)
+    after: str = Field(None)
+    patient_ids: list[str] = Field(None)
 
 
 class DataChangeStepIn(Schema):
@@ -234,21 +236,21 @@ class ChangeRequestOut(Schema):
 
 
 class ChangeRequestIn(Schema):
-    contract_id: int
+    contract_id: Id
     title: str = Field(..., min_length=1, max_length=200)
     requirement: str = Field(..., min_length=1)
-    in_scope: bool = True
-    system_id: int | None = None
-    ticket_id: int | None = None
+    in_scope: Flag = True
+    system_id: Id | None = None
+    ticket_id: Id | None = None
 
 
 class ChangeRequestStepIn(Schema):
     action: Literal["assess", "approve", "reject", "develop", "test", "deploy"]
     assessment: str = ""
-    estimate_days: Decimal | None = Field(None, ge=0, max_digits=7, decimal_places=1)
-    quote: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
-    in_scope: bool | None = None
-    deployed_on: date | None = None
+    estimate_days: decimal_type(max_digits=7, decimal_places=1) | None = None  # type: ignore[valid-type]
+    quote: decimal_type(max_digits=12, decimal_places=2) | None = None  # type: ignore[valid-type]
+    in_scope: Flag | None = None
+    deployed_on: IsoDate | None = None
 
 
 class SavedFilterIn(Schema):

@@ -1,6 +1,5 @@
 """API of tickets: create, list, detail, transitions, comments, flags, attachments, ledger, filters."""
 
-from datetime import date
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
@@ -15,7 +14,16 @@ from weibao.audit.context import AuditContext
 from weibao.contracts.models import Contract, Interface, MaintainedSystem, Module, ServiceTerm, Severity
 from weibao.contracts.selectors import term_for_ticket
 from weibao.core import idempotency
-from weibao.core.api import ORJSONRenderer, get_visible, json_bytes, json_response, responses
+from weibao.core.api import (
+    FormFlag,
+    Id,
+    IsoDate,
+    ORJSONRenderer,
+    get_visible,
+    json_bytes,
+    json_response,
+    responses,
+)
 from weibao.core.tenancy import get_visible_reference
 
 from .. import attachments, permissions, services
@@ -56,7 +64,7 @@ EVENT_FIELDS = (
 )
 
 
-def _ticket(request, ticket_id: int) -> Ticket:
+def _ticket(request, ticket_id: Id) -> Ticket:
     return get_visible(Ticket.objects.select_related("contract", "hospital"), request.user, pk=ticket_id)
 
 
@@ -78,17 +86,17 @@ def ticket_list(
     request,
     cursor: str | None = None,
     limit: int = Query(25, ge=1, le=200),
-    hospital: int | None = None,
-    contract: int | None = None,
-    system: int | None = None,
+    hospital: Id | None = None,
+    contract: Id | None = None,
+    system: Id | None = None,
     state: str | None = None,
     open: bool | None = None,
     category: str | None = None,
-    severity: int | None = None,
+    severity: Id | None = None,
     assignee: str | None = None,
     breached: bool | None = None,
-    created_from: date | None = None,
-    created_to: date | None = None,
+    created_from: IsoDate | None = None,
+    created_to: IsoDate | None = None,
     q: str | None = None,
     original_number: str | None = None,
     sort: Literal["recent", "risk"] = "recent",
@@ -203,13 +211,13 @@ def _create(request, payload: TicketIn) -> Ticket:
 )
 def ticket_export(
     request,
-    hospital: int | None = None,
-    contract: int | None = None,
+    hospital: Id | None = None,
+    contract: Id | None = None,
     state: str | None = None,
     open: bool | None = None,
     breached: bool | None = None,
-    created_from: date | None = None,
-    created_to: date | None = None,
+    created_from: IsoDate | None = None,
+    created_to: IsoDate | None = None,
     q: str | None = None,
     original_number: str | None = None,
 ):
@@ -234,7 +242,7 @@ def ticket_export(
 
 
 @router.post("/tickets/import", response=responses(_200=ImportOut), summary="导入历史工单（XLSX）")
-def ticket_import(request, contract_id: int = Form(...), file: UploadedFile = File(...)):
+def ticket_import(request, contract_id: Id = Form(...), file: UploadedFile = File(...)):
     contract = get_visible(Contract.objects, request.user, pk=contract_id)
     if not permissions.can_import_tickets(request.user, contract):
         raise HttpError(403, _("只有医院管理员可以导入历史工单。"))
@@ -248,7 +256,7 @@ def ticket_import(request, contract_id: int = Form(...), file: UploadedFile = Fi
 @router.get(
     "/tickets/{int:ticket_id}", response=responses(_200=TicketDetailOut), summary="工单详情（含时间线与时钟）"
 )
-def ticket_detail(request, ticket_id: int):
+def ticket_detail(request, ticket_id: Id):
     # The contract (its vendor) is all the permission checks below need.
     ticket = get_visible(Ticket.objects.select_related("contract"), request.user, pk=ticket_id)
     events = ticket.events.all()
@@ -267,7 +275,7 @@ def ticket_detail(request, ticket_id: int):
 
 
 @router.patch("/tickets/{int:ticket_id}", response=responses(_200=TicketOut), summary="修改工单（乐观锁）")
-def ticket_update(request, ticket_id: int, payload: TicketPatch):
+def ticket_update(request, ticket_id: Id, payload: TicketPatch):
     ticket = _ticket(request, ticket_id)
     data = payload.dict(exclude_unset=True)
     version = data.pop("version")
@@ -301,7 +309,7 @@ def ticket_update(request, ticket_id: int, payload: TicketPatch):
 
 
 @router.post("/tickets/{int:ticket_id}/transitions", response=responses(_200=TicketOut), summary="流转")
-def ticket_transition(request, ticket_id: int, payload: TransitionIn):
+def ticket_transition(request, ticket_id: Id, payload: TransitionIn):
     ticket = _ticket(request, ticket_id)
     try:
         return ticket_payload(
@@ -317,7 +325,7 @@ def ticket_transition(request, ticket_id: int, payload: TransitionIn):
 
 
 @router.post("/tickets/{int:ticket_id}/comments", response=responses(_201=EventOut), summary="回复或内部备注")
-def ticket_comment(request, ticket_id: int, payload: CommentIn):
+def ticket_comment(request, ticket_id: Id, payload: CommentIn):
     ticket = _ticket(request, ticket_id)
     return Status(
         201,
@@ -334,7 +342,7 @@ def ticket_comment(request, ticket_id: int, payload: CommentIn):
 @router.post(
     "/tickets/{int:ticket_id}/flags", response=responses(_200=TicketOut), summary="因乙方原因/恶性事件标记"
 )
-def ticket_flag(request, ticket_id: int, payload: FlagIn):
+def ticket_flag(request, ticket_id: Id, payload: FlagIn):
     ticket = _ticket(request, ticket_id)
     return ticket_payload(
         services.ticket_flag(
@@ -346,7 +354,7 @@ def ticket_flag(request, ticket_id: int, payload: FlagIn):
 @router.post(
     "/tickets/{int:ticket_id}/attachments", response=responses(_201=AttachmentOut), summary="上传附件"
 )
-def ticket_attach(request, ticket_id: int, file: UploadedFile = File(...), internal: bool = Form(False)):
+def ticket_attach(request, ticket_id: Id, file: UploadedFile = File(...), internal: FormFlag = Form(False)):
     ticket = _ticket(request, ticket_id)
     return Status(
         201,
@@ -361,7 +369,7 @@ def ticket_attach(request, ticket_id: int, file: UploadedFile = File(...), inter
 
 
 @router.post("/tickets/{int:ticket_id}/watch", response=responses(_200=dict), summary="关注 / 取消关注")
-def ticket_watch(request, ticket_id: int, payload: WatchIn):
+def ticket_watch(request, ticket_id: Id, payload: WatchIn):
     ticket = services.ticket_watch(
         actor=request.user,
         ticket=_ticket(request, ticket_id),
@@ -390,7 +398,7 @@ def saved_filter_create(request, payload: SavedFilterIn):
 
 
 @router.delete("/saved-filters/{filter_id}", response=responses(_204=None), summary="删除已存筛选")
-def saved_filter_delete(request, filter_id: int):
+def saved_filter_delete(request, filter_id: Id):
     deleted, _rows = SavedFilter.objects.filter(user=request.user, pk=filter_id).delete()
     if not deleted:
         raise HttpError(404, _("未找到。"))

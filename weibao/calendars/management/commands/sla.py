@@ -60,9 +60,16 @@ class Command(BaseCommand):
                 duration = parse_duration(options["duration"])
             except DurationError as exc:
                 raise CommandError(str(exc), returncode=2) from exc
-            due, provisional = schedule.add_duration(begin, duration)
+            try:
+                due, provisional = schedule.add_duration(begin, duration)
+            except ValueError as exc:  # before 1900, after 9000, or a calendar never open
+                raise CommandError(f"cannot compute on {cal.code}: {exc}", returncode=2) from exc
             local = due.astimezone(ZoneInfo(cal.tz)).replace(microsecond=0)
             self.stdout.write(local.isoformat() + (" provisional" if provisional else ""))
         else:
             end = _instant(options["end"], cal, "--end")
-            self.stdout.write(str(schedule.elapsed(begin, end)))
+            try:
+                seconds = schedule.elapsed(begin, end)
+            except ValueError as exc:
+                raise CommandError(f"cannot compute on {cal.code}: {exc}", returncode=2) from exc
+            self.stdout.write(str(seconds))

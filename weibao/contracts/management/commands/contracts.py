@@ -84,6 +84,11 @@ class Command(BaseCommand):
                 amount = Decimal(options["amount"])
             except InvalidOperation as exc:
                 raise CommandError(f"malformed --amount {options['amount']!r}", returncode=2) from exc
+            if not amount.is_finite() or amount < 0:
+                raise CommandError(
+                    f"malformed --amount {options['amount']!r}: expected a non-negative number such as 44000",
+                    returncode=2,
+                )
         try:
             contract = contract_create_from_template(
                 actor=None,
