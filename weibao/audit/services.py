@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
+from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -145,6 +146,17 @@ def _organization_of(obj: Any) -> Any:
     return None
 
 
+def chain_start() -> tuple[int, str]:
+    """(id, hash) of the last record pruned from the chain (archived first, ``weibao.backups``),
+    or (0, GENESIS) when none was: the remaining records must link on from there."""
+    if not apps.is_installed("weibao.backups"):
+        return 0, GENESIS
+    from weibao.backups.models import AuditPrune
+
+    last = AuditPrune.objects.order_by("-through_id").values_list("through_id", "through_hash").first()
+    return (last[0], last[1]) if last else (0, GENESIS)
+
+
 @dataclass(frozen=True)
 class VerifyResult:
     ok: bool
@@ -155,10 +167,10 @@ class VerifyResult:
 
 def audit_verify(*, batch: int = 5000) -> VerifyResult:
     """Walk the chain in id order; report the first record whose stored hashes do not match,
-    or, when all match, a head that is not the last record's hash (records cut off the end)."""
-    prev = GENESIS
+    or, when all match, a head that is not the last record's hash (records cut off the end).
+    Once old records were archived and pruned, the chain starts after the last pruned one."""
+    last_id, prev = chain_start()
     checked = 0
-    last_id = 0
     while True:
         rows = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id")[:batch])
         if not rows:
