@@ -196,9 +196,11 @@ def holds_data(db: dict[str, Any]) -> bool:
             )
         finally:
             conn.close()
+    import psycopg
+
     try:
         conn = _pg_connect(db, db["NAME"])
-    except Exception:  # no such database: nothing in it
+    except psycopg.OperationalError:  # no such database: nothing in it
         return False
     with conn, conn.cursor() as cur:
         for table in DATA_TABLES:

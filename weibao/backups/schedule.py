@@ -12,7 +12,7 @@ import logging
 import os
 import re
 import tempfile
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +25,12 @@ from django.utils.translation import gettext as _
 from . import offsite
 from .archive import Passphrase
 from .retention import select_keep
+from .selectors import backup_status, load_status, status_path
 from .services import BackupError, backup_create, backup_key, backup_restore, restore_key
 
 log = logging.getLogger(__name__)
 
 NAME = re.compile(r"^weibao-(\d{8}-\d{6})\.wbk$")
-#: No successful backup for this long counts as a missing backup.
-MISSING_AFTER = timedelta(hours=26)
 
 
 def backup_name(at: datetime) -> str:
@@ -58,41 +57,13 @@ def to_delete(names: list[str]) -> list[str]:
 # --- status ---------------------------------------------------------------------------------------
 
 
-def _status_path() -> Path:
-    return Path(settings.VAR_DIR) / "backup-status.json"
-
-
-def _load_status() -> dict[str, Any]:
-    try:
-        return json.loads(_status_path().read_text())
-    except (OSError, ValueError):
-        return {}
-
-
-def _save_status(**changes: Any) -> dict[str, Any]:
-    status = {**_load_status(), **changes}
-    path = _status_path()
+def save_status(**changes: Any) -> dict[str, Any]:
+    status = {**load_status(), **changes}
+    path = status_path()
     partial = path.with_suffix(".tmp")
     partial.write_text(json.dumps(status, ensure_ascii=False, indent=1, default=str))
     os.replace(partial, path)
     return status
-
-
-def backup_status(*, now: datetime | None = None) -> dict[str, Any]:
-    """For the admin status page: the last backup attempt, the last successful one, the last
-    restore test (each with its result), and whether a backup is overdue."""
-    status = _load_status()
-    now = now or timezone.now()
-    last_ok = status.get("last_success_at")
-    overdue = last_ok is None or datetime.fromisoformat(last_ok) < now - MISSING_AFTER
-    return {
-        "last_backup": status.get("last_backup"),
-        "last_success_at": last_ok,
-        "last_restore_test": status.get("last_restore_test"),
-        "overdue": overdue,
-        "backup_dir": str(settings.WEIBAO_BACKUP_DIR),
-        "offsite": bool(settings.WEIBAO_BACKUP_SFTP_URL),
-    }
 
 
 # --- notices --------------------------------------------------------------------------------------
@@ -138,7 +109,7 @@ def backup_nightly(*, now: datetime | None = None) -> dict[str, Any]:
         key = backup_key()
         result = backup_create(out=folder / backup_name(now), key=key)
         record.update(ok=True, file=result.path.name, size=result.size)
-        _save_status(last_backup=record, last_success_at=now.isoformat())
+        save_status(last_backup=record, last_success_at=now.isoformat())
         for name in to_delete(os.listdir(folder)):
             (folder / name).unlink(missing_ok=True)
         target = _offsite_target()
@@ -150,12 +121,12 @@ def backup_nightly(*, now: datetime | None = None) -> dict[str, Any]:
         log.exception("backup failed")
         stage = "offsite" if record["ok"] else "backup"
         record.update(ok=False, error=f"{stage}: {exc}")
-        _save_status(last_backup=record)
+        save_status(last_backup=record)
         notify_admins(
             title=_("备份失败"), body=_("%(time)s 的备份失败：%(error)s") % {"time": now, "error": exc}
         )
     else:
-        _save_status(last_backup=record)
+        save_status(last_backup=record)
     return record
 
 
@@ -205,5 +176,5 @@ def restore_test(*, now: datetime | None = None) -> dict[str, Any]:
     except BackupError as exc:
         record["error"] = str(exc)
         notify_admins(title=_("备份恢复测试失败"), body=_("恢复测试失败：%(error)s") % {"error": exc})
-    _save_status(last_restore_test=record)
+    save_status(last_restore_test=record)
     return record

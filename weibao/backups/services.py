@@ -145,7 +145,7 @@ def _add(tar: tarfile.TarFile, name: str, source, size: int, mtime: float) -> tu
 def _add_file(tar: tarfile.TarFile, name: str, path: Path, parts: dict[str, dict]) -> None:
     try:
         handle = path.open("rb")
-    except FileNotFoundError:  # deleted since it was listed: its row is gone from the copy too
+    except FileNotFoundError:  # removed since it was listed (the application never deletes one)
         return
     with handle:
         stat = os.fstat(handle.fileno())
@@ -182,6 +182,13 @@ def backup_create(
     parts: dict[str, dict] = {}
     try:
         with tempfile.TemporaryDirectory(dir=out.parent, prefix=".backup-") as tmp:
+            # The keys are copied before the database: the audit anchor then never names a chain
+            # head newer than the copy (an anchor lagging behind the chain is its normal state).
+            keys = {}
+            for name, path in _key_paths(var_dir).items():
+                if path.is_file():
+                    keys[name] = Path(tmp) / f"key-{name}"
+                    shutil.copyfile(path, keys[name])
             snap, db_file = dbcopy.snapshot(alias, Path(tmp))
             with partial.open("wb") as handle:
                 os.chmod(partial, 0o600)
@@ -191,9 +198,8 @@ def backup_create(
                     db_file.unlink()
                     for rel, path in _media_files(media_root):
                         _add_file(tar, f"media/{rel}", path, parts)
-                    for name, path in _key_paths(var_dir).items():
-                        if path.is_file():
-                            _add_file(tar, f"keys/{name}", path, parts)
+                    for name, path in keys.items():
+                        _add_file(tar, f"keys/{name}", path, parts)
                     manifest = mf.build(
                         version=_weibao_version(),
                         created_at=timezone.now().isoformat(),
@@ -264,8 +270,7 @@ def _extract(archive: Path, key: Passphrase | Recipient, into: Path) -> dict[str
                     found[member.name] = (digest.hexdigest(), size)
             reader.drain()
     except ArchiveError as exc:
-        where = f" (in or after part {current})" if exc.chunk else ""
-        raise BackupError(f"{exc}{where}") from exc
+        raise BackupError(f"{exc} (in or after part {current})") from exc
     except tarfile.TarError as exc:
         raise BackupError(f"the archive's content is damaged after part {current}: {exc}") from exc
     except OSError as exc:
