@@ -4,6 +4,7 @@ restores to a consistent state; a tampered archive is refused naming the part.""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -205,3 +206,52 @@ def test_a_backup_taken_while_tickets_are_created_restores_consistent(source, ta
     )
     assert check.returncode == 0, check.stderr
     assert json.loads(check.stdout) == {"tickets": in_backup, "without_clocks": 0, "unaudited": 0}
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'", reason="the older copy is made by editing a SQLite file")
+def test_an_older_backup_is_migrated_forward(source, target, tmp_path):
+    populate(tickets=2)
+    out = tmp_path / "b.wbk"
+    backup_create(out=out, key=KEY)
+    # Make it the backup of an installation from before the backups app: no table, no migration.
+    parts = {}
+    with out.open("rb") as handle, tarfile.open(fileobj=DecryptingReader(handle, KEY), mode="r|") as tar:
+        for member in tar:
+            parts[member.name] = tar.extractfile(member).read()
+    db_file = tmp_path / "old.sqlite3"
+    db_file.write_bytes(parts["database/weibao.sqlite3"])
+    old = sqlite3.connect(db_file)
+    old.execute("DROP TABLE backups_auditprune")
+    old.execute("DELETE FROM django_migrations WHERE app = 'backups'")
+    old.commit()
+    old.close()
+    parts["database/weibao.sqlite3"] = db_file.read_bytes()
+    manifest = json.loads(parts.pop("manifest.json"))
+    del manifest["counts"]["backups_auditprune"]
+    manifest["counts"]["django_migrations"] -= 1
+    del manifest["migrations"]["backups"]
+    manifest["parts"]["database/weibao.sqlite3"] = {
+        "sha256": hashlib.sha256(parts["database/weibao.sqlite3"]).hexdigest(),
+        "size": len(parts["database/weibao.sqlite3"]),
+    }
+    parts["manifest.json"] = json.dumps(manifest).encode()
+    older = tmp_path / "older.wbk"
+    plain = io.BytesIO()
+    with tarfile.open(fileobj=plain, mode="w") as tar:
+        for name, body in parts.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(body)
+            tar.addfile(info, io.BytesIO(body))
+    with older.open("wb") as handle:
+        writer = EncryptingWriter(handle, KEY)
+        writer.write(plain.getvalue())
+        writer.close()
+
+    result = backup_restore(archive=older, key=KEY, db=target.db, var_dir=target.var)
+
+    assert result.swapped and "intact" in result.verify_output
+    restored = sqlite3.connect(target.db["NAME"])
+    applied = restored.execute("SELECT name FROM django_migrations WHERE app = 'backups'").fetchall()
+    assert applied == [("0001_initial",)]
+    assert restored.execute("SELECT COUNT(*) FROM backups_auditprune").fetchone() == (0,)
+    restored.close()
