@@ -372,6 +372,7 @@ def backup_restore(
             if (parts_dir / "keys" / name).is_file():
                 shutil.move(parts_dir / "keys" / name, staged_var / name)
         env = {**os.environ, "DATABASE_URL": staged.url, "WEIBAO_VAR_DIR": str(staged_var)}
+        env.pop("REDIS_URL", None)  # the staged copy must not share the live cache or job queue
         if (staged_var / "audit-anchor.log").exists():
             env["WEIBAO_AUDIT_ANCHOR_FILE"] = str(staged_var / "audit-anchor.log")
         warnings = [
