@@ -261,7 +261,12 @@ class Staged:
                 conn.execute(f'ALTER DATABASE "{target}" RENAME TO "{kept}"')
             elif exists:
                 conn.execute(f'DROP DATABASE "{target}" WITH (FORCE)')
-            conn.execute(f'ALTER DATABASE "{self.name}" RENAME TO "{target}"')
+            try:
+                conn.execute(f'ALTER DATABASE "{self.name}" RENAME TO "{target}"')
+            except Exception:
+                if kept:  # put the old one back: never leave the installation without its database
+                    conn.execute(f'ALTER DATABASE "{kept}" RENAME TO "{target}"')
+                raise
         return kept
 
 

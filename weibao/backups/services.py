@@ -327,7 +327,7 @@ def backup_restore(
         )
     tag = f"restore_{timezone.now():%Y%m%d%H%M%S}_{uuid.uuid4().hex[:6]}"
     staging = var_dir / f".{tag}"
-    staging.mkdir()
+    staging.mkdir(mode=0o700)  # the keys pass through it
     staged: dbcopy.Staged | None = None
     result: RestoreResult | None = None
     try:
@@ -353,7 +353,9 @@ def backup_restore(
             raise BackupError(
                 f"the backup was made by a newer Weibao (unknown migrations: {', '.join(newer[:5])})"
             )
-        db_part = next(name for name in found if name.startswith("database/"))
+        db_part = next((name for name in found if name.startswith("database/")), None)
+        if db_part is None:
+            raise BackupError("the archive has no database part")
         staged = dbcopy.stage(db, parts_dir / db_part, staging_dir=staging, tag=tag)
         counts, _ = staged.facts()
         mismatches = mf.count_mismatches(manifest.get("counts", {}), counts)
@@ -392,7 +394,12 @@ def backup_restore(
         result = RestoreResult(manifest=manifest, verify_output=verify, warnings=warnings)
         if swap:
             stamp = f"before_restore_{timezone.now():%Y%m%d%H%M%S}"
-            kept = staged.swap_in(keep_old_as=stamp)
+            try:
+                kept = staged.swap_in(keep_old_as=stamp)
+            except Exception as exc:
+                raise BackupError(
+                    f"the checked copy could not replace the database (is the site still running?): {exc}"
+                ) from exc
             staged = None
             if kept:
                 result.kept.append(kept)
