@@ -53,7 +53,7 @@ def test_what_is_written_reads_back(size):
     blob = seal(data)
     assert read(blob) == data
     assert len(chunks(blob)) == max(1, -(-size // CHUNK))
-    assert data[:64] not in blob or size == 0
+    assert size < 64 or data[:64] not in blob
 
 
 def test_a_recipient_key_pair():
