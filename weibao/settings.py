@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "weibao.notifications",
     "weibao.servicedesk",
     "weibao.probes",
+    "weibao.backups",
 ]
 
 MIDDLEWARE = [
@@ -204,6 +205,21 @@ WEIBAO_AUDIT_ANCHOR_SYSLOG = _env_bool("WEIBAO_AUDIT_ANCHOR_SYSLOG")
 # 403s are audited at most once per user (or address) and action in this many seconds; the
 # refusals in between are counted on the next record.
 WEIBAO_AUDIT_REFUSAL_INTERVAL = _env_int("WEIBAO_AUDIT_REFUSAL_INTERVAL", 60)
+# Backups (weibao backup / restore, and the nightly job): where they go, how many are kept, the
+# passphrase (or a file holding it, or a recipient's public key) they are encrypted with, and an
+# optional off-site SFTP copy ("sftp://user@host:port/path", a private key file, known_hosts).
+WEIBAO_BACKUP_DIR = Path(os.environ.get("WEIBAO_BACKUP_DIR", VAR_DIR / "backups"))
+WEIBAO_BACKUP_PASSPHRASE = os.environ.get("WEIBAO_BACKUP_PASSPHRASE", "")
+WEIBAO_BACKUP_PASSPHRASE_FILE = os.environ.get("WEIBAO_BACKUP_PASSPHRASE_FILE", "")
+WEIBAO_BACKUP_RECIPIENT = os.environ.get("WEIBAO_BACKUP_RECIPIENT", "")
+WEIBAO_BACKUP_KEEP_DAILY = _env_int("WEIBAO_BACKUP_KEEP_DAILY", 7)
+WEIBAO_BACKUP_KEEP_WEEKLY = _env_int("WEIBAO_BACKUP_KEEP_WEEKLY", 4)
+WEIBAO_BACKUP_KEEP_MONTHLY = _env_int("WEIBAO_BACKUP_KEEP_MONTHLY", 12)
+WEIBAO_BACKUP_SFTP_URL = os.environ.get("WEIBAO_BACKUP_SFTP_URL", "")
+WEIBAO_BACKUP_SFTP_KEY_FILE = os.environ.get("WEIBAO_BACKUP_SFTP_KEY_FILE", "")
+WEIBAO_BACKUP_SFTP_KNOWN_HOSTS = os.environ.get("WEIBAO_BACKUP_SFTP_KNOWN_HOSTS", "")
+# Audit records older than the retention period are written to a signed archive here, then pruned.
+WEIBAO_AUDIT_ARCHIVE_DIR = Path(os.environ.get("WEIBAO_AUDIT_ARCHIVE_DIR", VAR_DIR / "audit-archive"))
 # Where users reach this installation; links in emails and group-robot messages start with it.
 WEIBAO_BASE_URL = os.environ.get("WEIBAO_BASE_URL", "").rstrip("/")
 WEIBAO_AUTO_CLOSE_WORKDAYS = _env_int("WEIBAO_AUTO_CLOSE_WORKDAYS", 3)

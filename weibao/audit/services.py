@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
+from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -223,6 +224,17 @@ def _organization_of(obj: Any) -> Any:
     return None
 
 
+def chain_start() -> tuple[int, str]:
+    """(id, hash) of the last record pruned from the chain (archived first, ``weibao.backups``),
+    or (0, GENESIS) when none was: the remaining records must link on from there."""
+    if not apps.is_installed("weibao.backups"):
+        return 0, GENESIS
+    from weibao.backups.models import AuditPrune
+
+    last = AuditPrune.objects.order_by("-through_id").values_list("through_id", "through_hash").first()
+    return (last[0], last[1]) if last else (0, GENESIS)
+
+
 @dataclass(frozen=True)
 class VerifyResult:
     ok: bool
@@ -252,9 +264,14 @@ def audit_verify(*, batch: int = 5000, anchors: list[Anchor] | None = None) -> V
     expected: dict[int, list[Anchor]] = {}
     for anchor in anchored:
         expected.setdefault(anchor.id, []).append(anchor)
-    prev = GENESIS
+    # Once old records were archived and pruned (``weibao.backups``), the chain starts after the
+    # last pruned one; anchors of pruned records are checked against what the prune recorded.
+    last_id, prev = chain_start()
+    for anchor_id in [i for i in expected if i <= last_id]:
+        if anchor_id == last_id and any(a.hash != prev for a in expected[anchor_id]):
+            return VerifyResult(False, 0, last_id, "the last pruned record's hash is not the one anchored")
+        del expected[anchor_id]
     checked = 0
-    last_id = 0
     keyed = False
 
     def fail(record_id: int | None, reason: str) -> VerifyResult:

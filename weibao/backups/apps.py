@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class BackupsConfig(AppConfig):
+    name = "weibao.backups"
+    label = "backups"
+    verbose_name = "备份与恢复"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from weibao.notifications.events import register_event
+
+        register_event("backup.failed", _("备份失败或缺失"))
