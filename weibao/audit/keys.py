@@ -84,12 +84,17 @@ def _create_key_file(path: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-@lru_cache(maxsize=1)
 def audit_keys() -> tuple[AuditKey, ...]:
-    """The configured keys, newest (the one new records are written with) first."""
-    raw = [k.strip() for k in os.environ.get("WEIBAO_AUDIT_KEYS", "").split(",") if k.strip()]
+    """The configured keys, newest (the one new records are written with) first. Read once per
+    setting and key file: a process whose VAR_DIR changes (tests, a restore's staging copy) reads
+    that directory's key, never the one it read before."""
+    return _load_keys(os.environ.get("WEIBAO_AUDIT_KEYS", ""), _key_file())
+
+
+@lru_cache(maxsize=8)
+def _load_keys(setting: str, path: Path) -> tuple[AuditKey, ...]:
+    raw = [k.strip() for k in setting.split(",") if k.strip()]
     if not raw:
-        path = _key_file()
         if not path.exists():
             _create_key_file(path)
         raw = [path.read_text().strip()]
@@ -115,4 +120,4 @@ def key_by_id(kid: str) -> AuditKey | None:
 
 def forget_keys() -> None:
     """Read the keys again (after the environment changed: tests, rotation in a shell)."""
-    audit_keys.cache_clear()
+    _load_keys.cache_clear()

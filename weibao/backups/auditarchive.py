@@ -8,8 +8,8 @@ over all the lines before it. It is kept generic — the fields and hashes as th
 the hashing scheme of the chain — so :func:`verify_archive` checks it on its own: the signature,
 and that each record links to the one before, from the header's start to its end.
 
-The signing key is ``var/audit.key`` when present, else the SECRET_KEY; the header names which
-(with the key's fingerprint), so a verifier knows what to bring.
+The signing key is the audit chain's current key (``WEIBAO_AUDIT_KEYS`` or ``var/audit.key``); the
+header names it by its key id (with the key's fingerprint), so a verifier knows what to bring.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from weibao.audit.keys import current_key
 from weibao.audit.models import AuditEvent, ChainHead
 from weibao.audit.services import GENESIS, HEAD_ID, audit_record
 
@@ -39,12 +40,10 @@ class ArchiveInvalid(Exception):
     """The audit archive does not verify; the message says where."""
 
 
-def signing_key(var_dir: Path | None = None) -> tuple[str, bytes]:
-    """(which key, the key): ``var/audit.key`` when present, else the SECRET_KEY."""
-    path = Path(var_dir or settings.VAR_DIR) / "audit.key"
-    if path.is_file():
-        return "audit.key", path.read_bytes().strip()
-    return "SECRET_KEY", settings.SECRET_KEY.encode()
+def signing_key() -> tuple[str, bytes]:
+    """(key id, key): the audit chain's current key (``WEIBAO_AUDIT_KEYS`` or ``var/audit.key``)."""
+    key = current_key()
+    return key.id, key.secret
 
 
 def _fingerprint(key: bytes) -> str:

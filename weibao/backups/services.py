@@ -100,7 +100,9 @@ def _key_paths(var_dir: Path) -> dict[str, Path]:
     """Where each key file lives (the audit anchor may be placed elsewhere by its setting)."""
     paths = {name: var_dir / name for name in mf.KEY_FILES}
     anchor = os.environ.get("WEIBAO_AUDIT_ANCHOR_FILE") or getattr(settings, "WEIBAO_AUDIT_ANCHOR_FILE", "")
-    if anchor:
+    # Placed by its setting outside VAR_DIR: kept there; in VAR_DIR (the default): in ``var_dir``,
+    # which for a restore is the installation being restored into.
+    if anchor and Path(anchor) != Path(settings.VAR_DIR) / "audit-anchor.log":
         paths["audit-anchor.log"] = Path(anchor)
     return paths
 

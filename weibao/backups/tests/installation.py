@@ -75,6 +75,10 @@ def populate(*, tickets: int, attach_every: int = 3) -> dict[str, Any]:
         before="J18.900",
         after="J18.000",
     )
+    # Anchor the chain as the daily job would: the backup carries the anchor, restore checks it.
+    from weibao.audit.services import audit_anchor
+
+    audit_anchor()
     return {"hospital": hospital, "contract": contract, "engineer": engineer, "admin": admin}
 
 

@@ -50,8 +50,15 @@ def test_round_trip_into_an_empty_installation(source, target, tmp_path):
     assert result.swapped and "intact" in result.verify_output
     after = describe_elsewhere(database_url=target.url, var_dir=target.var)
     assert after == before
-    for name in ("secret_key", "fernet.key", "audit.key", "audit-anchor.log"):
+    for name in ("secret_key", "fernet.key", "audit.key"):
         assert (target.var / name).read_bytes() == (source / name).read_bytes()
+    # The anchors came along; the restore's own verify then anchored the restored chain's end.
+    restored_anchors = (target.var / "audit-anchor.log").read_text().splitlines()
+    assert (
+        restored_anchors[:-1]
+        == (source / "audit-anchor.log").read_text().splitlines()[: len(restored_anchors) - 1]
+    )
+    assert restored_anchors[-1].split()[1:] == restored_anchors[-2].split()[1:]
     assert not list(target.var.glob(".restore*"))  # the staging place is gone
 
 
