@@ -456,9 +456,11 @@ def _remove_devices(user: User) -> int:
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    removed, _detail = TOTPDevice.objects.filter(user=user).delete()
-    removed_static, _detail = StaticDevice.objects.filter(user=user).delete()
-    return removed + removed_static
+    totp, static = TOTPDevice.objects.filter(user=user), StaticDevice.objects.filter(user=user)
+    removed = totp.count() + static.count()
+    totp.delete()
+    static.delete()  # with its recovery codes
+    return removed
 
 
 def mfa_match(*, user: User, token: str) -> Any:
