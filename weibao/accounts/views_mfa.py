@@ -4,6 +4,7 @@ user's own 两步验证 page (recovery codes, turning it off)."""
 from __future__ import annotations
 
 import base64
+import io
 
 import segno
 from django.contrib import messages
@@ -115,8 +116,9 @@ def mfa_qr(request: HttpRequest) -> HttpResponse:
     if second_factor_due(request) == "verify":
         raise PermissionDenied
     device = services.mfa_totp_pending(user=request.user)
-    svg = segno.make(device.config_url, error="m").svg_inline(scale=5, border=2)
-    response = HttpResponse(svg, content_type="image/svg+xml")
+    buffer = io.BytesIO()
+    segno.make(device.config_url, error="m").save(buffer, kind="svg", scale=5, border=2)
+    response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
     response["Cache-Control"] = "no-store"
     return response
 
