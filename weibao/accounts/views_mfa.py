@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from weibao.audit.context import AuditContext
 from weibao.audit.services import audit_record
@@ -54,7 +55,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
         device = services.mfa_match(user=request.user, token=form.cleaned_data["token"])
         if device is not None:
             otp_login(request, device)
-            if device.__class__.__name__ == "StaticDevice":
+            if isinstance(device, StaticDevice):
                 audit_record(
                     action="user.mfa_recovery_used",
                     actor=request.user,
@@ -139,8 +140,6 @@ def mfa_settings(request: HttpRequest) -> HttpResponse:
     """两步验证 under the user's own account: status, new recovery codes, turning it off."""
     if (away := _settled(request)) is not None:
         return away
-    from django_otp.plugins.otp_static.models import StaticToken
-
     enrolled = has_device(request.user)
     return render(
         request,
