@@ -82,6 +82,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:mfa_verify")
     device = services.mfa_totp_pending(user=request.user)
     form = OtpTokenForm(request.POST or None)
+    form.fields["token"].help_text = _("身份验证器显示的 6 位数字。")
     if request.method == "POST" and form.is_valid():
         try:
             codes = services.mfa_totp_confirm(
