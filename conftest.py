@@ -95,10 +95,17 @@ def platform_admin(db):
 
 
 def _client_for(user):
+    """A client logged in as ``user``; for a user who has or needs a second factor, a session that
+    gave it (a platform or hospital admin gets an authenticator)."""
     from django.test import Client
+
+    from weibao.accounts.mfa import has_device, mfa_required
+    from weibao.testing.mfa import verify_session
 
     c = Client()
     c.force_login(user)
+    if mfa_required(user) or has_device(user):
+        verify_session(c, user)
     return c
 
 

@@ -10,10 +10,12 @@ import pytest
 
 from weibao.accounts import services as account_services
 from weibao.accounts.choices import Role
+from weibao.accounts.mfa import has_device
 from weibao.accounts.models import Membership, Organization
 from weibao.audit.services import audit_record
 from weibao.calendars import services as calendar_services
 from weibao.testing.factories import CampusFactory, DepartmentFactory, member
+from weibao.testing.mfa import totp_device
 from weibao.testing.tenancy import check_api_isolation, check_ui_isolation
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +36,7 @@ def world(hospital, other_hospital):
     dept_b = DepartmentFactory(hospital=other_hospital)
     CampusFactory(hospital=other_hospital)
     user_b = member(other_hospital, Role.DEPARTMENT_USER, department=dept_b)
+    totp_device(user_b)  # a second factor that another hospital's admin must not reset
     token_b, _raw = account_services.api_token_create(user=admin_b, name="b")
     event_b = audit_record(action="test.event", actor=admin_b, organization=other_hospital)
     calendar_b = calendar_services.calendar_create(
@@ -204,6 +207,10 @@ def test_api_refuses_the_other_hospital(client_for, world):
         exempt=NOT_TENANT_DATA,
     )
     assert len(checked) >= 45
+    assert "POST /api/v1/users/{user_id}/mfa-reset" in checked
+    reset = client_for(w["admin_a"]).post(f"/api/v1/users/{w['user_b'].pk}/mfa-reset")
+    assert reset.status_code == 404 and reset.json()["code"] == "not_found"
+    assert has_device(w["user_b"])
     assert Organization.objects.get(pk=w["hospital_b"].pk).name != "改名"
     assert w["hospital_b"].campuses.count() == 1
     w["calendar_b"].refresh_from_db()

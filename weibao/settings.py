@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "ninja",
     "csp",
     "huey.contrib.djhuey",
@@ -85,8 +88,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "weibao.accounts.middleware.SessionPolicyMiddleware",
+    "weibao.accounts.middleware.MfaPolicyMiddleware",
     "weibao.accounts.middleware.PasswordPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -239,6 +244,13 @@ WEIBAO_NOTIFICATION_RETENTION_DAYS = max(30, _env_int("WEIBAO_NOTIFICATION_RETEN
 WEIBAO_DELIVERY_LEASE_SECONDS = max(1, _env_int("WEIBAO_DELIVERY_LEASE_SECONDS", 120))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Two-factor sign-in (django-otp): platform and hospital admins must enrol an authenticator (TOTP)
+# and get ten one-time recovery codes; others may. A wrong code makes the next try wait 1, 2, 4 …
+# seconds (per device, reset by a right one).
+OTP_TOTP_ISSUER = os.environ.get("WEIBAO_MFA_ISSUER", "维保平台")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 AXES_FAILURE_LIMIT = _env_int("WEIBAO_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=_env_int("WEIBAO_LOGIN_LOCK_MINUTES", 30))

@@ -15,6 +15,7 @@ import pytest
 import weibao
 from weibao.accounts.choices import Role
 from weibao.testing.browser import _context, _drain
+from weibao.testing.browser import login as sign_in
 from weibao.testing.factories import member
 
 CSP = "Content-Security-Policy"
@@ -101,10 +102,7 @@ def test_no_template_carries_inline_script_or_style():
 
 
 def login(page, username: str, password: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    sign_in(page, username, password)
     page.wait_for_selector("h1:has-text('我的工作台')")
 
 

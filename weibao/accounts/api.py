@@ -13,6 +13,7 @@ from weibao.core.api import Flag, Id, IsoDate, Pagination, get_visible, response
 
 from . import permissions, services
 from .choices import OrgKind, Role
+from .mfa import require_second_factor
 from .models import ApiToken, Campus, Department, Membership, Organization, User
 
 router = Router(tags=["accounts"])
@@ -302,6 +303,24 @@ def user_unlock(request, user_id: int):
     return {"user_id": user.pk, "cleared": cleared}
 
 
+class MfaResetOut(Schema):
+    user_id: int
+    removed: int
+
+
+@router.post(
+    "/users/{user_id}/mfa-reset",
+    response=responses(_200=MfaResetOut),
+    summary="重置两步验证（该用户所属全部机构的管理员）",
+)
+def user_mfa_reset(request, user_id: int):
+    user = services.user_for_admin(actor=request.user, user_id=user_id)
+    removed = services.user_mfa_reset(
+        actor=request.user, user=user, context=AuditContext.from_request(request)
+    )
+    return {"user_id": user.pk, "removed": removed}
+
+
 @router.get("/tokens", response=responses(_200=list[TokenOut]), summary="我的 API 令牌")
 def token_list(request):
     return list(ApiToken.objects.filter(user=request.user))
@@ -309,6 +328,8 @@ def token_list(request):
 
 @router.post("/tokens", response=responses(_201=TokenCreated), summary="创建 API 令牌（只显示一次）")
 def token_create(request, payload: TokenIn):
+    # A bearer token outlives the session: only a session that gave the second factor mints one.
+    require_second_factor(request)
     token, raw = services.api_token_create(
         user=request.user, name=payload.name, context=AuditContext.from_request(request)
     )

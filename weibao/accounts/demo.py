@@ -91,6 +91,9 @@ def demo_users(ctx: dict[str, Any]) -> list[str]:
         lines.append("演示账户 / demo logins (密码只显示这一次 / passwords are shown once):")
         for username, password, what in shown:
             lines.append(f"  {username:<16} {password or '(unchanged)':<18} {what}")
+        lines.append(
+            "  管理员首次登录须绑定身份验证器（两步验证）/ admins enrol an authenticator app at first sign-in"
+        )
     else:
         lines.append(
             "演示账户已存在 / demo users exist: "

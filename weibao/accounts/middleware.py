@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -70,7 +71,15 @@ class PasswordPolicyMiddleware:
     """Sends a user whose password must change (first login, or older than the allowed age) to
     the password page before anything else; their API calls get 403 ``password_change_required``."""
 
-    EXEMPT_PREFIXES = ("/static/", "/accounts/password/", "/accounts/logout/", "/i18n/", "/healthz")
+    # The two-factor pages come first: nobody changes the password with the password alone.
+    EXEMPT_PREFIXES = (
+        "/static/",
+        "/accounts/password/",
+        "/accounts/logout/",
+        "/accounts/mfa/",
+        "/i18n/",
+        "/healthz",
+    )
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -90,4 +99,36 @@ class PasswordPolicyMiddleware:
                     {"detail": _("请先修改密码。"), "code": "password_change_required"}, status=403
                 )
             return redirect("accounts:password_change")
+        return self.get_response(request)
+
+
+class MfaPolicyMiddleware:
+    """After the password, a user with an authenticator gives a code (the code page) and a platform
+    or hospital admin without one enrols (the enrolment page) before anything else; their API calls
+    from the browser session get 403 ``mfa_required``. Runs after django-otp's ``OTPMiddleware``."""
+
+    EXEMPT_PREFIXES = ("/static/", "/accounts/mfa/", "/accounts/logout/", "/i18n/", "/healthz")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from .mfa import second_factor_due
+
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path.startswith(self.EXEMPT_PREFIXES)
+            and (due := second_factor_due(request))
+            # A new admin changes the initial password first, then enrols; a user with a device
+            # gives the code before anything, the password page included.
+            and not (due == "enrol" and password_expired(user))
+        ):
+            if _is_api(request):
+                return JsonResponse({"detail": _("请先完成两步验证。"), "code": "mfa_required"}, status=403)
+            target = reverse("accounts:mfa_verify" if due == "verify" else "accounts:mfa_setup")
+            if request.method == "GET" and request.path != "/":
+                return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+            return redirect(target)
         return self.get_response(request)

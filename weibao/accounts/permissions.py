@@ -52,6 +52,12 @@ class PasswordChangeRequired(PermissionDenied):
     code = "password_change_required"
 
 
+class MfaRequired(PermissionDenied):
+    """The session must give (or the user must enrol) a second factor first."""
+
+    code = "mfa_required"
+
+
 # --- who the actor is --------------------------------------------------------------------------------
 
 

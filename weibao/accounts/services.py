@@ -403,3 +403,121 @@ def access_grant_create(
             detail={"user": user.username},
         )
     return grant
+
+
+# --- two-factor sign-in -----------------------------------------------------------------------------
+
+
+def mfa_totp_pending(*, user: User) -> Any:
+    """The authenticator being enrolled: the user's unconfirmed TOTP device, made on first call
+    (its secret is shown until a code from it is given)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=_("身份验证器"), confirmed=False)
+    return device
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    from .mfa import RECOVERY_CODES, RECOVERY_DEVICE_NAME
+
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+def mfa_totp_confirm(
+    *, user: User, device: Any, token: str, context: AuditContext | None = None
+) -> list[str]:
+    """Confirm the pending authenticator with a code it shows; any earlier authenticator of the
+    user is replaced. Returns the ten new recovery codes (shown once)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if device.user_id != user.pk or device.confirmed:
+        raise ValidationError({"token": _("请重新开始绑定。")})
+    if not device.verify_token((token or "").strip()):
+        raise ValidationError({"token": _("验证码不正确，请确认手机时间准确后重试。")})
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        codes = _new_recovery_codes(user)
+        audit_record(action="user.mfa_enrol", actor=user, context=context, obj=user)
+    return codes
+
+
+def mfa_recovery_regenerate(*, user: User, context: AuditContext | None = None) -> list[str]:
+    """New recovery codes for a user with an authenticator; the old ones stop working."""
+    from .mfa import has_device
+
+    if not has_device(user):
+        raise ValidationError(_("请先绑定身份验证器。"))
+    with transaction.atomic():
+        codes = _new_recovery_codes(user)
+        audit_record(action="user.mfa_recovery_regenerate", actor=user, context=context, obj=user)
+    return codes
+
+
+def _remove_devices(user: User) -> int:
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    totp, static = TOTPDevice.objects.filter(user=user), StaticDevice.objects.filter(user=user)
+    removed = totp.count() + static.count()
+    totp.delete()
+    static.delete()  # with its recovery codes
+    return removed
+
+
+def mfa_match(*, user: User, token: str) -> Any:
+    """The device that accepts ``token``: six digits are asked of the authenticator, anything else
+    of the recovery codes (a recovery code is used up). None if refused; each device throttles its
+    own failures (django-otp: the next try waits 1, 2, 4 … seconds)."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    token = "".join((token or "").split()).lower()
+    model = TOTPDevice if token.isdigit() and len(token) == 6 else StaticDevice
+    with transaction.atomic():
+        for device in model.objects.select_for_update().filter(user=user, confirmed=True):
+            if device.verify_token(token):
+                return device
+    return None
+
+
+def mfa_disable(*, user: User, token: str, context: AuditContext | None = None) -> None:
+    """The user turns two-factor sign-in off, confirming with a current code. Not for those who
+    must have it (platform and hospital admins)."""
+    from .mfa import mfa_required
+
+    if mfa_required(user):
+        raise PermissionDenied(_("管理员必须使用两步验证，不能关闭。"))
+    if mfa_match(user=user, token=token) is None:
+        raise ValidationError({"token": _("验证码不正确。")})
+    with transaction.atomic():
+        _remove_devices(user)
+        audit_record(action="user.mfa_disable", actor=user, context=context, obj=user)
+
+
+def user_mfa_reset(*, actor: User, user: User, context: AuditContext | None = None) -> int:
+    """An admin of every organisation the user belongs to removes the user's second factor (a lost
+    phone): the user enrols again at next sign-in if their role needs it. Returns the number of
+    devices removed; the user's sessions that gave a code lose it (the device is gone)."""
+    permissions.require_administer_user(actor, user)
+    orgs = _user_orgs(user)
+    with transaction.atomic():
+        removed = _remove_devices(user)
+        audit_record(
+            action="user.mfa_reset",
+            actor=actor,
+            context=context,
+            obj=user,
+            organization=orgs[0] if orgs else None,
+            detail={"devices": removed},
+        )
+    return removed

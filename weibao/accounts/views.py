@@ -19,6 +19,7 @@ from weibao.core.tenancy import get_visible
 
 from . import permissions, services
 from .forms import LoginForm, MemberForm, NameForm, OrganizationForm, PasswordChangeForm, TokenForm
+from .mfa import has_device, require_second_factor
 from .middleware import password_expired
 from .models import ApiToken, Membership, Organization, User
 
@@ -196,6 +197,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "memberships": memberships,
             "can_admin": can_admin,
             "lockouts": services.user_lockouts(user) if can_admin else 0,
+            "has_mfa": has_device(user),
         },
     )
 
@@ -204,7 +206,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def user_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = _shown_user(request, pk)
-    if action not in {"reset-password", "deactivate", "activate", "unlock"}:
+    if action not in {"reset-password", "deactivate", "activate", "unlock", "mfa-reset"}:
         raise Http404
     if not permissions.can_administer_user(request.user, user):
         raise Http404  # one's own page offers no actions
@@ -213,6 +215,10 @@ def user_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             actor=request.user, user=user, context=AuditContext.from_request(request)
         )
         return render(request, "accounts/password_shown.html", {"shown_user": user, "password": password})
+    if action == "mfa-reset":
+        services.user_mfa_reset(actor=request.user, user=user, context=AuditContext.from_request(request))
+        messages.success(request, _("已重置两步验证，该用户下次登录时需重新绑定。"))
+        return redirect("accounts:user_detail", pk=user.pk)
     if action == "unlock":
         services.user_unlock(actor=request.user, user=user, context=AuditContext.from_request(request))
         messages.success(request, _("已解除登录锁定。"))
@@ -229,6 +235,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     created = None
     if request.method == "POST" and form.is_valid():
+        require_second_factor(request)
         _token, raw = services.api_token_create(
             user=request.user, name=form.cleaned_data["name"], context=AuditContext.from_request(request)
         )

@@ -160,3 +160,27 @@ def new_context(browser, live_server):
         context.close()
     for _, problems in made:
         _fail_on_problems(problems)
+
+
+def login(page, username: str, password: str, *, code: str | None = None) -> None:
+    """Sign in through the login page. A user who has or needs a second factor (platform and
+    hospital admins) gets an authenticator with a known key if they have none, and the code is
+    typed on the second step (``code`` types that one instead)."""
+    from weibao.accounts.mfa import has_device, mfa_required
+    from weibao.accounts.models import User
+    from weibao.testing.mfa import code_for, totp_device
+
+    user = User.objects.filter(username=username).first()
+    device = None
+    if user is not None and (mfa_required(user) or has_device(user)):
+        device = totp_device(user)
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    if device is not None and user.check_password(password):
+        page.wait_for_load_state()
+        if not page.locator("#mfa-verify").count():
+            return  # refused (a locked account): the caller checks what the page says
+        page.fill("input[name=token]", code or code_for(device))
+        page.click("#mfa-verify button[type=submit]")

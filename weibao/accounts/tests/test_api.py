@@ -11,6 +11,7 @@ from django.test import Client
 from weibao.accounts.choices import Role
 from weibao.accounts.models import ApiToken, Membership
 from weibao.testing.factories import DepartmentFactory, member
+from weibao.testing.mfa import verify_session
 
 pytestmark = pytest.mark.django_db
 
@@ -130,6 +131,7 @@ def test_session_api_calls_need_csrf_for_writes(hospital):
     user = member(hospital, Role.HOSPITAL_ADMIN)
     c = Client(enforce_csrf_checks=True)
     c.force_login(user)
+    verify_session(c, user)
     assert c.get("/api/v1/me").status_code == 200
     response = post_json(c, "/api/v1/tokens", {"name": "x"})
     assert response.status_code in (401, 403)
@@ -159,6 +161,7 @@ def test_openapi_schema_is_valid_and_declares_errors(client):
 
 def test_docs_page_is_served_locally(client, hospital_admin):
     client.force_login(hospital_admin)
+    verify_session(client, hospital_admin)
     response = client.get("/api/v1/docs")
     assert response.status_code == 200
     html = response.content.decode()

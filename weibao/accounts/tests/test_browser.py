@@ -8,16 +8,14 @@ from urllib.parse import urlparse
 import pytest
 
 from weibao.accounts.choices import Role
+from weibao.testing.browser import login as sign_in
 from weibao.testing.factories import DepartmentFactory, member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def login(page, username: str, password: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    sign_in(page, username, password)
 
 
 def test_department_user_logs_in_lands_on_the_workbench_and_logs_out(page, hospital, password):

@@ -13,6 +13,7 @@ from weibao.accounts import services
 from weibao.accounts.choices import Role
 from weibao.audit.models import AuditEvent
 from weibao.testing.factories import member
+from weibao.testing.mfa import verify_session
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +101,8 @@ def test_first_login_forces_a_password_change(client, hospital, hospital_admin):
         {"old_password": initial, "new_password": "Brand-New-2026", "new_password2": "Brand-New-2026"},
     )
     assert response.status_code == 302
-    assert client.get(reverse("core:home")).status_code == 200
+    # A hospital admin then enrols a second factor before anything else.
+    assert client.get(reverse("core:home"))["Location"] == reverse("accounts:mfa_setup")
 
 
 def test_an_old_password_must_be_changed(client, hospital, settings):
@@ -112,6 +114,7 @@ def test_an_old_password_must_be_changed(client, hospital, settings):
     user.password_changed_at = timezone.now() - timedelta(days=91)
     user.save()
     client.force_login(user)
+    verify_session(client, user)
     response = client.get(reverse("core:home"))
     assert response.status_code == 302 and response["Location"] == reverse("accounts:password_change")
     settings.WEIBAO_PASSWORD_MAX_AGE_DAYS = 120

@@ -7,6 +7,7 @@ import pytest
 
 from weibao.accounts.choices import Role
 from weibao.contracts.models import Contract
+from weibao.testing.browser import login
 from weibao.testing.factories import VendorFactory, member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -15,10 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_hospital_admin_creates_a_contract_from_a_template_and_edits_a_target(page, hospital, password):
     admin = member(hospital, Role.HOSPITAL_ADMIN)
     vendor = VendorFactory(name="演示数据智能有限公司（虚构）")
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", admin.username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    login(page, admin.username, password)
     page.wait_for_selector("h1:has-text('我的工作台')")
 
     page.goto("/contracts/new/")

@@ -9,6 +9,7 @@ import pytest
 
 from weibao.accounts.choices import Role
 from weibao.notifications.services import notify
+from weibao.testing.browser import login
 from weibao.testing.factories import member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,10 +27,7 @@ def test_unread_badge_and_opening_a_notification(page, live_server, hospital, pa
     )
     notify(event="ticket.assigned", recipients=[user], title="指派给您：HZ-0008", body="", hospital=hospital)
 
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    login(page, user.username, password)
     page.wait_for_selector("h1:has-text('我的工作台')")
     assert page.inner_text(".mainnav #notifications-unread") == "2"
     assert "【超时】HZ-0007 的响应时限已超" in page.inner_text("#home-unread")

@@ -6,15 +6,13 @@ from __future__ import annotations
 import pytest
 
 from weibao.servicedesk.models import Ticket
+from weibao.testing.browser import login as sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def login(page, username: str, password: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    sign_in(page, username, password)
     page.wait_for_selector("h1:has-text('我的工作台')")
 
 
