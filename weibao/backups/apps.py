@@ -12,3 +12,9 @@ class BackupsConfig(AppConfig):
         from weibao.notifications.events import register_event
 
         register_event("backup.failed", _("备份失败或缺失"))
+
+        from weibao.core.status import register_status_section
+
+        from .selectors import backup_status
+
+        register_status_section(_("备份与恢复测试"), "backups/status_section.html", backup_status)

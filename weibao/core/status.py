@@ -98,6 +98,24 @@ def _periodic() -> list[dict[str, Any]]:
     return runs
 
 
+#: Parts of the status page that apps above core add (:func:`register_status_section`): a title,
+#: the template that renders them, and a function returning what the template shows.
+_SECTIONS: list[tuple[Any, str, Callable[[], Any]]] = []
+
+
+def register_status_section(title: Any, template: str, provider: Callable[[], Any]) -> None:
+    """Let an app (backups) show its state on the status page without core importing it."""
+    if all(existing[1] != template for existing in _SECTIONS):
+        _SECTIONS.append((title, template, provider))
+
+
+def status_sections() -> list[dict[str, Any]]:
+    """The registered sections with their current data, for the status page."""
+    return [
+        {"title": title, "template": template, "data": provider()} for title, template, provider in _SECTIONS
+    ]
+
+
 def installation_status() -> dict[str, Any]:
     """Everything the status page shows, as plain data."""
     now = timezone.now()

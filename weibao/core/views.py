@@ -42,12 +42,16 @@ def status_page(request: HttpRequest) -> HttpResponse:
     from django.core.exceptions import PermissionDenied
     from django.utils.translation import gettext as _
 
-    from .status import backlog_rows, installation_status
+    from .status import backlog_rows, installation_status, status_sections
 
     if not request.user.is_platform_admin:
         raise PermissionDenied(_("只有平台管理员可以查看运行状态。"))
     s = installation_status()
-    return render(request, "core/status.html", {"s": s, "backlogs": backlog_rows(s["backlog"])})
+    return render(
+        request,
+        "core/status.html",
+        {"s": s, "backlogs": backlog_rows(s["backlog"]), "sections": status_sections()},
+    )
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

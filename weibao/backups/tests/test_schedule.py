@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import asyncssh
 import pytest
+from django.utils import timezone
 
 from weibao.accounts.choices import Role
 from weibao.backups import schedule
@@ -149,3 +150,24 @@ def test_a_failed_backup_is_recorded_and_told(configured, sftp):
     test = schedule.restore_test(now=NOW + timedelta(hours=2))
     assert test["ok"] is False and "fails authentication" in test["error"]
     assert Notification.objects.filter(recipient=admin, title="备份恢复测试失败").exists()
+
+
+@pytest.mark.django_db
+def test_the_status_page_shows_the_last_backup_and_restore_test(
+    client_for, platform_admin, settings, tmp_path
+):
+    from weibao.backups.schedule import save_status
+
+    settings.VAR_DIR = tmp_path
+    page = client_for(platform_admin).get("/status/").content.decode()
+    assert "备份与恢复测试" in page and "已超过一天没有成功的备份" in page
+
+    now = timezone.now()
+    save_status(
+        last_backup={"at": now.isoformat(), "ok": True, "file": "weibao-20261203-021500.wbk"},
+        last_success_at=now.isoformat(),
+        last_restore_test={"at": now.isoformat(), "ok": False, "error": "counts differ: servicedesk_ticket"},
+    )
+    page = client_for(platform_admin).get("/status/").content.decode()
+    assert "weibao-20261203-021500.wbk" in page and "已超过一天没有成功的备份" not in page
+    assert "counts differ: servicedesk_ticket" in page
