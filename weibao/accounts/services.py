@@ -311,19 +311,34 @@ def user_unlock(*, actor: User, user: User, context: AuditContext | None = None)
     the number of (username, address) records cleared."""
     from axes.handlers.proxy import AxesProxyHandler
 
+    return _administer_user(
+        actor=actor,
+        user=user,
+        action="user.unlock",
+        context=context,
+        change=lambda: AxesProxyHandler.reset_attempts(username=user.username),
+        counted="cleared",
+    )
+
+
+def _administer_user(
+    *, actor: User, user: User, action: str, context: AuditContext | None, change: Any, counted: str
+) -> int:
+    """Run ``change`` (returning how many things it changed) on ``user`` for an admin of every
+    organisation the user belongs to, audited as ``action`` with that count."""
     permissions.require_administer_user(actor, user)
     orgs = _user_orgs(user)
     with transaction.atomic():
-        cleared = AxesProxyHandler.reset_attempts(username=user.username)
+        count = change()
         audit_record(
-            action="user.unlock",
+            action=action,
             actor=actor,
             context=context,
             obj=user,
             organization=orgs[0] if orgs else None,
-            detail={"cleared": cleared},
+            detail={counted: count},
         )
-    return cleared
+    return count
 
 
 def password_change(
@@ -508,16 +523,11 @@ def user_mfa_reset(*, actor: User, user: User, context: AuditContext | None = No
     """An admin of every organisation the user belongs to removes the user's second factor (a lost
     phone): the user enrols again at next sign-in if their role needs it. Returns the number of
     devices removed; the user's sessions that gave a code lose it (the device is gone)."""
-    permissions.require_administer_user(actor, user)
-    orgs = _user_orgs(user)
-    with transaction.atomic():
-        removed = _remove_devices(user)
-        audit_record(
-            action="user.mfa_reset",
-            actor=actor,
-            context=context,
-            obj=user,
-            organization=orgs[0] if orgs else None,
-            detail={"devices": removed},
-        )
-    return removed
+    return _administer_user(
+        actor=actor,
+        user=user,
+        action="user.mfa_reset",
+        context=context,
+        change=lambda: _remove_devices(user),
+        counted="devices",
+    )
