@@ -75,6 +75,10 @@ def populate(*, tickets: int, attach_every: int = 3) -> dict[str, Any]:
         before="J18.900",
         after="J18.000",
     )
+    # The hospital admin signs in with a second factor: the device is part of what is backed up.
+    from weibao.testing.mfa import totp_device
+
+    totp_device(admin)
     # Anchor the chain as the daily job would: the backup carries the anchor, restore checks it.
     from weibao.audit.services import audit_anchor
 
@@ -104,6 +108,7 @@ def describe() -> dict[str, Any]:
     from weibao.audit.services import audit_verify
     from weibao.servicedesk.ledger import export_queryset, export_xlsx
     from weibao.servicedesk.models import Attachment, DataChange, Ticket
+    from weibao.testing.mfa import verify_session
 
     tables = connection.introspection.table_names()
     with connection.cursor() as cursor:
@@ -114,6 +119,7 @@ def describe() -> dict[str, Any]:
     ledger = _xlsx_parts(export_xlsx(export_queryset(Ticket.objects.order_by("id"))))
     client = Client()
     client.force_login(User.objects.get(username=ADMIN))
+    verify_session(client, User.objects.get(username=ADMIN))  # the device populate() made
     downloads = {}
     for attachment in Attachment.objects.order_by("id"):
         response = client.get(reverse("servicedesk:attachment_download", args=[attachment.pk]))
