@@ -439,7 +439,7 @@ def test_a_retried_api_report_with_an_idempotency_key_makes_one_ticket(contract,
     assert Ticket.objects.filter(title="断网重试").count() == 1
 
     other = post({**body, "title": "另一张"})
-    assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"
+    assert other.status_code == 409 and other.json()["code"] == "idempotency_key_reused"
     assert not Ticket.objects.filter(title="另一张").exists()
 
     # Another user's identical key is theirs alone; no key means no protection asked for.

@@ -132,7 +132,7 @@ def ticket_list(
 
 IDEMPOTENCY_HELP = (
     "可选。客户端为每次新建生成的唯一值（如 UUID，最长 255 字符）。同一用户以同一键重试（如连接中断后）"
-    "时返回第一次的状态码和响应体，不会再建工单；同一键配不同的请求体返回 422（code: idempotency_key_reused）。"
+    "时返回第一次的状态码和响应体，不会再建工单；同一键配不同的请求体返回 409（code: idempotency_key_reused）。"
     "键保留 24 小时。"
 )
 
@@ -172,7 +172,7 @@ def ticket_create(
     except idempotency.KeyReused:
         return json_response(
             {"detail": _("该 Idempotency-Key 已用于另一个不同的请求。"), "code": "idempotency_key_reused"},
-            status=422,
+            status=409,
         )
     return HttpResponse(outcome.body, status=outcome.status_code, content_type=ORJSONRenderer.media_type)
 
