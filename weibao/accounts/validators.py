@@ -4,8 +4,20 @@ from __future__ import annotations
 
 import string
 
+from django.contrib.auth.password_validation import MinimumLengthValidator as _MinimumLengthValidator
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+
+class MinimumLengthValidator(_MinimumLengthValidator):
+    """Django's length rule with its message in Chinese: Django 5.2 reworded the message and its
+    Chinese catalogue has no translation of the new wording, so the English one showed."""
+
+    def get_error_message(self) -> str:
+        return _("密码长度太短。密码必须包含至少 %(n)d 个字符。") % {"n": self.min_length}
+
+    def get_help_text(self) -> str:
+        return _("至少 %(n)d 个字符。") % {"n": self.min_length}
 
 
 class CharacterClassesValidator:

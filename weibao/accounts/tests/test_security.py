@@ -95,7 +95,10 @@ def test_first_login_forces_a_password_change(client, hospital, hospital_admin):
         reverse("accounts:password_change"),
         {"old_password": initial, "new_password": "short", "new_password2": "short"},
     )
-    assert "至少" in response.content.decode() or "密码" in response.content.decode()
+    page = response.content.decode()
+    assert response.status_code == 200  # shown again, not accepted
+    assert "密码长度太短。密码必须包含至少 8 个字符。" in page
+    assert "密码须包含大写字母、小写字母、数字、符号中的至少 3 类。" in page
     response = client.post(
         reverse("accounts:password_change"),
         {"old_password": initial, "new_password": "Brand-New-2026", "new_password2": "Brand-New-2026"},

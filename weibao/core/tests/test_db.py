@@ -32,13 +32,13 @@ def _own_databases(django_db_blocker):
         yield
 
 
-def _file_database(tmp_path):
+def _file_database(tmp_path, *, timeout: float = 20, engine: str = "weibao.core.db.sqlite3"):
     handler = ConnectionHandler(
         {
             "default": {
-                "ENGINE": "weibao.core.db.sqlite3",
+                "ENGINE": engine,
                 "NAME": str(tmp_path / "db.sqlite3"),
-                "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+                "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": timeout},
                 "TEST": {},
             }
         }
@@ -67,40 +67,55 @@ def test_a_write_transaction_holds_the_writer_lock_until_commit_or_rollback(tmp_
     conn.close()
 
 
-def test_a_second_writer_waits_in_the_kernel_and_goes_on_at_once(tmp_path):
-    """The second writer blocks on the lock (not on SQLite's busy sleeps) and starts within a
-    few milliseconds of the first one's commit."""
-    first = _file_database(tmp_path)
+@pytest.mark.parametrize(
+    ("engine", "waits_in_the_kernel"),
+    [("weibao.core.db.sqlite3", True), ("django.db.backends.sqlite3", False)],
+)
+def test_a_second_writer_waits_in_the_kernel_and_goes_on_after_the_commit(
+    tmp_path, engine, waits_in_the_kernel
+):
+    """The second writer has no busy timeout at all, so SQLite's own retries cannot make it wait:
+    with the writer lock it blocks until the first writer commits and then writes; Django's stock
+    backend (the control) fails at once with "database is locked"."""
+    first = _file_database(tmp_path, engine=engine)
     with first.cursor() as c:
         c.execute("CREATE TABLE t (x INTEGER)")
     first.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
     with first.cursor() as c:
         c.execute("INSERT INTO t VALUES (1)")
-    started: list[float] = []
+    finished: list[float] = []
+    errors: list[Exception] = []
 
     def write() -> None:
-        second = _file_database(tmp_path)  # connections belong to their thread
-        second.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
-        started.append(time.monotonic())
-        with second.cursor() as c:
-            c.execute("INSERT INTO t VALUES (2)")
-        second.commit()
-        second.set_autocommit(True)
-        second.close()
+        second = _file_database(tmp_path, engine=engine, timeout=0)  # connections belong to their thread
+        try:
+            second.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+            with second.cursor() as c:
+                c.execute("INSERT INTO t VALUES (2)")
+            second.commit()
+            finished.append(time.monotonic())
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            second.close()
 
     thread = threading.Thread(target=write)
     thread.start()
-    time.sleep(0.3)
-    assert started == []  # still waiting for the first writer
+    thread.join(0.3)
     committed = time.monotonic()
     first.commit()
     first.set_autocommit(True)
     thread.join(5)
-    assert started and started[0] - committed < 0.05
     with first.cursor() as c:
         c.execute("SELECT x FROM t ORDER BY x")
-        assert c.fetchall() == [(1,), (2,)]
+        rows = c.fetchall()
     first.close()
+    if waits_in_the_kernel:
+        assert errors == [] and len(finished) == 1 and finished[0] >= committed
+        assert rows == [(1,), (2,)]
+    else:
+        assert finished == [] and "locked" in str(errors[0])
+        assert rows == [(1,)]
 
 
 def test_the_writer_lock_is_per_descriptor(tmp_path):
