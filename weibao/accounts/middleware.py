@@ -14,6 +14,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from weibao.audit.services import audit_record
 
@@ -67,68 +68,70 @@ def password_expired(user) -> bool:
     return False
 
 
-class PasswordPolicyMiddleware:
+class _Gate:
+    """A step a signed-in user must take before anything else: pages outside ``EXEMPT_PREFIXES``
+    redirect to the step, API calls from the session get 403 with ``code``."""
+
+    EXEMPT_PREFIXES: tuple[str, ...] = (
+        "/static/",
+        "/accounts/mfa/",
+        "/accounts/logout/",
+        "/i18n/",
+        "/healthz",
+    )
+    code = ""
+    detail = ""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def target(self, request: HttpRequest) -> str | None:
+        """The page of the step this user must take now, or None."""
+        raise NotImplementedError
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or request.path.startswith(self.EXEMPT_PREFIXES):
+            return self.get_response(request)
+        target = self.target(request)
+        if target is None:
+            return self.get_response(request)
+        if _is_api(request):
+            # The browser session reaches the API too: nothing there until the step is taken
+            # (bearer tokens are refused the same way, see accounts.tokens).
+            return JsonResponse({"detail": _(self.detail), "code": self.code}, status=403)
+        if request.method == "GET" and request.path != "/":
+            return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+        return redirect(target)
+
+
+class PasswordPolicyMiddleware(_Gate):
     """Sends a user whose password must change (first login, or older than the allowed age) to
     the password page before anything else; their API calls get 403 ``password_change_required``."""
 
     # The two-factor pages come first: nobody changes the password with the password alone.
-    EXEMPT_PREFIXES = (
-        "/static/",
-        "/accounts/password/",
-        "/accounts/logout/",
-        "/accounts/mfa/",
-        "/i18n/",
-        "/healthz",
-    )
+    EXEMPT_PREFIXES = (*_Gate.EXEMPT_PREFIXES, "/accounts/password/")
+    code = "password_change_required"
+    detail = gettext_noop("请先修改密码。")
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and not request.path.startswith(self.EXEMPT_PREFIXES)
-            and password_expired(user)
-        ):
-            if _is_api(request):
-                # The browser session reaches the API too: nothing there until the password is
-                # changed (bearer tokens are refused the same way, see accounts.tokens).
-                return JsonResponse(
-                    {"detail": _("请先修改密码。"), "code": "password_change_required"}, status=403
-                )
-            return redirect("accounts:password_change")
-        return self.get_response(request)
+    def target(self, request: HttpRequest) -> str | None:
+        return reverse("accounts:password_change") if password_expired(request.user) else None
 
 
-class MfaPolicyMiddleware:
+class MfaPolicyMiddleware(_Gate):
     """After the password, a user with an authenticator gives a code (the code page) and a platform
     or hospital admin without one enrols (the enrolment page) before anything else; their API calls
     from the browser session get 403 ``mfa_required``. Runs after django-otp's ``OTPMiddleware``."""
 
-    EXEMPT_PREFIXES = ("/static/", "/accounts/mfa/", "/accounts/logout/", "/i18n/", "/healthz")
+    code = "mfa_required"
+    detail = gettext_noop("请先完成两步验证。")
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def target(self, request: HttpRequest) -> str | None:
         from .mfa import second_factor_due
 
-        user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and not request.path.startswith(self.EXEMPT_PREFIXES)
-            and (due := second_factor_due(request))
-            # A new admin changes the initial password first, then enrols; a user with a device
-            # gives the code before anything, the password page included.
-            and not (due == "enrol" and password_expired(user))
-        ):
-            if _is_api(request):
-                return JsonResponse({"detail": _("请先完成两步验证。"), "code": "mfa_required"}, status=403)
-            target = reverse("accounts:mfa_verify" if due == "verify" else "accounts:mfa_setup")
-            if request.method == "GET" and request.path != "/":
-                return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
-            return redirect(target)
-        return self.get_response(request)
+        due = second_factor_due(request)
+        # A new admin changes the initial password first, then enrols; a user with a device gives
+        # the code before anything, the password page included.
+        if not due or (due == "enrol" and password_expired(request.user)):
+            return None
+        return reverse("accounts:mfa_verify" if due == "verify" else "accounts:mfa_setup")
