@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/weibao
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test test-pg test-browser lint install bench clean
+.PHONY: run test test-pg test-browser lint typecheck install bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+# mypy, strict on the pure cores, the permissions module and the services listed in pyproject.toml
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: lint typecheck
 	$(BIN)/weibao check --fail-level WARNING
 	$(BIN)/weibao makemigrations --check --dry-run
 	$(BIN)/pytest
@@ -43,4 +47,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/sla_bench.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

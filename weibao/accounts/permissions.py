@@ -29,19 +29,32 @@ The rules, in words:
 * **Endpoint credentials**: the hint of a stored credential (first and last character, length) is
   shown only to those who may change the endpoint, the hospital's admins.
 
-Actors and targets are duck-typed (a ticket has ``hospital_id``, ``contract`` with ``vendor_id``,
-``reporter_id`` and ``department_id``; a contract ``hospital_id`` and ``vendor_id``), so this
-module imports nothing from the apps above accounts.
+The actor is a :class:`~weibao.accounts.models.User`, the anonymous user of a request, or None
+(the system). Targets from the apps above accounts are described by the protocols below (a ticket
+has ``hospital_id``, ``contract`` with ``vendor_id``, ``reporter_id`` and ``department_id``; a
+contract ``hospital_id`` and ``vendor_id``), so this module imports nothing from those apps.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Protocol, cast
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from .choices import ADMIN_ROLES, OrgKind, Role
+
+if TYPE_CHECKING:
+    from typing import TypeAlias, TypeGuard
+
+    from django.contrib.auth.models import AnonymousUser
+    from django.db.models import Model
+    from typing_extensions import TypeIs
+
+    from .models import ApiToken, Membership, Organization, User
+
+    #: Who asks: a user, the anonymous user of a request, or None (the system, or nobody).
+    Actor: TypeAlias = User | AnonymousUser | None
 
 VENDOR_ROLES = frozenset({Role.VENDOR_MANAGER, Role.VENDOR_ENGINEER})
 
@@ -58,22 +71,63 @@ class MfaRequired(PermissionDenied):
     code = "mfa_required"
 
 
+# --- what the targets look like -----------------------------------------------------------------------
+
+
+class ContractLike(Protocol):
+    """A contract: the hospital it serves and the vendor that holds it."""
+
+    @property
+    def hospital_id(self) -> int: ...
+    @property
+    def vendor_id(self) -> int: ...
+
+
+class TicketLike(Protocol):
+    """A ticket: its hospital, contract, reporter and department."""
+
+    @property
+    def hospital_id(self) -> int: ...
+    @property
+    def contract_id(self) -> int: ...
+    @property
+    def contract(self) -> ContractLike: ...
+    @property
+    def reporter_id(self) -> int | None: ...
+    @property
+    def department_id(self) -> int | None: ...
+
+
+class SystemLike(Protocol):
+    """A maintained system of the inventory: its hospital."""
+
+    @property
+    def hospital_id(self) -> int: ...
+
+
+class EndpointLike(Protocol):
+    """An endpoint of a maintained system."""
+
+    @property
+    def system(self) -> SystemLike: ...
+
+
 # --- who the actor is --------------------------------------------------------------------------------
 
 
-def _authenticated(actor: Any) -> bool:
+def _authenticated(actor: Actor) -> TypeGuard[User]:
     return actor is not None and getattr(actor, "is_authenticated", False) and actor.is_active
 
 
-def _memberships(actor: Any) -> list[Any]:
+def _memberships(actor: Actor) -> list[Membership]:
     return actor.active_memberships() if _authenticated(actor) else []
 
 
-def is_platform_admin(actor: Any) -> bool:
+def is_platform_admin(actor: Actor) -> bool:
     return _authenticated(actor) and actor.is_platform_admin
 
 
-def administers(actor: Any, organization_id: int | None) -> bool:
+def administers(actor: Actor, organization_id: int | None) -> bool:
     """The actor administers the organisation (an admin role in it, or platform admin)."""
     if organization_id is None or not _authenticated(actor):
         return False
@@ -82,19 +136,19 @@ def administers(actor: Any, organization_id: int | None) -> bool:
     )
 
 
-def is_some_admin(actor: Any) -> bool:
+def is_some_admin(actor: Actor) -> bool:
     """The actor administers at least one organisation."""
     return is_platform_admin(actor) or any(m.role in ADMIN_ROLES for m in _memberships(actor))
 
 
-def administered_org_ids(actor: Any) -> set[int] | None:
+def administered_org_ids(actor: Actor) -> set[int] | None:
     """The organisations the actor administers; None for all of them (a platform admin)."""
     if is_platform_admin(actor):
         return None
     return {m.organization_id for m in _memberships(actor) if m.role in ADMIN_ROLES}
 
 
-def is_hospital_admin(actor: Any, hospital_id: int | None) -> bool:
+def is_hospital_admin(actor: Actor, hospital_id: int | None) -> bool:
     """A hospital admin (信息科) of that hospital, or a platform admin."""
     if hospital_id is None:
         return False
@@ -103,15 +157,15 @@ def is_hospital_admin(actor: Any, hospital_id: int | None) -> bool:
     )
 
 
-def is_vendor_member(actor: Any, vendor_id: int | None) -> bool:
+def is_vendor_member(actor: Actor, vendor_id: int | None) -> bool:
     return any(m.role in VENDOR_ROLES and m.organization_id == vendor_id for m in _memberships(actor))
 
 
-def is_vendor_manager(actor: Any, vendor_id: int | None) -> bool:
+def is_vendor_manager(actor: Actor, vendor_id: int | None) -> bool:
     return any(m.role == Role.VENDOR_MANAGER and m.organization_id == vendor_id for m in _memberships(actor))
 
 
-def is_auditor(user: Any) -> bool:
+def is_auditor(user: Actor) -> bool:
     """Holds the auditor role in an organisation of the auditor kind."""
     return any(m.role == Role.AUDITOR and m.organization.kind == OrgKind.AUDITOR for m in _memberships(user))
 
@@ -123,26 +177,26 @@ def _deny(message: str | None, default: str) -> PermissionDenied:
 # --- organisations -------------------------------------------------------------------------------------
 
 
-def can_create_org(actor: Any) -> bool:
+def can_create_org(actor: Actor) -> bool:
     return is_platform_admin(actor)
 
 
-def require_create_org(actor: Any) -> None:
+def require_create_org(actor: Actor) -> None:
     if not can_create_org(actor):
         raise PermissionDenied(_("只有平台管理员可以创建机构。"))
 
 
-def can_administer_org(actor: Any, org: Any) -> bool:
+def can_administer_org(actor: Actor, org: Organization | None) -> bool:
     """Change the organisation, its campuses, departments and members."""
-    return administers(actor, getattr(org, "pk", None))
+    return administers(actor, org.pk if org is not None else None)
 
 
-def require_administer_org(actor: Any, org: Any, message: str | None = None) -> None:
+def require_administer_org(actor: Actor, org: Organization | None, message: str | None = None) -> None:
     if not can_administer_org(actor, org):
         raise _deny(message, _("只有本机构的管理员可以执行此操作。"))
 
 
-def require_some_admin(actor: Any) -> None:
+def require_some_admin(actor: Actor) -> None:
     if not is_some_admin(actor):
         raise PermissionDenied(_("只有管理员可以管理成员。"))
 
@@ -150,7 +204,7 @@ def require_some_admin(actor: Any) -> None:
 # --- users -------------------------------------------------------------------------------------------
 
 
-def user_org_ids(user: Any) -> set[int]:
+def user_org_ids(user: User) -> set[int]:
     """Every organisation the user is or was a member of (a deactivated membership still counts:
     its organisation may bring it back)."""
     from .models import Membership
@@ -158,7 +212,7 @@ def user_org_ids(user: Any) -> set[int]:
     return set(Membership.objects.filter(user_id=user.pk).values_list("organization_id", flat=True))
 
 
-def can_administer_user(actor: Any, user: Any) -> bool:
+def can_administer_user(actor: Actor, user: User | None) -> bool:
     """Reset the password, deactivate, unlock, view, add to another of the actor's organisations:
     only an admin of every organisation the user belongs to; a platform admin only by another."""
     if user is None or not _authenticated(actor):
@@ -171,12 +225,12 @@ def can_administer_user(actor: Any, user: Any) -> bool:
     return bool(orgs) and all(administers(actor, org_id) for org_id in orgs)
 
 
-def require_administer_user(actor: Any, user: Any) -> None:
+def require_administer_user(actor: Actor, user: User | None) -> None:
     if not can_administer_user(actor, user):
         raise PermissionDenied(_("只有该用户所属全部机构的管理员可以执行此操作。"))
 
 
-def can_view_user(actor: Any, user: Any) -> bool:
+def can_view_user(actor: Actor, user: User | None) -> bool:
     """A user's own page, or the page of a user one administers."""
     return (
         user is not None
@@ -185,7 +239,7 @@ def can_view_user(actor: Any, user: Any) -> bool:
     )
 
 
-def can_add_member(actor: Any, org: Any, user: Any = None) -> bool:
+def can_add_member(actor: Actor, org: Organization, user: User | None = None) -> bool:
     """Give ``user`` (None: a new account) a membership of ``org``: an admin of ``org`` who also
     administers every organisation of an existing user."""
     if not can_administer_org(actor, org):
@@ -193,11 +247,11 @@ def can_add_member(actor: Any, org: Any, user: Any = None) -> bool:
     return user is None or can_administer_user(actor, user)
 
 
-def can_revoke_token(actor: Any, token: Any) -> bool:
+def can_revoke_token(actor: Actor, token: ApiToken) -> bool:
     return _authenticated(actor) and (token.user_id == actor.pk or is_platform_admin(actor))
 
 
-def require_revoke_token(actor: Any, token: Any) -> None:
+def require_revoke_token(actor: Actor, token: ApiToken) -> None:
     if not can_revoke_token(actor, token):
         raise PermissionDenied(_("只能吊销自己的令牌。"))
 
@@ -205,7 +259,7 @@ def require_revoke_token(actor: Any, token: Any) -> None:
 # --- auditors ---------------------------------------------------------------------------------------
 
 
-def _hospital_of(target: Any) -> int | None:
+def _hospital_of(target: ContractLike | Organization) -> int | None:
     """A contract's hospital, or the organisation itself if it is a hospital."""
     if hasattr(target, "vendor_id") and hasattr(target, "hospital_id"):
         return target.hospital_id
@@ -214,7 +268,7 @@ def _hospital_of(target: Any) -> int | None:
     return None
 
 
-def can_grant_auditor(actor: Any, target: Any, grantee: Any) -> bool:
+def can_grant_auditor(actor: Actor, target: ContractLike | Organization, grantee: User | None) -> bool:
     """Grant ``grantee`` read access to ``target`` (a hospital or a contract): the hospital's
     admins, to a user with the auditor role in an auditor organisation. Never to a vendor's or
     the platform's organisation."""
@@ -230,38 +284,38 @@ def can_grant_auditor(actor: Any, target: Any, grantee: Any) -> bool:
 # --- contracts and inventory ----------------------------------------------------------------------
 
 
-def can_manage_contract(actor: Any, hospital_id: int | None) -> bool:
+def can_manage_contract(actor: Actor, hospital_id: int | None) -> bool:
     """Contracts, their terms and the maintained-system inventory are the hospital's."""
     return is_hospital_admin(actor, hospital_id)
 
 
-def require_manage_contract(actor: Any, hospital_id: int | None, message: str | None = None) -> None:
+def require_manage_contract(actor: Actor, hospital_id: int | None, message: str | None = None) -> None:
     if not can_manage_contract(actor, hospital_id):
         raise _deny(message, _("只有医院管理员可以修改合同。"))
 
 
-def can_create_contracts(actor: Any) -> bool:
+def can_create_contracts(actor: Actor) -> bool:
     """Offer the new-contract pages: platform admins and hospital admins (of some hospital)."""
     return is_platform_admin(actor) or any(m.role == Role.HOSPITAL_ADMIN for m in _memberships(actor))
 
 
-def can_import_tickets(actor: Any, contract: Any) -> bool:
+def can_import_tickets(actor: Actor, contract: ContractLike) -> bool:
     """Historical tickets (the ledger import) are entered by the hospital's admins."""
     return is_hospital_admin(actor, contract.hospital_id)
 
 
-def can_see_credentials_of_system(actor: Any, system: Any) -> bool:
+def can_see_credentials_of_system(actor: Actor, system: SystemLike) -> bool:
     """The hints of a maintained system's endpoint credentials (first and last character, length):
     only those who may change the endpoints, the hospital's admins; not its other users, not the
     vendor, not auditors."""
     return can_manage_contract(actor, system.hospital_id)
 
 
-def can_see_credentials(actor: Any, endpoint: Any) -> bool:
+def can_see_credentials(actor: Actor, endpoint: EndpointLike) -> bool:
     return can_see_credentials_of_system(actor, endpoint.system)
 
 
-def can_report(actor: Any, contract: Any) -> bool:
+def can_report(actor: Actor, contract: ContractLike) -> bool:
     """Open a ticket under the contract: the hospital's people and the vendor's (not auditors)."""
     if actor is None:
         return True  # the system: imports, probes
@@ -271,7 +325,7 @@ def can_report(actor: Any, contract: Any) -> bool:
     )
 
 
-def can_work_contract(actor: Any, contract: Any) -> bool:
+def can_work_contract(actor: Actor, contract: ContractLike) -> bool:
     """The vendor's people, and the hospital's IT staff acting for them."""
     return is_hospital_admin(actor, contract.hospital_id) or is_vendor_member(actor, contract.vendor_id)
 
@@ -279,17 +333,21 @@ def can_work_contract(actor: Any, contract: Any) -> bool:
 # --- tickets ------------------------------------------------------------------------------------------
 
 
-def _contract_of(target: Any) -> Any:
+def _is_ticket(target: TicketLike | ContractLike) -> TypeIs[TicketLike]:
+    return hasattr(target, "contract_id")
+
+
+def _contract_of(target: TicketLike | ContractLike) -> ContractLike:
     """A ticket's contract, or the contract itself."""
-    return target.contract if hasattr(target, "contract_id") else target
+    return target.contract if _is_ticket(target) else target
 
 
-def can_work(actor: Any, ticket: Any) -> bool:
+def can_work(actor: Actor, ticket: TicketLike | ContractLike) -> bool:
     """The vendor's people work tickets; the hospital's IT staff may act for them."""
     return can_work_contract(actor, _contract_of(ticket))
 
 
-def can_act_for_hospital(actor: Any, ticket: Any) -> bool:
+def can_act_for_hospital(actor: Actor, ticket: TicketLike) -> bool:
     """The reporter, their department and the hospital's admins confirm, rate and reopen."""
     if not _authenticated(actor):
         return False
@@ -303,28 +361,28 @@ def can_act_for_hospital(actor: Any, ticket: Any) -> bool:
     )
 
 
-def sees_internal(actor: Any, ticket: Any) -> bool:
+def sees_internal(actor: Actor, ticket: TicketLike) -> bool:
     """Internal notes are the vendor's and the IT department's working notes."""
     return can_work(actor, ticket)
 
 
-def can_reply_publicly(actor: Any, ticket: Any) -> bool:
+def can_reply_publicly(actor: Actor, ticket: TicketLike) -> bool:
     """Write a reply (or attach a file) the hospital sees: a side of the ticket, never an auditor."""
     return can_work(actor, ticket) or can_act_for_hospital(actor, ticket)
 
 
-def require_reply_publicly(actor: Any, ticket: Any) -> None:
+def require_reply_publicly(actor: Actor, ticket: TicketLike) -> None:
     if not can_reply_publicly(actor, ticket):
         raise PermissionDenied(_("您只能查看此工单，不能回复。"))
 
 
-def can_assign_others(actor: Any, target: Any) -> bool:
+def can_assign_others(actor: Actor, target: TicketLike | ContractLike) -> bool:
     """The vendor's project managers and the hospital's admins assign tickets to others."""
     contract = _contract_of(target)
     return is_hospital_admin(actor, contract.hospital_id) or is_vendor_manager(actor, contract.vendor_id)
 
 
-def may_be_assigned(user: Any, target: Any) -> bool:
+def may_be_assigned(user: Actor, target: TicketLike | ContractLike) -> bool:
     """Who may hold a ticket of this contract: the contract vendor's managers and engineers, and the
     hospital's admins (信息科), by membership: nobody of another organisation."""
     if not _authenticated(user):
@@ -337,7 +395,7 @@ def may_be_assigned(user: Any, target: Any) -> bool:
     )
 
 
-def can_assign(actor: Any, target: Any, user: Any) -> bool:
+def can_assign(actor: Actor, target: TicketLike | ContractLike, user: User) -> bool:
     """May ``actor`` make ``user`` the assignee of ``target`` (a ticket, or the contract of a ticket
     being created)? ``actor`` None is the system (imports)."""
     if not may_be_assigned(user, target):
@@ -349,7 +407,7 @@ def can_assign(actor: Any, target: Any, user: Any) -> bool:
     return can_assign_others(actor, target)
 
 
-def may_be_notified_of_ticket(user: Any, ticket: Any) -> bool:
+def may_be_notified_of_ticket(user: Actor, ticket: TicketLike) -> bool:
     """Only people who may see a ticket hear about it: the visibility rule, narrowed for department
     users as the ticket list narrows it (their department's tickets and the ones they reported)."""
     if not _authenticated(user):
@@ -360,7 +418,8 @@ def may_be_notified_of_ticket(user: Any, ticket: Any) -> bool:
 
     from .visibility import user_scope
 
-    if not scope_sees(type(ticket), user_scope(user), ticket.hospital_id, ticket.contract_id):
+    model = cast("type[Model]", type(ticket))  # a ticket is a model; the protocol cannot say so
+    if not scope_sees(model, user_scope(user), ticket.hospital_id, ticket.contract_id):
         return False
     memberships = _memberships(user)
     if memberships and all(m.role == Role.DEPARTMENT_USER for m in memberships):
@@ -369,7 +428,7 @@ def may_be_notified_of_ticket(user: Any, ticket: Any) -> bool:
     return True
 
 
-def can_flag_ticket(actor: Any, ticket: Any) -> bool:
+def can_flag_ticket(actor: Actor, ticket: TicketLike) -> bool:
     """因乙方原因 and 恶性事件 are the hospital's judgement."""
     return is_hospital_admin(actor, ticket.hospital_id)
 
@@ -377,16 +436,16 @@ def can_flag_ticket(actor: Any, ticket: Any) -> bool:
 # --- calendars, robots, holidays ---------------------------------------------------------------------
 
 
-def can_edit_calendar(actor: Any, owner_id: int | None) -> bool:
+def can_edit_calendar(actor: Actor, owner_id: int | None) -> bool:
     """Built-in calendars (no owner) are the platform's; an organisation's, its admins'."""
     return is_platform_admin(actor) or (owner_id is not None and administers(actor, owner_id))
 
 
-def can_manage_robots(actor: Any, organization_id: int | None) -> bool:
+def can_manage_robots(actor: Actor, organization_id: int | None) -> bool:
     """Group robots are their organisation's: its admins manage them."""
     return administers(actor, organization_id)
 
 
-def can_maintain_holidays(actor: Any) -> bool:
+def can_maintain_holidays(actor: Actor) -> bool:
     """China's statutory holidays are the platform's data."""
     return is_platform_admin(actor)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -19,6 +21,10 @@ from weibao.audit.services import audit_record
 from . import permissions
 from .choices import ROLES_BY_KIND, OrgKind, Role
 from .models import AccessGrant, ApiToken, Campus, Department, Membership, Organization, User, hash_token
+
+if TYPE_CHECKING:
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
 def generate_password(length: int = 14) -> str:
@@ -300,9 +306,10 @@ def user_lockouts(user: User) -> int:
     """How many client addresses are locked out of this account now (failed logins, django-axes)."""
     from axes.models import AccessAttempt
 
-    return AccessAttempt.objects.filter(
+    locked: int = AccessAttempt.objects.filter(
         username=user.username, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
     ).count()
+    return locked
 
 
 def user_unlock(*, actor: User, user: User, context: AuditContext | None = None) -> int:
@@ -322,7 +329,13 @@ def user_unlock(*, actor: User, user: User, context: AuditContext | None = None)
 
 
 def _administer_user(
-    *, actor: User, user: User, action: str, context: AuditContext | None, change: Any, counted: str
+    *,
+    actor: User,
+    user: User,
+    action: str,
+    context: AuditContext | None,
+    change: Callable[[], int],
+    counted: str,
 ) -> int:
     """Run ``change`` (returning how many things it changed) on ``user`` for an admin of every
     organisation the user belongs to, audited as ``action`` with that count."""
@@ -394,7 +407,7 @@ def access_grant_create(
     actor: User,
     user: User | None,
     hospital: Organization,
-    valid_until=None,
+    valid_until: date | None = None,
     context: AuditContext | None = None,
 ) -> AccessGrant:
     """A hospital admin grants an auditor (a user with the auditor role in an auditor organisation)
@@ -403,7 +416,7 @@ def access_grant_create(
     if hospital.kind != OrgKind.HOSPITAL:
         raise ValidationError({"hospital": _("只能授权查看医院。")})
     permissions.require_administer_org(actor, hospital, _("只有本医院的管理员可以授权。"))
-    if not permissions.can_grant_auditor(actor, hospital, user):
+    if user is None or not permissions.can_grant_auditor(actor, hospital, user):
         raise ValidationError({"user_id": _("只能向监理/审计机构的审计用户授权。")})
     with transaction.atomic():
         grant, _created = AccessGrant.objects.update_or_create(
@@ -423,7 +436,7 @@ def access_grant_create(
 # --- two-factor sign-in -----------------------------------------------------------------------------
 
 
-def mfa_totp_pending(*, user: User) -> Any:
+def mfa_totp_pending(*, user: User) -> TOTPDevice:
     """The authenticator being enrolled: the user's unconfirmed TOTP device, made on first call
     (its secret is shown until a code from it is given)."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -447,7 +460,7 @@ def _new_recovery_codes(user: User) -> list[str]:
 
 
 def mfa_totp_confirm(
-    *, user: User, device: Any, token: str, context: AuditContext | None = None
+    *, user: User, device: TOTPDevice, token: str, context: AuditContext | None = None
 ) -> list[str]:
     """Confirm the pending authenticator with a code it shows; any earlier authenticator of the
     user is replaced. Returns the ten new recovery codes (shown once)."""
@@ -483,13 +496,13 @@ def _remove_devices(user: User) -> int:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     totp, static = TOTPDevice.objects.filter(user=user), StaticDevice.objects.filter(user=user)
-    removed = totp.count() + static.count()
+    removed: int = totp.count() + static.count()
     totp.delete()
     static.delete()  # with its recovery codes
     return removed
 
 
-def mfa_match(*, user: User, token: str) -> Any:
+def mfa_match(*, user: User, token: str) -> TOTPDevice | StaticDevice | None:
     """The device that accepts ``token``: six digits are asked of the authenticator, anything else
     of the recovery codes (a recovery code is used up). None if refused; each device throttles its
     own failures (django-otp: the next try waits 1, 2, 4 … seconds)."""

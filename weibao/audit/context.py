@@ -11,30 +11,34 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+
+if TYPE_CHECKING:
+    # django-stubs' name for the model of ``settings.AUTH_USER_MODEL`` (its mypy plugin reads
+    # the setting): audit, below accounts, names the user type without importing accounts.
+    from django.contrib.auth.models import _AnyUser, _User
+    from django.http import HttpRequest
 
 
 @dataclass(frozen=True)
 class AuditContext:
     """The actor (a user, or None for the system), the client's address and its user agent."""
 
-    actor: Any = None
+    actor: _User | None = None
     ip: str | None = None
     user_agent: str = ""
 
     @classmethod
-    def from_request(cls, request: Any, actor: Any = None) -> AuditContext:
+    def from_request(cls, request: HttpRequest, actor: _User | None = None) -> AuditContext:
         """The context of an HTTP request; ``actor`` defaults to the signed-in user."""
         if actor is None:
-            user = getattr(request, "user", None)
+            # No user before the authentication middleware has run.
+            user: _AnyUser | None = getattr(request, "user", None)
             actor = user if user is not None and user.is_authenticated else None
-        return cls(
-            actor=actor,
-            ip=client_ip(request),
-            user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
-        )
+        user_agent: str = request.META.get("HTTP_USER_AGENT", "")
+        return cls(actor=actor, ip=client_ip(request), user_agent=user_agent[:300])
 
     @classmethod
     def system(cls) -> AuditContext:
@@ -56,16 +60,17 @@ def _is_trusted(address: str) -> bool:
     return any(ip in network for network in networks)
 
 
-def client_ip(request: Any) -> str | None:
+def client_ip(request: HttpRequest | None) -> str | None:
     """The client's address. ``X-Forwarded-For`` is walked from the right (the hop nearest to
     us) past every trusted proxy; the first untrusted address is the client. Without a trusted
     direct peer the header is ignored."""
     if request is None:
         return None
-    remote = request.META.get("REMOTE_ADDR") or None
+    remote: str | None = request.META.get("REMOTE_ADDR") or None
     if remote is None or not _is_trusted(remote):
         return remote
-    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    forwarded: str = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    hops = [h.strip() for h in forwarded.split(",") if h.strip()]
     for hop in reversed(hops):
         if not _is_trusted(hop):
             try:

@@ -22,11 +22,11 @@ import sys
 import tarfile
 import tempfile
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.db import connections
@@ -132,7 +132,7 @@ class BackupResult:
     manifest: dict[str, Any]
 
 
-def _add(tar: tarfile.TarFile, name: str, source, size: int, mtime: float) -> tuple[str, int]:
+def _add(tar: tarfile.TarFile, name: str, source: BinaryIO, size: int, mtime: float) -> tuple[str, int]:
     info = tarfile.TarInfo(name)
     info.size = size
     info.mtime = int(mtime)
@@ -144,7 +144,7 @@ def _add(tar: tarfile.TarFile, name: str, source, size: int, mtime: float) -> tu
     return reader.sha256.hexdigest(), size
 
 
-def _add_file(tar: tarfile.TarFile, name: str, path: Path, parts: dict[str, dict]) -> None:
+def _add_file(tar: tarfile.TarFile, name: str, path: Path, parts: dict[str, dict[str, str | int]]) -> None:
     try:
         handle = path.open("rb")
     except FileNotFoundError:  # removed since it was listed (the application never deletes one)
@@ -155,7 +155,7 @@ def _add_file(tar: tarfile.TarFile, name: str, path: Path, parts: dict[str, dict
     parts[name] = {"sha256": sha, "size": size}
 
 
-def _media_files(media_root: Path):
+def _media_files(media_root: Path) -> Iterator[tuple[str, Path]]:
     if not media_root.is_dir():
         return
     for dirpath, dirnames, filenames in os.walk(media_root):
@@ -181,7 +181,7 @@ def backup_create(
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.part")
-    parts: dict[str, dict] = {}
+    parts: dict[str, dict[str, str | int]] = {}
     try:
         with tempfile.TemporaryDirectory(dir=out.parent, prefix=".backup-") as tmp:
             # The keys are copied before the database: the audit anchor then never names a chain
@@ -264,6 +264,8 @@ def _extract(archive: Path, key: Passphrase | Recipient, into: Path) -> dict[str
                     digest = hashlib.sha256()
                     size = 0
                     stream = tar.extractfile(member)
+                    if stream is None:  # never for a regular file (checked above)
+                        raise BackupError(f"part {member.name} is not a regular file")
                     with dest.open("wb") as out:
                         while chunk := stream.read(1024 * 1024):
                             digest.update(chunk)

@@ -35,7 +35,7 @@ Rules:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -132,6 +132,9 @@ class TimelineEntry:
     event: str | None = None
 
 
+#: A timeline entry written as a tuple, ``(at, state, event)``.
+RawEntry = tuple[datetime, str | None, str | None]
+
 ClockState = Literal["pending", "running", "paused", "met", "breached", "not_applicable"]
 
 
@@ -160,7 +163,7 @@ class ClockResult:
     percent_used: float | None = None
 
 
-def _normalise(timeline: Iterable[TimelineEntry | Sequence]) -> list[TimelineEntry]:
+def _normalise(timeline: Iterable[TimelineEntry | RawEntry]) -> list[TimelineEntry]:
     entries: list[TimelineEntry] = []
     for raw in timeline:
         entry = raw if isinstance(raw, TimelineEntry) else TimelineEntry(*raw)
@@ -176,14 +179,14 @@ def _normalise(timeline: Iterable[TimelineEntry | Sequence]) -> list[TimelineEnt
 
 
 def evaluate_clock(
-    definition: ClockDefinition, timeline: Iterable[TimelineEntry | Sequence], now: datetime
+    definition: ClockDefinition, timeline: Iterable[TimelineEntry | RawEntry], now: datetime
 ) -> ClockResult:
     """Evaluate one clock over a ticket's timeline (``(at, state, event)`` entries in order)."""
     return _evaluate(definition, _normalise(timeline), now)
 
 
 def evaluate_clocks(
-    definitions: Iterable[ClockDefinition], timeline: Iterable[TimelineEntry | Sequence], now: datetime
+    definitions: Iterable[ClockDefinition], timeline: Iterable[TimelineEntry | RawEntry], now: datetime
 ) -> dict[str, ClockResult]:
     """Evaluate several clocks over the same timeline; results keyed by clock name."""
     entries = _normalise(timeline)

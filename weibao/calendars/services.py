@@ -8,9 +8,9 @@ provisional deadline becomes final). Apps that store deadlines register a listen
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -23,14 +23,17 @@ from weibao.audit.context import AuditContext
 from weibao.audit.services import audit_record
 
 from .models import CalendarException, DayRule, ExceptionSource, StatutoryDay, StatutoryYear, WorkCalendar
-from .schedule import CalendarSpec
+from .schedule import CalendarSpec, as_day_rule
 from .statutory import StatutoryData, in_notice_year
 
+if TYPE_CHECKING:
+    from weibao.accounts.models import Organization, User
+
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
-_listeners: list[Callable[[frozenset[int]], Any]] = []
+_listeners: list[Callable[[frozenset[int]], object]] = []
 
 
-def on_statutory_change(listener: Callable[[frozenset[int]], Any]) -> None:
+def on_statutory_change(listener: Callable[[frozenset[int]], object]) -> None:
     """Call ``listener(years)`` after statutory data for ``years`` was imported or changed."""
     if listener not in _listeners:
         _listeners.append(listener)
@@ -45,10 +48,10 @@ def _notify_statutory_change(years: frozenset[int]) -> None:
     transaction.on_commit(lambda: statutory_changed(sorted(years)))
 
 
-_calendar_listeners: list[Callable[[frozenset[str]], Any]] = []
+_calendar_listeners: list[Callable[[frozenset[str]], object]] = []
 
 
-def on_calendar_change(listener: Callable[[frozenset[str]], Any]) -> None:
+def on_calendar_change(listener: Callable[[frozenset[str]], object]) -> None:
     """Call ``listener(codes)`` after calendars' periods or exceptions changed."""
     if listener not in _calendar_listeners:
         _calendar_listeners.append(listener)
@@ -79,11 +82,11 @@ def run_statutory_listeners(years: Iterable[int]) -> None:
         listener(frozenset(years))
 
 
-def _can_edit(actor: Any, calendar_owner_id: int | None) -> bool:
+def _can_edit(actor: User | None, calendar_owner_id: int | None) -> bool:
     return permissions.can_edit_calendar(actor, calendar_owner_id)
 
 
-def validate_weekly(weekly: Any) -> dict[str, list[list[str]]]:
+def validate_weekly(weekly: object) -> dict[str, list[list[str]]]:
     """Normalise and check weekly periods; raise ValidationError naming the weekday."""
     if not isinstance(weekly, dict):
         raise ValidationError({"weekly": _("每周时段必须是 {星期: [[开始, 结束], …]}。")})
@@ -103,13 +106,18 @@ def validate_weekly(weekly: Any) -> dict[str, list[list[str]]]:
     return clean
 
 
-def _check_spec(tz: str, day_rule: str, weekly: dict, periods: list | None = None) -> None:
+def _check_spec(
+    tz: str,
+    day_rule: str,
+    weekly: Mapping[str, Sequence[Sequence[str]]],
+    periods: Sequence[Sequence[str]] | None = None,
+) -> None:
     """Let the arithmetic core judge times, zones and overlaps (one set of rules)."""
     try:
         CalendarSpec(
             weekly={int(k): [tuple(p) for p in v] for k, v in weekly.items()},
             tz=tz,
-            day_rule=day_rule,
+            day_rule=as_day_rule(day_rule),
             overrides={date(2000, 1, 1): [tuple(p) for p in periods]} if periods else {},
         )
     except ValueError as exc:
@@ -118,13 +126,13 @@ def _check_spec(tz: str, day_rule: str, weekly: dict, periods: list | None = Non
 
 def calendar_create(
     *,
-    actor: Any,
+    actor: User | None,
     code: str,
     name: str,
-    weekly: dict,
+    weekly: object,
     day_rule: str = DayRule.EVERY_DAY,
     tz: str = "Asia/Shanghai",
-    owner: Any = None,
+    owner: Organization | None = None,
     note: str = "",
     context: AuditContext | None = None,
 ) -> WorkCalendar:
@@ -150,7 +158,7 @@ def calendar_create(
 
 
 def calendar_update(
-    *, actor: Any, calendar: WorkCalendar, context: AuditContext | None = None, **fields: Any
+    *, actor: User, calendar: WorkCalendar, context: AuditContext | None = None, **fields: Any
 ) -> WorkCalendar:
     """Change a calendar's name, zone, day rule, weekly periods or note; built-ins only by
     platform admins (their meaning is fixed by contract templates)."""
@@ -188,7 +196,7 @@ def calendar_update(
     return calendar
 
 
-def calendar_delete(*, actor: Any, calendar: WorkCalendar, context: AuditContext | None = None) -> None:
+def calendar_delete(*, actor: User, calendar: WorkCalendar, context: AuditContext | None = None) -> None:
     if calendar.is_builtin:
         raise ValidationError(_("内置日历不能删除。"))
     if not _can_edit(actor, calendar.owner_id):
@@ -207,10 +215,10 @@ def _bump(calendar: WorkCalendar) -> None:
 
 def exception_set(
     *,
-    actor: Any,
+    actor: User,
     calendar: WorkCalendar,
     day: date,
-    periods: list,
+    periods: object,
     note: str = "",
     source: str = ExceptionSource.MANUAL,
     context: AuditContext | None = None,
@@ -239,7 +247,7 @@ def exception_set(
 
 
 def exception_delete(
-    *, actor: Any, exception: CalendarException, context: AuditContext | None = None
+    *, actor: User, exception: CalendarException, context: AuditContext | None = None
 ) -> None:
     calendar = exception.calendar
     if not _can_edit(actor, calendar.owner_id):
@@ -258,7 +266,12 @@ def exception_delete(
 
 
 def statutory_year_set(
-    *, actor: Any, data: StatutoryData, year: int, source: str = "", context: AuditContext | None = None
+    *,
+    actor: User | None,
+    data: StatutoryData,
+    year: int,
+    source: str = "",
+    context: AuditContext | None = None,
 ) -> StatutoryYear:
     """Enter (or replace) one year's statutory arrangement. Deadlines computed on that year are
     recomputed after commit."""

@@ -54,7 +54,7 @@ def lease() -> timedelta:
 
 def retry_delay(attempts: int) -> int:
     """Seconds to wait after ``attempts`` failed attempts: 30, 60, 120, 240."""
-    return RETRY_BASE_SECONDS * 2 ** (attempts - 1)
+    return int(RETRY_BASE_SECONDS * 2 ** (attempts - 1))
 
 
 # --- notify ---------------------------------------------------------------------------------------
@@ -65,12 +65,12 @@ class Message:
     """One event to tell: see :func:`notify`."""
 
     event: str
-    recipients: tuple[Any, ...]
+    recipients: tuple[User, ...]
     title: str
     body: str
     url: str = ""
-    hospital: Any = None
-    contract: Any = None
+    hospital: Organization | None = None
+    contract: Contract | None = None
 
 
 def notify(
@@ -242,12 +242,12 @@ def preferences_update(
 # --- group robots ---------------------------------------------------------------------------------
 
 
-def can_manage_robots(user: Any, organization_id: int) -> bool:
+def can_manage_robots(user: User, organization_id: int) -> bool:
     """Robots are their organisation's: its admins (hospital admin, vendor manager) manage them."""
     return permissions.can_manage_robots(user, organization_id)
 
 
-def _require_robot_admin(actor: Any, organization_id: int) -> None:
+def _require_robot_admin(actor: User, organization_id: int) -> None:
     if not can_manage_robots(actor, organization_id):
         raise PermissionDenied(_("只有本机构的管理员可以管理群机器人。"))
 
@@ -449,7 +449,7 @@ def delivery_claim_next() -> Delivery | None:
     """Claim the oldest due delivery nobody else holds (see :mod:`.outbox`), or ``None``."""
     now = timezone.now()
     with transaction.atomic():
-        delivery = (
+        delivery: Delivery | None = (
             Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
             .order_by("next_attempt_at")
             .select_for_update(skip_locked=True, of=("self",))

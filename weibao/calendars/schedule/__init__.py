@@ -23,14 +23,16 @@ from __future__ import annotations
 from .core import EMPTY_SEARCH_YEARS as EMPTY_SEARCH_YEARS
 from .core import MAX_SPAN_YEARS as MAX_SPAN_YEARS
 from .core import Schedule, schedule_for
-from .spec import SEVEN_BY_24, CalendarSpec, five_by_eight, seven_by_eight
+from .spec import SEVEN_BY_24, CalendarSpec, as_day_rule, five_by_eight, seven_by_eight
 from .spec import DayRule as DayRule
 from .spec import Period as Period
+from .spec import PeriodIn as PeriodIn
 
 __all__ = [
     "SEVEN_BY_24",
     "CalendarSpec",
     "Schedule",
+    "as_day_rule",
     "five_by_eight",
     "schedule_for",
     "seven_by_eight",

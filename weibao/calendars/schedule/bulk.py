@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 
-from .state import _State
+from .state import _Ints, _State
 from .zones import _DAY, _EPOCH_ORDINAL
 
 
@@ -19,7 +20,7 @@ class _BulkMixin:
 
         def _grow(self, state: _State, t: int, missing: int = 0) -> _State: ...
 
-    def add_many(self, starts: np.ndarray, seconds: np.ndarray | int) -> tuple[np.ndarray, np.ndarray]:
+    def add_many(self, starts: npt.ArrayLike, seconds: npt.ArrayLike) -> tuple[_Ints, npt.NDArray[np.bool_]]:
         """Vectorised :meth:`add` on UTC epoch seconds.
 
         ``starts`` and ``seconds`` are int64 arrays (or a scalar ``seconds``), broadcast together.
@@ -63,14 +64,14 @@ class _BulkMixin:
         provisional = self._provisional_many(state, t, np.where(zero, due, due - 1))
         return due.reshape(shape), provisional.reshape(shape)
 
-    def _local_days(self, state: _State, t: np.ndarray) -> np.ndarray:
+    def _local_days(self, state: _State, t: _Ints) -> _Ints:
         if state.fixed_offset is not None:
             return (t + state.fixed_offset) // _DAY + _EPOCH_ORDINAL
         a = state.arrays()
         off = a["tr_offsets"][np.searchsorted(a["tr_times"], t, side="right") - 1]
         return (t + off) // _DAY + _EPOCH_ORDINAL
 
-    def _provisional_many(self, state: _State, first: np.ndarray, last: np.ndarray) -> np.ndarray:
+    def _provisional_many(self, state: _State, first: _Ints, last: _Ints) -> npt.NDArray[np.bool_]:
         if state.prov_cum is None:
             return np.zeros(first.shape, dtype=bool)
         pc = state.arrays()["prov_cum"]
@@ -78,7 +79,7 @@ class _BulkMixin:
         d2 = self._local_days(state, last) - state.day0
         return (pc[d2 + 1] - pc[d1]) > 0
 
-    def elapsed_many(self, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    def elapsed_many(self, starts: npt.ArrayLike, ends: npt.ArrayLike) -> _Ints:
         """Vectorised :meth:`elapsed` on UTC epoch seconds (0 where ``end <= start``)."""
         s, e = np.broadcast_arrays(np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64))
         if s.size == 0:
@@ -90,7 +91,7 @@ class _BulkMixin:
         result = self._positions(state, e) - self._positions(state, s)
         return np.where(valid, result, 0)
 
-    def _positions(self, state: _State, t: np.ndarray) -> np.ndarray:
+    def _positions(self, state: _State, t: _Ints) -> _Ints:
         a = state.arrays()
         n = state.n
         i = np.searchsorted(a["ends"], t, side="right")

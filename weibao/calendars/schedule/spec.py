@@ -13,6 +13,8 @@ from .zones import _DAY
 
 DayRule = Literal["every_day", "statutory_workdays"]
 Period = tuple[time, time]
+#: A period as given: ``(start, end)`` as ``datetime.time`` or ``"HH:MM"``, checked when read.
+PeriodIn = Sequence[time | str]
 
 _MIDNIGHT = time(0, 0)
 
@@ -42,7 +44,7 @@ def _parse_time(value: time | str, *, is_end: bool) -> int:
     return secs
 
 
-def _normalise_periods(periods: Iterable[Sequence[time | str]], where: str) -> tuple[tuple[int, int], ...]:
+def _normalise_periods(periods: Iterable[PeriodIn], where: str) -> tuple[tuple[int, int], ...]:
     """Validate periods and return them as sorted, merged ``(start_s, end_s)`` second offsets."""
     if isinstance(periods, (str, bytes)):
         raise ValueError(f"{where}: expected a list of (start, end) periods, not {periods!r}")
@@ -64,6 +66,15 @@ def _normalise_periods(periods: Iterable[Sequence[time | str]], where: str) -> t
         else:
             merged.append((start, end))
     return tuple(merged)
+
+
+def as_day_rule(value: str) -> DayRule:
+    """``value`` as a day rule; ValueError when it is not one."""
+    if value == "every_day":
+        return "every_day"
+    if value == "statutory_workdays":
+        return "statutory_workdays"
+    raise ValueError(f"day_rule must be 'every_day' or 'statutory_workdays', not {value!r}")
 
 
 def _as_time(seconds: int) -> time:
@@ -96,12 +107,12 @@ class CalendarSpec:
     * ``tz``: the IANA zone the wall-clock periods are in.
     """
 
-    weekly: Mapping[int, Sequence[Period]]
+    weekly: Mapping[int, Sequence[PeriodIn]]
     tz: str = "Asia/Shanghai"
     day_rule: DayRule = "every_day"
     statutory: Mapping[date, bool] = field(default_factory=dict)
     statutory_years: frozenset[int] = frozenset()
-    overrides: Mapping[date, Sequence[Period]] = field(default_factory=dict)
+    overrides: Mapping[date, Sequence[PeriodIn]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -111,8 +122,7 @@ class CalendarSpec:
             ZoneInfo(self.tz)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {self.tz!r}") from exc
-        if self.day_rule not in ("every_day", "statutory_workdays"):
-            raise ValueError(f"day_rule must be 'every_day' or 'statutory_workdays', not {self.day_rule!r}")
+        as_day_rule(self.day_rule)
         weekly: dict[int, tuple[Period, ...]] = {}
         for weekday, periods in dict(self.weekly).items():
             if not isinstance(weekday, int) or not 0 <= weekday <= 6:
@@ -140,7 +150,7 @@ class CalendarSpec:
         set_(self, "statutory_years", years)
         set_(self, "overrides", MappingProxyType(dict(sorted(overrides.items()))))
 
-    def _key(self) -> tuple:
+    def _key(self) -> tuple[object, ...]:
         return (
             self.tz,
             self.day_rule,

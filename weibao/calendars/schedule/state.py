@@ -7,8 +7,12 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+import numpy.typing as npt
 
 from .zones import _COVERAGE_MARGIN, _DAY, _EPOCH_ORDINAL, _wall_epoch
+
+#: An array of epoch seconds (or of counts of them).
+_Ints = npt.NDArray[np.int64]
 
 
 @dataclass(slots=True)
@@ -101,7 +105,7 @@ class _State:
                 tr_offsets.append(off)
         self.tr_times, self.tr_offsets = tr_times, tr_offsets
         self.fixed_offset = tr_offsets[0] if len(tr_offsets) == 1 else None
-        self.np_cache: dict[str, np.ndarray] | None = None
+        self.np_cache: dict[str, _Ints] | None = None
 
     def offset_at(self, t: int) -> int:
         if self.fixed_offset is not None:
@@ -121,7 +125,7 @@ class _State:
                 return self.cum[i] + t - s, i
         return self.cum[i], i
 
-    def arrays(self) -> dict[str, np.ndarray]:
+    def arrays(self) -> dict[str, _Ints]:
         cache = self.np_cache
         if cache is None:
             cache = {

@@ -45,7 +45,8 @@ KINDS = tuple(MODULES)
 
 def runner_for(kind: str) -> Runner:
     """The ``run`` function of ``kind``; KeyError when there is no such kind."""
-    return importlib.import_module(f".{MODULES[kind]}", __name__).run
+    run: Runner = importlib.import_module(f".{MODULES[kind]}", __name__).run
+    return run
 
 
 def run_probe(kind: str, target: Target, *, timeout: float) -> ProbeResult:

@@ -10,7 +10,8 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from pynetdicom import AE, Association, evt
+from pynetdicom import AE, evt
+from pynetdicom.association import Association
 
 from .base import ConfigError, Deadline, ProbeFailure, describe_os_error
 

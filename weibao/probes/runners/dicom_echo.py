@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from pynetdicom.sop_class import Verification
+from pynetdicom.sop_class import Verification  # type: ignore[attr-defined]  # made at import, in globals()
 
 from .base import Deadline, DicomOptions, Metric, ProbeFailure, ProbeResult, Target, guarded, judge
 from .dicom import association

@@ -12,7 +12,7 @@ import time
 from datetime import datetime
 
 from pydicom.dataset import Dataset
-from pynetdicom.sop_class import ModalityWorklistInformationFind
+from pynetdicom.sop_class import ModalityWorklistInformationFind  # type: ignore[attr-defined]  # made at import, in globals()
 
 from .base import (
     Deadline,

@@ -42,8 +42,8 @@ def run(target: Target, deadline: Deadline) -> ProbeResult:
     response = fetch(
         target, options, deadline, method="POST", body=options.soap_body.encode(), headers=headers
     )
-    root = _parse(response.body, response.url) if response.body.strip() else None
-    fault = next((el for el in root.iter() if el.tag in FAULTS), None) if root is not None else None
+    reply = _parse(response.body, response.url) if response.body.strip() else None
+    fault = next((el for el in reply.iter() if el.tag in FAULTS), None) if reply is not None else None
     if fault is not None:
         text = " ".join(t.strip() for t in fault.itertext() if t.strip())
         raise ProbeFailure(f"{response.url}: SOAP fault: {text[:200]}")

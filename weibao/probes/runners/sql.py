@@ -36,7 +36,7 @@ def _first_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
-def _postgres(target: Target, options: SqlOptions, deadline: Deadline) -> Any:
+def _postgres(target: Target, options: SqlOptions, deadline: Deadline) -> tuple[Any, ...] | None:
     import psycopg
 
     overrides: dict[str, Any] = {}
@@ -70,7 +70,7 @@ def _postgres(target: Target, options: SqlOptions, deadline: Deadline) -> Any:
     return row
 
 
-def _mysql(target: Target, options: SqlOptions, deadline: Deadline) -> Any:
+def _mysql(target: Target, options: SqlOptions, deadline: Deadline) -> tuple[Any, ...] | None:
     import pymysql
 
     parts = urlsplit(options.dsn)
@@ -106,7 +106,7 @@ def _mysql(target: Target, options: SqlOptions, deadline: Deadline) -> Any:
             else:
                 cursor.execute(f"SET SESSION max_execution_time = {int(budget * 1000)}")
             cursor.execute(options.query)
-            row = cursor.fetchone()
+            row: tuple[Any, ...] | None = cursor.fetchone()
     except (pymysql.err.ProgrammingError, pymysql.err.DataError) as exc:
         raise ConfigError(f"query failed: {exc.args[-1]}") from exc
     except pymysql.err.MySQLError as exc:
@@ -118,7 +118,7 @@ def _mysql(target: Target, options: SqlOptions, deadline: Deadline) -> Any:
     return row
 
 
-def fetch_value(target: Target, options: SqlOptions, deadline: Deadline) -> tuple[Any, float]:
+def fetch_value(target: Target, options: SqlOptions, deadline: Deadline) -> tuple[object, float]:
     """The query's first value and the time connect+query took."""
     if not options.query.strip():
         raise ConfigError("no query given")
@@ -133,7 +133,7 @@ def fetch_value(target: Target, options: SqlOptions, deadline: Deadline) -> tupl
     return row[0], elapsed
 
 
-def as_number(value: Any) -> float:
+def as_number(value: object) -> float:
     if isinstance(value, bool):
         return float(value)
     if isinstance(value, int | float | Decimal):
