@@ -356,9 +356,7 @@ def may_be_notified_of_ticket(user: Any, ticket: Any) -> bool:
         return False
     if is_platform_admin(user) or can_work(user, ticket):
         return True  # the working side (the vendor's people, the hospital's admins) sees it all
-    from weibao.core.tenancy import scope_sees
-
-    from .visibility import user_scope
+    from weibao.core.tenancy import scope_sees, user_scope
 
     if not scope_sees(type(ticket), user_scope(user), ticket.hospital_id, ticket.contract_id):
         return False
