@@ -26,6 +26,7 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 # mypy, strict on the pure cores, the permissions module and the services listed in pyproject.toml
 typecheck: $(STAMP)

@@ -14,8 +14,8 @@ def _fresh_calendar_cache():
     """Each test has its own database: a schedule cached by another test must not leak into it."""
     from django.core.cache import cache
 
-    from weibao.accounts.visibility import forget_local
     from weibao.calendars.selectors import clear_cache
+    from weibao.core.cache.generation import forget_local
 
     clear_cache()
     cache.clear()  # cached visibility scopes are keyed by user id, which the next test reuses

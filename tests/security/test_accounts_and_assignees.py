@@ -347,7 +347,8 @@ def test_auditor_access_is_granted_only_to_auditors_and_only_for_hospitals(clien
     assert not AccessGrant.objects.filter(user=world["other_admin"]).exists()
     assert post(admin, url, {"user_id": auditor.pk}).status_code == 201
     # A grant naming a vendor, left from before grants were checked, gives nothing.
-    from weibao.accounts.visibility import forget_local, invalidate_scopes, user_scope
+    from weibao.core.cache.generation import forget_local, invalidate_scopes
+    from weibao.core.tenancy import user_scope
 
     AccessGrant.objects.create(user=auditor, hospital=world["vendor"])
     invalidate_scopes()

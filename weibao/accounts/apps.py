@@ -9,15 +9,22 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
+        from weibao.core.api import register_token_lookup
+        from weibao.core.cache.generation import watch_scope_models
         from weibao.core.demo import register_demo_step
         from weibao.core.navigation import register_nav
+        from weibao.core.tenancy import register_scope_resolver
 
-        from . import receivers
+        from . import receivers  # noqa: F401 - connects the audit of sign-ins
         from .models import AccessGrant, ApiToken, Department, Membership, Organization, User
+        from .tokens import user_for_token
+        from .visibility import compute_scope
 
+        register_scope_resolver(compute_scope)
+        register_token_lookup(user_for_token)
         # Users and tokens too: an API token's user is cached with their scope (accounts.tokens);
         # departments are cached for reports (core.tenancy.get_visible_reference).
-        receivers.watch_scope_models(Membership, AccessGrant, Organization, User, ApiToken, Department)
+        watch_scope_models(Membership, AccessGrant, Organization, User, ApiToken, Department)
         from .demo import demo_organisations, demo_users
 
         register_demo_step("organisations", demo_organisations, order=0)

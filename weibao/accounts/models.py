@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from weibao.core.tenancy import TenantModel, TenantQuerySet
+from weibao.core.tenancy import Scope, TenantModel, TenantQuerySet, user_scope
 
 from .choices import ADMIN_ROLES, OrgKind, Role
 
@@ -23,6 +23,10 @@ class User(AbstractUser):
     phone = models.CharField(_("电话"), max_length=32, blank=True)
     must_change_password = models.BooleanField(_("下次登录须修改密码"), default=True)
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+
+    #: What the user may see, once :func:`weibao.core.tenancy.user_scope` has worked it out (not a
+    #: column: a user object lives for one request, and an API token's cached user keeps it).
+    scope: Scope | None = None
 
     class Meta:
         verbose_name = _("用户")
@@ -63,8 +67,6 @@ class User(AbstractUser):
 class OrganizationQuerySet(models.QuerySet):
     def visible_to(self, user) -> OrganizationQuerySet:
         """Own organisations, hospitals one can see records of, vendors contracted with them."""
-        from .visibility import user_scope
-
         scope = user_scope(user)
         if scope.everything:
             return self
@@ -143,8 +145,6 @@ class MembershipQuerySet(TenantQuerySet):
     def visible_to(self, user) -> MembershipQuerySet:
         """Memberships are administrative data: admins see their organisations' members, others
         their own memberships."""
-        from .visibility import user_scope
-
         if user_scope(user).everything:
             return self
         return self.filter(models.Q(organization_id__in=user.admin_org_ids()) | models.Q(user_id=user.pk))

@@ -414,9 +414,7 @@ def may_be_notified_of_ticket(user: Actor, ticket: TicketLike) -> bool:
         return False
     if is_platform_admin(user) or can_work(user, ticket):
         return True  # the working side (the vendor's people, the hospital's admins) sees it all
-    from weibao.core.tenancy import scope_sees
-
-    from .visibility import user_scope
+    from weibao.core.tenancy import scope_sees, user_scope
 
     model = cast("type[Model]", type(ticket))  # a ticket is a model; the protocol cannot say so
     if not scope_sees(model, user_scope(user), ticket.hospital_id, ticket.contract_id):

@@ -10,7 +10,6 @@ from django.dispatch import receiver
 from weibao.audit.services import audit_record
 
 from .middleware import SESSION_LAST_SEEN, SESSION_STARTED
-from .visibility import changed_scopes
 
 
 @receiver(user_logged_in)
@@ -42,17 +41,3 @@ def _on_login_failed(sender, credentials, request=None, **kwargs) -> None:
         success=False,
         username=str(credentials.get("username", ""))[:150],
     )
-
-
-def _scopes_changed(sender, **kwargs) -> None:
-    """Who sees what depends on memberships, grants and contracts: forget cached scopes when one
-    changes, however it was changed (a service, a data import, the shell)."""
-    changed_scopes()
-
-
-def watch_scope_models(*models) -> None:
-    from django.db.models.signals import post_delete, post_save
-
-    for model in models:
-        post_save.connect(_scopes_changed, sender=model, dispatch_uid=f"scope-save-{model._meta.label}")
-        post_delete.connect(_scopes_changed, sender=model, dispatch_uid=f"scope-delete-{model._meta.label}")

@@ -2,9 +2,11 @@
 
 An API request would otherwise start with two queries before any work (the token with its user,
 then the user's memberships). The user, with their memberships and scope already loaded, is kept
-in the cache under the token's hash and the scope generation for :data:`SCOPE_SECONDS`; revoking
-a token, deactivating a user or changing a membership bumps the generation (see
-:mod:`weibao.accounts.visibility`), so the cached entry is never used after such a change.
+in the cache under the token's hash at the scope generation for
+:data:`~weibao.core.cache.generation.KEEP_SECONDS`; revoking a token, deactivating a user or
+changing a membership bumps the generation (see :mod:`weibao.core.cache.generation`), so the
+cached entry is never used after such a change. The user's scope records the generation the
+entry was read at, so the request's later reads at that generation skip the shared cache.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from weibao.core.cache.generation import cache_at_generation, cached_at_generation
+from weibao.core.tenancy import user_scope
+
 from .middleware import password_expired
 from .models import ApiToken, hash_token
 from .permissions import PasswordChangeRequired
-from .visibility import cache_at_generation, cached_at_generation, user_scope
 
 #: ``last_used_at`` is written at most this often per token.
 LAST_USED_EVERY = timedelta(minutes=5)
@@ -29,7 +33,7 @@ def user_for_token(raw: str) -> Any:
     copy of the user (the cache pickles), so per-request attributes never leak between requests.
     Raises :class:`PasswordChangeRequired` if the user must change their password first."""
     key_hash = hash_token(raw)
-    key = f"wb:token:{key_hash}"
+    key = f"wb:token:v2:{key_hash}"
     current, entry = cached_at_generation(key)
     if entry is None:
         row = (
@@ -41,14 +45,13 @@ def user_for_token(raw: str) -> Any:
             return None
         user = row.user
         user.active_memberships()
-        user_scope(user)
+        user_scope(user)  # kept with the user, at the generation read here
         entry = (row.pk, row.last_used_at, user)
         cache_at_generation(key, current, entry)
     token_id, last_used_at, user = entry
     if password_expired(user):
         # A token is no way around the password change: refused until it is done.
         raise PasswordChangeRequired(_("请先登录网页修改密码，之后才能使用 API。"))
-    user.scope_generation = current  # lets later reads of this request skip the shared cache
     now = timezone.now()
     if last_used_at is None or now - last_used_at > LAST_USED_EVERY:
         ApiToken.objects.filter(pk=token_id).update(last_used_at=now)

@@ -10,7 +10,11 @@ class AuditConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from weibao.core.navigation import register_nav
+        from weibao.core.refusals import register_refusal_recorder
 
+        from .services import audit_refusal
+
+        register_refusal_recorder(audit_refusal)
         register_nav(
             _("审计日志"),
             "audit:event_list",

@@ -8,12 +8,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from weibao.core.tenancy import user_scope
+
 
 class AuditEventQuerySet(models.QuerySet):
     def visible_to(self, user) -> AuditEventQuerySet:
         """Platform admins see all; an organisation's admins see its events; others their own."""
-        from weibao.accounts.visibility import user_scope
-
         scope = user_scope(user)
         if scope.everything:
             return self

@@ -11,11 +11,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
-from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -224,15 +224,24 @@ def _organization_of(obj: Any) -> Any:
     return None
 
 
-def chain_start() -> tuple[int, str]:
-    """(id, hash) of the last record pruned from the chain (archived first, ``weibao.backups``),
-    or (0, GENESIS) when none was: the remaining records must link on from there."""
-    if not apps.is_installed("weibao.backups"):
-        return 0, GENESIS
-    from weibao.backups.models import AuditPrune
+#: Where the chain starts once old records were archived and pruned: (id, hash) of the last
+#: pruned record, or None when none was. The app that prunes (``weibao.backups``) registers it
+#: with :func:`register_chain_start`.
+ChainStart = Callable[[], tuple[int, str] | None]
+_chain_start: ChainStart | None = None
 
-    last = AuditPrune.objects.order_by("-through_id").values_list("through_id", "through_hash").first()
-    return (last[0], last[1]) if last else (0, GENESIS)
+
+def register_chain_start(source: ChainStart) -> None:
+    """Say where the chain starts after a prune (the app that prunes it, once)."""
+    global _chain_start
+    _chain_start = source
+
+
+def chain_start() -> tuple[int, str]:
+    """(id, hash) of the last record pruned from the chain (archived first), or (0, GENESIS)
+    when none was: the remaining records must link on from there."""
+    last = _chain_start() if _chain_start is not None else None
+    return last or (0, GENESIS)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from .models import AuditPrune
+
 #: No successful backup for this long counts as a missing backup.
 MISSING_AFTER = timedelta(hours=26)
 
@@ -42,3 +44,10 @@ def backup_status(*, now: datetime | None = None) -> dict[str, Any]:
         "backup_dir": str(settings.WEIBAO_BACKUP_DIR),
         "offsite": bool(settings.WEIBAO_BACKUP_SFTP_URL),
     }
+
+
+def last_audit_prune() -> tuple[int, str] | None:
+    """(id, hash) of the last audit record pruned (archived, then deleted), or None: where the
+    audit chain starts (registered with :func:`weibao.audit.services.register_chain_start`)."""
+    last = AuditPrune.objects.order_by("-through_id").values_list("through_id", "through_hash").first()
+    return (last[0], last[1]) if last else None

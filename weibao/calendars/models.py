@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from weibao.core.tenancy import user_scope
+
 
 class DayRule(models.TextChoices):
     EVERY_DAY = "every_day", _("每天（含节假日）")
@@ -24,8 +26,6 @@ class WorkCalendarQuerySet(models.QuerySet):
     def visible_to(self, user) -> WorkCalendarQuerySet:
         """Shared calendars (no owner) are visible to everyone; an organisation's own calendars to
         those who see that organisation."""
-        from weibao.accounts.visibility import user_scope
-
         scope = user_scope(user)
         if scope.everything:
             return self

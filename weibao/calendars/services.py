@@ -2,13 +2,14 @@
 
 When the statutory data of a year changes, every deadline computed on it may change (a
 provisional deadline becomes final). Apps that store deadlines register a listener with
-:func:`on_statutory_change`; it runs after the import commits, through the job queue.
+:func:`weibao.calendars.changes.on_statutory_change`; it runs after the import commits, through
+the job queue.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -24,62 +25,26 @@ from weibao.audit.services import audit_record
 
 from .models import CalendarException, DayRule, ExceptionSource, StatutoryDay, StatutoryYear, WorkCalendar
 from .schedule import CalendarSpec, as_day_rule
+from .selectors import clear_cache
 from .statutory import StatutoryData, in_notice_year
+from .tasks import calendar_changed, statutory_changed
 
 if TYPE_CHECKING:
     from weibao.accounts.models import Organization, User
 
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
-_listeners: list[Callable[[frozenset[int]], object]] = []
-
-
-def on_statutory_change(listener: Callable[[frozenset[int]], object]) -> None:
-    """Call ``listener(years)`` after statutory data for ``years`` was imported or changed."""
-    if listener not in _listeners:
-        _listeners.append(listener)
 
 
 def _notify_statutory_change(years: frozenset[int]) -> None:
-    from .selectors import clear_cache
-    from .tasks import statutory_changed
-
     clear_cache()  # this process sees the change at once, inside the transaction too
     transaction.on_commit(clear_cache)
     transaction.on_commit(lambda: statutory_changed(sorted(years)))
 
 
-_calendar_listeners: list[Callable[[frozenset[str]], object]] = []
-
-
-def on_calendar_change(listener: Callable[[frozenset[str]], object]) -> None:
-    """Call ``listener(codes)`` after calendars' periods or exceptions changed."""
-    if listener not in _calendar_listeners:
-        _calendar_listeners.append(listener)
-
-
 def _notify_calendar_change(code: str) -> None:
-    from .selectors import clear_cache
-    from .tasks import calendar_changed
-
     clear_cache()  # this process sees the change at once, inside the transaction too
     transaction.on_commit(clear_cache)
     transaction.on_commit(lambda: calendar_changed([code]))
-
-
-def run_calendar_listeners(codes: Iterable[str]) -> None:
-    from .selectors import clear_cache
-
-    clear_cache()
-    for listener in list(_calendar_listeners):
-        listener(frozenset(codes))
-
-
-def run_statutory_listeners(years: Iterable[int]) -> None:
-    from .selectors import clear_cache
-
-    clear_cache()
-    for listener in list(_listeners):
-        listener(frozenset(years))
 
 
 def _can_edit(actor: User | None, calendar_owner_id: int | None) -> bool:

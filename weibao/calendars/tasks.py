@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from huey.contrib.djhuey import db_task
 
-from .services import run_calendar_listeners, run_statutory_listeners
+from .changes import run_calendar_listeners, run_statutory_listeners
 
 
 @db_task(retries=3, retry_delay=30)

@@ -9,8 +9,8 @@ class ContractsConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
-        from weibao.accounts.receivers import watch_scope_models
         from weibao.accounts.visibility import register_contract_source
+        from weibao.core.cache.generation import watch_scope_models
         from weibao.core.demo import register_demo_step
         from weibao.core.navigation import register_nav
 

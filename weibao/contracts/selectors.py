@@ -9,8 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from weibao.accounts.choices import OrgKind, Role
-from weibao.accounts.visibility import Scope
-from weibao.core.tenancy import get_visible_reference
+from weibao.core.tenancy import Scope, get_visible_reference
 
 
 def contracts_visible_to(user: Any, base: Scope) -> Iterable[tuple[int, int, int]]:

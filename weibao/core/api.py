@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -37,9 +38,9 @@ from ninja.renderers import BaseRenderer
 from ninja.security import APIKeyCookie, HttpBearer
 from pydantic import BeforeValidator, StrictBool, WithJsonSchema
 
-from weibao.audit.services import audit_refusal
 from weibao.core.db import DB_INT_MAX
 from weibao.core.docs import LocalSwagger
+from weibao.core.refusals import record_refusal
 from weibao.core.tenancy import get_visible  # noqa: F401 - the API modules import it from here
 
 log = logging.getLogger(__name__)
@@ -146,13 +147,23 @@ class Pagination(LimitOffsetPagination):
         offset: Offset = 0
 
 
+#: Finds the active user of a personal API token, or None (unknown, revoked); may raise
+#: PermissionDenied. The app that keeps tokens registers it (:func:`register_token_lookup`).
+TokenLookup = Callable[[str], Any]
+_token_lookup: TokenLookup | None = None
+
+
+def register_token_lookup(lookup: TokenLookup) -> None:
+    """Say how a bearer token is turned into a user (the accounts app, once)."""
+    global _token_lookup
+    _token_lookup = lookup
+
+
 class TokenAuth(HttpBearer):
     """``Authorization: Bearer wb_…`` with a personal API token."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        from weibao.accounts.tokens import user_for_token
-
-        user = user_for_token(token)
+        user = _token_lookup(token) if _token_lookup is not None else None
         if user is not None:
             request.user = user
         return user
@@ -251,7 +262,7 @@ def _auth_error(request, exc):
 
 @api.exception_handler(PermissionDenied)
 def _permission_denied(request, exc):
-    audit_refusal(request=request, reason=str(exc), detail={"path": request.path, "method": request.method})
+    record_refusal(request, str(exc))
     # A refusal may name itself (e.g. ``password_change_required``) so that clients can act on it.
     return _error(request, str(exc) or _("没有权限。"), getattr(exc, "code", None) or "forbidden", 403)
 

@@ -3,14 +3,16 @@
 Apps put their jobs in ``<app>/tasks.py`` (huey's Django integration imports every app's
 ``tasks`` module) and declare periodic ones with ``periodic``; a job only calls services.
 Periodic jobs run once per tick on the whole installation however many workers run (see
-:mod:`weibao.core.scheduler`); ``periodic`` records each run's start, end and error.
+:mod:`weibao.core.scheduler`); ``periodic`` records each run's start, end and error. A module
+below ``tasks.py`` that queues one of its app's jobs holds a :class:`JobRef` to it.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any, Generic, ParamSpec
 
 from django.utils import timezone
 from huey import crontab
@@ -19,6 +21,41 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 from .models import Heartbeat, IdempotencyKey, PeriodicRun
 
 log = logging.getLogger("weibao.periodic")
+
+P = ParamSpec("P")
+
+
+class JobRef(Generic[P]):
+    """A job that a module queues but cannot import.
+
+    A job calls services, so ``tasks.py`` sits above them; when a service, or what it calls,
+    queues a job of its own app (a ticket's check schedules the next check, a notification queues
+    its delivery), importing ``tasks.py`` there would close a cycle. The module declares a
+    ``JobRef`` instead, and the app's ``ready()`` binds it to the job ``tasks.py`` defines."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._job: Any = None
+
+    def bind(self, job: Any) -> None:
+        """The huey task (``@db_task``) this reference queues."""
+        self._job = job
+
+    def _bound(self) -> Any:
+        if self._job is None:
+            raise RuntimeError(f"the job {self.name} is not bound: its app binds it when ready")
+        return self._job
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> Any:
+        """Queue the job now."""
+        return self._bound()(*args, **kwargs)
+
+    def schedule(
+        self, *, args: tuple[Any, ...] = (), eta: datetime | None = None, delay: float | None = None
+    ) -> Any:
+        """Queue the job for ``eta`` or after ``delay`` seconds."""
+        return self._bound().schedule(args=args, eta=eta, delay=delay)
+
 
 #: Every periodic task declared through ``periodic``, by name: the status page lists them.
 PERIODIC_TASKS: dict[str, str] = {}

@@ -16,21 +16,82 @@ Models declare where their hospital (and contract) is with two class attributes 
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
 
-if TYPE_CHECKING:
-    from weibao.accounts.visibility import Scope
+from weibao.core.cache.generation import cache_at_generation, cached_at_generation
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a user may see.
+
+    ``hospital_ids``: hospitals whose records are visible in full (own hospital, auditor grants).
+    ``contract_ids``: contracts whose records are visible (a vendor's contracts).
+    ``contract_hospital_ids``: the hospitals of those contracts (their hospital-level records).
+    ``outside_contract_ids``: the contracts among ``contract_ids`` whose hospital is not already
+    in ``hospital_ids`` (the only ones a filter must name: the rest are visible by hospital).
+    ``org_ids``: the user's own organisations. ``partner_org_ids``: organisations the user's
+    organisations hold contracts with (a hospital sees its vendors' names).
+    ``generation``: the generation (:mod:`weibao.core.cache.generation`) the scope was read or
+    computed at, None for :data:`NOTHING` and :data:`EVERYTHING`. A request holding the scope may
+    take other entries this process kept at that generation without asking the shared cache.
+    """
+
+    everything: bool = False
+    hospital_ids: frozenset[int] = field(default_factory=frozenset)
+    contract_ids: frozenset[int] = field(default_factory=frozenset)
+    contract_hospital_ids: frozenset[int] = field(default_factory=frozenset)
+    org_ids: frozenset[int] = field(default_factory=frozenset)
+    partner_org_ids: frozenset[int] = field(default_factory=frozenset)
+    outside_contract_ids: frozenset[int] = field(default_factory=frozenset)
+    generation: int | None = field(default=None, compare=False)
+
+
+NOTHING = Scope()
+EVERYTHING = Scope(everything=True)
+
+#: Works out the scope of a signed-in, active user from their memberships and grants. The
+#: accounts app registers it (:func:`register_scope_resolver`); :func:`user_scope` keeps the result.
+ScopeResolver = Callable[[Any], Scope]
+_resolver: ScopeResolver | None = None
+
+
+def register_scope_resolver(resolver: ScopeResolver) -> None:
+    """Say how a user's scope is worked out (the app that owns users and memberships, once)."""
+    global _resolver
+    _resolver = resolver
+
+
+def user_scope(user: Any) -> Scope:
+    """The scope of ``user``. Kept on the user object (``user.scope``, declared by the user model:
+    a user object lives for one request, and an API token's cached user brings it along), and in
+    the cache at the current generation for :data:`~weibao.core.cache.generation.KEEP_SECONDS`
+    across requests (it costs two queries to work out)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOTHING
+    scope: Scope | None = user.scope
+    if scope is not None:
+        return scope
+    if _resolver is None:
+        raise RuntimeError("no scope resolver: the accounts app registers one when it is ready")
+    key = f"wb:scope:v3:{user.pk}"
+    current, scope = cached_at_generation(key)
+    if scope is None:
+        scope = replace(_resolver(user), generation=current)
+        cache_at_generation(key, current, scope)
+    user.scope = scope
+    return scope
 
 
 class TenantQuerySet(models.QuerySet):
     """A queryset that can restrict itself to what a user may see."""
 
     def visible_to(self, user: Any) -> TenantQuerySet:
-        from weibao.accounts.visibility import user_scope
-
         return self.filter(visibility_q(self.model, user_scope(user)))
 
 
@@ -117,12 +178,10 @@ def get_visible_reference(
 ) -> Any:
     """:func:`get_visible` for reference rows a report names (its service term, a department, a
     severity, a system, a module, an interface): kept in the cache at the scope generation, whose
-    every change they bump (``watch_scope_models``), and checked against the user's scope in
-    memory. ``related`` is loaded with the row; ``lookup`` compares fields with objects or ids,
-    e.g. ``contract=contract``."""
+    every change they bump (:func:`~weibao.core.cache.generation.watch_scope_models`), and
+    checked against the user's scope in memory. ``related`` is loaded with the row; ``lookup``
+    compares fields with objects or ids, e.g. ``contract=contract``."""
     from django.http import Http404
-
-    from weibao.accounts.visibility import cache_at_generation, cached_at_generation, user_scope
 
     if not _plain_rule(model):  # a model with a rule of its own is looked up the usual way
         return get_visible(model._default_manager.select_related(*related), user, pk=pk, **lookup)
@@ -131,20 +190,20 @@ def get_visible_reference(
     # The tenant ids are read through these relations.
     through = {p.rsplit("__", 1)[0] for p in (hospital_path, contract_path) if p and "__" in p}
     key = f"wb:ref:{model._meta.label_lower}:{int(pk)}"
-    known = getattr(user, "scope_generation", None)  # an API request read it with its token
-    current, obj = cached_at_generation(key, known)
+    scope = user_scope(user)
+    # The scope says the generation it was read at in this request (an API request's, with its
+    # token): this process's copy of the row at that generation needs no round trip.
+    current, obj = cached_at_generation(key, scope.generation)
     if obj is None:
         obj = model._default_manager.select_related(*sorted(through | set(related))).filter(pk=pk).first()
         if obj is None:
             raise Http404
-        cache_at_generation(key, current, obj, local=known is not None)
+        cache_at_generation(key, current, obj, local=scope.generation is not None)
     for name, value in lookup.items():
         wanted = value.pk if isinstance(value, models.Model) else value
         if getattr(obj, model._meta.get_field(name).attname) != wanted:
             raise Http404
     hospital_id = _tenant_id(obj, hospital_path)
-    if hospital_id is None or not scope_sees(
-        model, user_scope(user), hospital_id, _tenant_id(obj, contract_path)
-    ):
+    if hospital_id is None or not scope_sees(model, scope, hospital_id, _tenant_id(obj, contract_path)):
         raise Http404
     return obj

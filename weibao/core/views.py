@@ -11,6 +11,8 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from .refusals import record_refusal
+
 #: Apps add panels to the home page: a callable (request) -> dict | None with "title",
 #: "template" and its context, in the order registered.
 _home_panels: list[tuple[int, Callable[[HttpRequest], dict[str, Any] | None]]] = []
@@ -55,14 +57,9 @@ def status_page(request: HttpRequest) -> HttpResponse:
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """403 page; refusals are audited (at most once a minute per user, the rest counted)."""
-    from weibao.audit.services import audit_refusal
-
-    audit_refusal(
-        request=request,
-        reason=str(exception or ""),
-        detail={"path": request.path, "method": request.method},
-    )
+    """403 page; refusals are recorded (:mod:`weibao.core.refusals`: the audit log, at most once a
+    minute per user, the rest counted)."""
+    record_refusal(request, str(exception or ""))
     return render(request, "403.html", {"reason": str(exception or "")}, status=403)
 
 

@@ -14,14 +14,17 @@ class NotificationsConfig(AppConfig):
         from weibao.core.status import register_backlog
         from weibao.core.views import register_home_panel
 
-        from .outbox import BACKLOG_COUNTS
-        from .outbox import backlog as outbox_backlog
+        from . import outbox, services, tasks
         from .views import InboxNavLabel, unread_panel
+
+        # The jobs that the outbox and the services queue (and that call back into them).
+        outbox.work_out_notice.bind(tasks.work_out_notice)
+        services.send_delivery.bind(tasks.send_delivery)
 
         register_nav(InboxNavLabel(), "notifications:inbox", order=5)
         register_home_panel(unread_panel, order=5)
         on_worker_start(_drain_at_start)
-        register_backlog("outbox", _("发件箱"), outbox_backlog, counts=BACKLOG_COUNTS)
+        register_backlog("outbox", _("发件箱"), outbox.backlog, counts=outbox.BACKLOG_COUNTS)
 
 
 def _drain_at_start() -> None:

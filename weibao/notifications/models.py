@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from weibao.core import crypto
-from weibao.core.tenancy import TenantModel, TenantQuerySet, visibility_q
+from weibao.core.tenancy import TenantModel, TenantQuerySet, user_scope, visibility_q
 
 from .choices import Channel, DeliveryStatus, PreferenceChannel, RobotKind
 from .events import event_label
@@ -42,8 +42,6 @@ class NotificationQuerySet(TenantQuerySet):
     def visible_to(self, user: Any) -> NotificationQuerySet:
         """A notification is its recipient's alone (not even platform admins read others' inboxes),
         and only while the recipient may still see the hospital it is about."""
-        from weibao.accounts.visibility import user_scope
-
         if user is None or not getattr(user, "is_authenticated", False):
             return self.none()
         return self.filter(recipient_id=user.pk).filter(
@@ -103,8 +101,6 @@ class RobotQuerySet(models.QuerySet):
         """A group robot is its organisation's configuration, like its memberships: the admins of
         the owning hospital or vendor (and platform admins) see it; nobody else does, because the
         URL reaches the group."""
-        from weibao.accounts.visibility import user_scope
-
         if user_scope(user).everything:
             return self
         if user is None or not getattr(user, "is_authenticated", False):
@@ -185,8 +181,6 @@ class RobotWebhook(models.Model):
 class DeliveryQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> DeliveryQuerySet:
         """The deliveries of one's own messages, and those of the robots one administers."""
-        from weibao.accounts.visibility import user_scope
-
         if user is None or not getattr(user, "is_authenticated", False):
             return self.none()
         if user_scope(user).everything:

@@ -38,8 +38,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from weibao.core.tasks import JobRef
+
 from .choices import DeliveryStatus
 from .models import Delivery, PendingNotice
+from .services import delivery_attempt, delivery_claim_next, retry_delay
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,9 @@ log = logging.getLogger(__name__)
 MAX_NOTICE_ATTEMPTS = 5
 
 _handlers: dict[str, Callable[[dict[str, Any]], None]] = {}
+
+#: :func:`.tasks.work_out_notice`, queued for each notice once its transaction commits.
+work_out_notice: JobRef[[str]] = JobRef("notifications.work_out_notice")
 
 
 def register_handler(topic: str, handler: Callable[[dict[str, Any]], None]) -> None:
@@ -78,8 +84,6 @@ def kick(rows: Iterable[PendingNotice]) -> None:
 
 
 def _enqueue(ids: list[str]) -> None:
-    from .tasks import work_out_notice
-
     for pk in ids:
         work_out_notice(pk)
 
@@ -87,8 +91,6 @@ def _enqueue(ids: list[str]) -> None:
 def work_out(*, notice_id: str | None = None) -> bool:
     """Work out one due notice (``notice_id``, or the oldest due one) and delete it, in one
     transaction. Returns whether there was one to do (taken by nobody else)."""
-    from .services import retry_delay
-
     now = timezone.now()
     with transaction.atomic():
         due = PendingNotice.objects.filter(due_at__lte=now)
@@ -121,8 +123,6 @@ def work_out(*, notice_id: str | None = None) -> bool:
 def drain(*, budget: float = 50.0) -> dict[str, int]:
     """Work out every due notice, then send every due delivery, for at most ``budget`` seconds
     (the periodic drain runs every minute; what is left waits for the next one)."""
-    from .services import delivery_attempt, delivery_claim_next
-
     deadline = time.monotonic() + budget
     done = {"notices": 0, "deliveries": 0}
     while time.monotonic() < deadline and work_out():

@@ -26,6 +26,7 @@ from weibao.accounts import permissions
 from weibao.accounts.choices import OrgKind
 from weibao.audit.context import AuditContext
 from weibao.audit.services import audit_record
+from weibao.core.tasks import JobRef
 
 from . import senders
 from .choices import TEST_EVENT, Channel, DeliveryStatus, PreferenceChannel, RobotKind
@@ -185,9 +186,11 @@ def notify_many(messages: Iterable[Message]) -> list[Notification]:
     return notifications
 
 
-def _enqueue(delivery_ids: list[int]) -> None:
-    from .tasks import send_delivery
+#: :func:`.tasks.send_delivery`, queued for each delivery once its transaction commits.
+send_delivery: JobRef[[int]] = JobRef("notifications.send_delivery")
 
+
+def _enqueue(delivery_ids: list[int]) -> None:
     for pk in delivery_ids:
         send_delivery(pk)
 

@@ -9,17 +9,20 @@ class ServicedeskConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
-        from weibao.calendars.services import on_calendar_change, on_statutory_change
+        from weibao.calendars.changes import on_calendar_change, on_statutory_change
         from weibao.core.demo import register_demo_step
         from weibao.core.navigation import register_nav
         from weibao.core.views import register_home_panel
         from weibao.notifications.outbox import register_handler
 
-        from . import notify
+        from . import escalation, notify, tasks
         from .demo import demo_tickets
         from .sla import recompute_for_calendars, recompute_for_years
         from .views import home_panel
 
+        # The jobs that notices and the scan queue (and that call back into them).
+        notify.check_ticket.bind(tasks.check_ticket)
+        escalation.check_tickets.bind(tasks.check_tickets)
         register_demo_step("tickets", demo_tickets, order=30)
         register_handler(notify.TOPIC, notify.handle_notice)
         on_statutory_change(recompute_for_years)

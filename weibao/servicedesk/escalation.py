@@ -12,10 +12,15 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from weibao.core.tasks import JobRef
+
 from . import notify
 from .choices import ClockStatus, EventKind
 from .models import Ticket, TicketClock, TicketEvent
 from .sla import RESULT_FIELDS, refresh_clocks
+
+#: :func:`.tasks.check_tickets`, queued for the batches a scan finds (it calls :func:`check_many`).
+check_tickets: JobRef[[list[int], str | None]] = JobRef("servicedesk.check_tickets")
 
 
 def _notices(ticket: Ticket, clocks: list[TicketClock], now: datetime, sent: dict[str, int]) -> None:
@@ -70,8 +75,6 @@ def scan(*, now: datetime | None = None, batch: int = 200) -> dict[str, int]:
         .values_list("pk", "status", "due_at", "ticket_id")
     )
     ids, overdue = _not_queued_lately(pending, now)
-    from .tasks import check_tickets
-
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
         transaction.on_commit(lambda chunk=chunk: check_tickets(chunk, now.isoformat()))

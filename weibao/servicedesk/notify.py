@@ -14,9 +14,14 @@ from django.utils.translation import gettext as _
 from weibao.accounts.choices import Role
 from weibao.accounts.models import User
 from weibao.calendars.selectors import schedule_by_code
+from weibao.core.tasks import JobRef
 
 from . import permissions
 from .models import Ticket, TicketClock
+
+#: :func:`.tasks.check_ticket`, scheduled for a ticket's next warning or due (the check sends the
+#: notices below and schedules the next one).
+check_ticket: JobRef[[int]] = JobRef("servicedesk.check_ticket")
 
 #: Inside :func:`batch`: the messages collected and the recipient lists looked up so far.
 _batch: ContextVar[tuple[list[Any], dict[tuple[Any, ...], list[User]]] | None] = ContextVar(
@@ -147,8 +152,6 @@ def handle_notice(payload: dict[str, Any]) -> None:
     from datetime import datetime
 
     from django.db import transaction
-
-    from .tasks import check_ticket
 
     ticket_id, extra = payload["ticket_id"], dict(payload.get("extra") or {})
     if wake_at := extra.pop("wake_at", None):
@@ -285,7 +288,6 @@ def _schedule(ticket: Ticket, clocks: list[TicketClock]) -> None:
     from django.db import transaction
 
     from .sla import next_wakeup
-    from .tasks import check_ticket
 
     when = next_wakeup(ticket, clocks)
     if when is not None:

@@ -207,10 +207,10 @@ def test_scope_generation_crosses_processes_through_a_file(settings, tmp_path, m
     generation file's modification time."""
     import os
 
-    from weibao.accounts import visibility
-    from weibao.accounts.visibility import generation, invalidate_scopes
+    from weibao.core.cache import generation as generations
+    from weibao.core.cache.generation import generation, invalidate_scopes
 
-    monkeypatch.setattr(visibility, "_shared_cache", lambda: False)  # as without Redis
+    monkeypatch.setattr(generations, "_shared_cache", lambda: False)  # as without Redis
     settings.VAR_DIR = tmp_path
     assert generation() == 0
     invalidate_scopes()

@@ -163,10 +163,11 @@ def test_import_rejects_a_malformed_file(tmp_path):
 
 
 def test_statutory_change_listeners_run_after_commit(django_capture_on_commit_callbacks):
+    from weibao.calendars.changes import on_statutory_change
     from weibao.calendars.statutory import parse_holiday_cn
 
     seen = []
-    services.on_statutory_change(seen.append)
+    on_statutory_change(seen.append)
     with django_capture_on_commit_callbacks(execute=True):
         services.statutory_year_set(actor=None, data=parse_holiday_cn(HOLIDAY_CN_2027), year=2027)
     assert seen == [frozenset({2027})]

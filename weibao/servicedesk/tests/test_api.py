@@ -331,10 +331,10 @@ def test_a_token_request_reads_the_term_from_its_process(seed, people, monkeypat
     from django.core.cache import cache
     from django.test import Client
 
-    from weibao.accounts import visibility
     from weibao.accounts.services import api_token_create
+    from weibao.core.cache import generation
 
-    monkeypatch.setattr(visibility, "_shared_cache", lambda: shared)  # the test cache is local
+    monkeypatch.setattr(generation, "_shared_cache", lambda: shared)  # the test cache is local
     contract = seed("drg-wuhan")
     term = contract.terms.get(number=10)
     _, raw = api_token_create(user=people["admin"], name="集成")
@@ -363,9 +363,9 @@ def test_a_token_request_reads_the_term_from_its_process(seed, people, monkeypat
     assert after["response"] == 600 != before["response"]
 
     if shared:
-        kept = visibility.generation()
+        kept = generation.generation()
         cache.clear()  # a restarted or flushed Redis
-        assert visibility.generation() > kept
+        assert generation.generation() > kept
         term.response = {"within": "20m", "calendar": "7x24"}
         term.save()
         cache.clear()
