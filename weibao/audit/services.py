@@ -75,7 +75,7 @@ def audit_event(
     obj: Any = None,
     organization: Any = None,
     success: bool = True,
-    detail: dict | None = None,
+    detail: dict[str, Any] | None = None,
     username: str = "",
 ) -> AuditEvent:
     """An audit record, not yet appended (see :func:`chain_statements`). The actor and address
@@ -124,7 +124,7 @@ def audit_refusal(
     request: Any = None,
     context: AuditContext | None = None,
     action: str = "permission.denied",
-    detail: dict | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> AuditEvent | None:
     """Audit a refusal (a 403), at most once per actor (or, without one, client address) and
     action every ``WEIBAO_AUDIT_REFUSAL_INTERVAL`` seconds, so that one user cannot flood the
@@ -189,16 +189,19 @@ def chain_statements(event: AuditEvent) -> list[Statement]:
     quote = connection.ops.quote_name
     fields = [f for f in AuditEvent._meta.concrete_fields if f.attname not in {"id", "prev_hash", "hash"}]
     values = [f.get_db_prep_save(f.pre_save(event, True), connection) for f in fields]
-    columns = ", ".join(
-        quote(f.column) for f in (*fields, *(AuditEvent._meta.get_field(n) for n in ("prev_hash", "hash")))
-    )
+    chained = [f for f in AuditEvent._meta.concrete_fields if f.attname in {"prev_hash", "hash"}]
+    chained.sort(key=lambda f: f.attname != "prev_hash")  # prev_hash, then hash
+    columns = ", ".join(quote(f.column) for f in (*fields, *chained) if f.column)
     # HMAC(k, m) = sha256((k ^ opad) || sha256((k ^ ipad) || m)), m = prev || record: the padded
     # keys are computed here and passed as parameters (the key itself is never sent). They are
     # as secret as the key: statement logging with parameters must stay off for this role.
     next_hash = (
         "encode(sha256(%s::bytea || sha256(%s::bytea || convert_to({prev}, 'UTF8') || %s::bytea)), 'hex')"
     )
-    ipad, opad = key_by_id(event.key_id).pads()
+    key = key_by_id(event.key_id)
+    if key is None:
+        raise RuntimeError(f"audit key {event.key_id!r} is not loaded")
+    ipad, opad = key.pads()
     payload = _canonical(event)
     sql = (
         f"WITH head AS (INSERT INTO {head_table} AS h (id, prev_hash, hash) "
@@ -340,7 +343,9 @@ def audit_anchor() -> Anchor | None:
     return write_anchor(*last)
 
 
-def seal_legacy_chain(event_model: type = AuditEvent, head_model: type = ChainHead) -> AuditEvent | None:
+def seal_legacy_chain(
+    event_model: type[AuditEvent] = AuditEvent, head_model: type[ChainHead] = ChainHead
+) -> AuditEvent | None:
     """Seal the records written before the chain was keyed (used by the migration that keys it):
     they keep their plain SHA-256 hashes, and a keyed record appended after them signs the last
     one's hash, so none of them can be changed without the key. Nothing to do on an empty log."""

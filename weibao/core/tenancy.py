@@ -88,7 +88,7 @@ def user_scope(user: Any) -> Scope:
     return scope
 
 
-class TenantQuerySet(models.QuerySet):
+class TenantQuerySet(models.QuerySet[Any]):
     """A queryset that can restrict itself to what a user may see."""
 
     def visible_to(self, user: Any) -> TenantQuerySet:
@@ -163,7 +163,16 @@ def _tenant_id(obj: models.Model, path: str | None) -> int | None:
         obj = getattr(obj, hop)
         if obj is None:
             return None
-    return obj.pk if last == "pk" else getattr(obj, obj._meta.get_field(last).attname)
+    value = obj.pk if last == "pk" else getattr(obj, _attname(type(obj), last))
+    return int(value) if value is not None else None
+
+
+def _attname(model: type[models.Model], name: str) -> str:
+    """The attribute holding a field's value (``hospital_id`` for ``hospital``)."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{model.__name__}.{name} is a reverse relation, not a field")
+    return field.attname
 
 
 @functools.cache
@@ -201,7 +210,7 @@ def get_visible_reference(
         cache_at_generation(key, current, obj, local=scope.generation is not None)
     for name, value in lookup.items():
         wanted = value.pk if isinstance(value, models.Model) else value
-        if getattr(obj, model._meta.get_field(name).attname) != wanted:
+        if getattr(obj, _attname(model, name)) != wanted:
             raise Http404
     hospital_id = _tenant_id(obj, hospital_path)
     if hospital_id is None or not scope_sees(model, scope, hospital_id, _tenant_id(obj, contract_path)):

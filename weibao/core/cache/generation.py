@@ -61,7 +61,7 @@ def _start_generation() -> int:
     from 0: a generation is never used twice, so no process takes an entry it kept from before
     for a current one."""
     cache.add(_GENERATION_KEY, time.time_ns(), None)
-    return cache.get(_GENERATION_KEY, 0)
+    return int(cache.get(_GENERATION_KEY, 0))
 
 
 def forget_local() -> None:
