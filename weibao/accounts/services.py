@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weibao.audit.context import AuditContext
-from weibao.audit.services import audit_record
+from weibao.audit.services import audit_record, save_audited
 
 from . import permissions
 from .choices import ROLES_BY_KIND, OrgKind, Role
@@ -74,9 +74,7 @@ def organization_create(
     org.full_clean()
     if not short_code.isalnum() or not short_code.isascii():
         raise ValidationError({"short_code": _("简称代码只能包含大写字母和数字。")})
-    with transaction.atomic():
-        org.save()
-        audit_record(action="organization.create", actor=actor, context=context, obj=org)
+    save_audited(org, action="organization.create", actor=actor, context=context)
     return org
 
 
@@ -93,15 +91,14 @@ def organization_update(
     for key, value in fields.items():
         setattr(organization, key, value)
     organization.full_clean()
-    with transaction.atomic():
-        organization.save(update_fields=list(fields))
-        audit_record(
-            action="organization.update",
-            actor=actor,
-            context=context,
-            obj=organization,
-            detail={"before": before, "after": fields},
-        )
+    save_audited(
+        organization,
+        action="organization.update",
+        update_fields=list(fields),
+        actor=actor,
+        context=context,
+        detail={"before": before, "after": fields},
+    )
     return organization
 
 
@@ -113,9 +110,7 @@ def campus_create(
         raise ValidationError(_("只有医院可以有院区。"))
     campus = Campus(hospital=hospital, name=name.strip())
     campus.full_clean()
-    with transaction.atomic():
-        campus.save()
-        audit_record(action="campus.create", actor=actor, context=context, obj=campus)
+    save_audited(campus, action="campus.create", actor=actor, context=context)
     return campus
 
 
@@ -135,9 +130,7 @@ def department_create(
         raise ValidationError(_("院区不属于该医院。"))
     dept = Department(hospital=hospital, campus=campus, name=name.strip(), phone=phone)
     dept.full_clean()
-    with transaction.atomic():
-        dept.save()
-        audit_record(action="department.create", actor=actor, context=context, obj=dept)
+    save_audited(dept, action="department.create", actor=actor, context=context)
     return dept
 
 

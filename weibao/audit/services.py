@@ -118,6 +118,15 @@ def audit_record(**kwargs: Any) -> AuditEvent:
     return event
 
 
+def save_audited(obj: Any, *, action: str, update_fields: list[str] | None = None, **audit: Any) -> None:
+    """Save ``obj`` and append ``action`` on it to the chain in one transaction: how a service
+    stores a change worth auditing (``audit`` as :func:`audit_event`: actor, context,
+    organization, detail)."""
+    with transaction.atomic():
+        obj.save(update_fields=update_fields)
+        audit_record(action=action, obj=obj, **audit)
+
+
 def audit_refusal(
     *,
     reason: str = "",

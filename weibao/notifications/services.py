@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from weibao.accounts import permissions
 from weibao.accounts.choices import OrgKind
 from weibao.audit.context import AuditContext
-from weibao.audit.services import audit_record
+from weibao.audit.services import audit_record, save_audited
 from weibao.core.tasks import JobRef
 
 from . import senders
@@ -326,16 +326,14 @@ def robot_create(
     robot.set_url(url.strip())
     if secret:
         robot.set_secret(secret.strip())
-    with transaction.atomic():
-        robot.save()
-        audit_record(
-            action="robot.create",
-            actor=actor,
-            context=context,
-            obj=robot,
-            organization=organization,
-            detail={"kind": kind, "events": robot.events, "contract": contract.pk if contract else None},
-        )
+    save_audited(
+        robot,
+        action="robot.create",
+        actor=actor,
+        context=context,
+        organization=organization,
+        detail={"kind": kind, "events": robot.events, "contract": contract.pk if contract else None},
+    )
     return robot
 
 
@@ -371,17 +369,15 @@ def robot_update(
             robot.secret_encrypted, robot.secret_hint = "", ""
         changed.append("secret")
     robot.updated_at = timezone.now()
-    with transaction.atomic():
-        robot.save()
-        # The URL and the secret are never written to the audit log, only that they changed.
-        audit_record(
-            action="robot.update",
-            actor=actor,
-            context=context,
-            obj=robot,
-            organization=robot.organization,
-            detail={"changed": changed},
-        )
+    # The URL and the secret are never written to the audit log, only that they changed.
+    save_audited(
+        robot,
+        action="robot.update",
+        actor=actor,
+        context=context,
+        organization=robot.organization,
+        detail={"changed": changed},
+    )
     return robot
 
 

@@ -7,12 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weibao.audit.context import AuditContext
-from weibao.audit.services import audit_record
+from weibao.audit.services import save_audited
 from weibao.contracts.models import Contract, MaintainedSystem
 
 from . import permissions
@@ -75,30 +74,26 @@ def data_change_request(
         requested_by=actor,
     )
     record.set_patient_ids(patient_ids or [])
-    with transaction.atomic():
-        record.save()
-        audit_record(
-            action="data_change.request",
-            actor=actor,
-            context=context,
-            obj=record,
-            organization=contract.hospital,
-            detail={"kind": kind},
-        )
+    save_audited(
+        record,
+        action="data_change.request",
+        actor=actor,
+        context=context,
+        organization=contract.hospital,
+        detail={"kind": kind},
+    )
     return record
 
 
 def _step(record: DataChange, actor: Any, action: str, context: AuditContext | None) -> DataChange:
-    with transaction.atomic():
-        record.save()
-        audit_record(
-            action=f"data_change.{action}",
-            actor=actor,
-            context=context,
-            obj=record,
-            organization=record.hospital,
-            detail={"state": record.state},
-        )
+    save_audited(
+        record,
+        action=f"data_change.{action}",
+        actor=actor,
+        context=context,
+        organization=record.hospital,
+        detail={"state": record.state},
+    )
     return record
 
 
@@ -200,15 +195,9 @@ def change_request_create(
         requested_by=actor,
         history=[{"state": CR.SUBMITTED, "at": timezone.now().isoformat(), "by": actor.username}],
     )
-    with transaction.atomic():
-        cr.save()
-        audit_record(
-            action="change_request.create",
-            actor=actor,
-            context=context,
-            obj=cr,
-            organization=contract.hospital,
-        )
+    save_audited(
+        cr, action="change_request.create", actor=actor, context=context, organization=contract.hospital
+    )
     return cr
 
 
@@ -257,9 +246,7 @@ def change_request_advance(
         cr.deployed_on = deployed_on
     cr.state = target
     cr.history = [*cr.history, {"state": target, "at": timezone.now().isoformat(), "by": actor.username}]
-    with transaction.atomic():
-        cr.save()
-        audit_record(
-            action=f"change_request.{action}", actor=actor, context=context, obj=cr, organization=cr.hospital
-        )
+    save_audited(
+        cr, action=f"change_request.{action}", actor=actor, context=context, organization=cr.hospital
+    )
     return cr
