@@ -28,7 +28,7 @@ from .choices import EventKind, TicketChannel, TicketState
 from .models import Ticket, TicketClock, TicketEvent
 from .services import ticket_create
 from .sla import refresh_clocks
-from .workflow import IllegalTransition, transition_for
+from .workflow import SYSTEM, Fields, IllegalTransition, Position, apply_transition
 
 ZONE = ZoneInfo(settings.TIME_ZONE)
 SHEET = "维护记录台账"
@@ -360,33 +360,19 @@ def _import_row(
     state = TicketState.NEW
     events = []
     for action, moment, text in _replay(str(raw.get("process") or ""), row, line):
-        move = transition_for(state, action)
-        if moment < created_at:
-            raise ValueError(f"第 {line} 行：{action} 的时间早于报告时间")
-        if state == TicketState.NEW and move.event != "responded" and action != "cancel":
-            events.append(TicketEvent(ticket=ticket, at=moment, kind=EventKind.SLA, clock_event="responded"))
-            ticket.responded_at = moment
-        if move.event == "responded":
-            ticket.responded_at = moment
-        if move.event == "resolved":
-            ticket.resolved_at = moment
-        if move.target == TicketState.CLOSED:
-            ticket.closed_at = moment
-        if action == "reopen":
-            ticket.resolved_at = ticket.closed_at = None
-        events.append(
-            TicketEvent(
-                ticket=ticket,
-                at=moment,
-                kind=EventKind.TRANSITION,
-                action=action,
-                from_state=state,
-                to_state=move.target,
-                clock_event=move.event or "",
-                body=text,
+        # The system replays what people did: a move whose text was not kept is imported as it was.
+        try:
+            changes = apply_transition(
+                Position(state, created_at), action, moment, SYSTEM, Fields(reason=text)
             )
-        )
-        state = move.target
+        except IllegalTransition as exc:
+            if exc.field == "at":
+                raise ValueError(f"第 {line} 行：{action} 的时间早于报告时间") from exc
+            raise
+        for name, value in changes.fields.items():
+            setattr(ticket, name, value)
+        events += [TicketEvent(ticket=ticket, **e.columns()) for e in changes.events]
+        state = changes.state
     TicketEvent.objects.bulk_create(events)
     ticket.state = state
     ticket.solution, ticket.root_cause = str(raw.get("solution") or ""), str(raw.get("root_cause") or "")

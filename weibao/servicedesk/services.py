@@ -28,7 +28,16 @@ from . import notify, permissions
 from .choices import EventKind, TicketChannel, TicketState
 from .models import Ticket, TicketClock, TicketEvent, TicketSequence
 from .sla import refresh_clocks, snapshot_clocks
-from .workflow import IllegalTransition, transition_for
+from .workflow import (
+    SYSTEM,
+    WORK,
+    Changes,
+    Fields,
+    IllegalTransition,
+    NotYourMove,
+    Position,
+    apply_transition,
+)
 
 
 class StaleTicket(Exception):
@@ -213,19 +222,16 @@ def ticket_create(
         )
     ]
     if respond:
-        events.append(
-            TicketEvent(
-                at=created_at,
-                actor=actor,
-                kind=EventKind.TRANSITION,
-                action="respond",
-                from_state=TicketState.NEW,
-                to_state=TicketState.RESPONDED,
-                clock_event="responded",
-                body=_("电话受理即响应"),
-            )
+        # The call taken by the desk is the vendor side's response.
+        answered = apply_transition(
+            Position(TicketState.NEW, created_at),
+            "respond",
+            created_at,
+            WORK,
+            Fields(comment=_("电话受理即响应")),
         )
-        ticket.state, ticket.responded_at = TicketState.RESPONDED, created_at
+        _apply(ticket, answered)
+        events += [TicketEvent(actor=actor, **e.columns()) for e in answered.events]
     # Evaluate the clocks before anything is written, so the ticket and its clocks are inserted
     # once with their final values.
     clocks = [
@@ -323,6 +329,14 @@ def _insert_created(
         notify.kick(notices)  # queued now when ``alone``: it has committed
 
 
+def _apply(ticket: Ticket, changes: Changes) -> list[str]:
+    """Set on ``ticket`` the state and fields a move sets; returns the names of those fields."""
+    ticket.state = changes.state
+    for name, value in changes.fields.items():
+        setattr(ticket, name, value)
+    return ["state", *changes.fields]
+
+
 def _lock(ticket: Ticket, version: int | None) -> Ticket:
     """Take the ticket's row and check the caller's version; returns the fresh ticket."""
     fresh = Ticket.objects.select_for_update().select_related("contract", "hospital").get(pk=ticket.pk)
@@ -356,87 +370,30 @@ def ticket_transition(
     at = (at or timezone.now()).replace(microsecond=0)
     with transaction.atomic():
         ticket = _lock(ticket, version)
+        side = SYSTEM if actor is None else permissions.side_of(actor, ticket)
+        given = Fields(
+            reason=reason, solution=solution, root_cause=root_cause, rating=rating, comment=comment
+        )
         try:
-            move = transition_for(ticket.state, action)
+            changes = apply_transition(Position(ticket.state, ticket.created_at), action, at, side, given)
+        except NotYourMove as exc:
+            raise PermissionDenied(str(exc)) from exc
         except IllegalTransition as exc:
-            raise ValidationError({"action": str(exc)}) from exc
-        if actor is not None and not permissions.can_take(actor, ticket, move.side):
-            raise PermissionDenied(_("您不能对此工单执行“%(a)s”。") % {"a": move.label})
-        given = {
-            "reason": reason.strip(),
-            "solution": solution.strip(),
-            "root_cause": root_cause.strip(),
-            "rating": rating,
-        }
-        missing = {name: _("请填写此项。") for name in move.requires if not given.get(name)}
-        if missing:
-            raise ValidationError(missing)
-        if rating is not None and not 1 <= int(rating) <= 5:
-            raise ValidationError({"rating": _("评价须为 1–5 分。")})
-        if at < ticket.created_at:
-            raise ValidationError({"at": _("时间不能早于工单创建时间。")})
+            raise ValidationError({exc.field: str(exc)}) from exc
+        if changes.missing:
+            raise ValidationError({name: _("请填写此项。") for name in changes.missing})
         before = ticket.state
-        ticket.state = move.target
-        fields = ["state"]
-        if before == TicketState.NEW and action != "cancel":
-            ticket.responded_at = at
-            fields.append("responded_at")
-        if move.event == "resolved":
-            ticket.resolved_at, ticket.solution, ticket.root_cause = (
-                at,
-                given["solution"],
-                given["root_cause"],
-            )
-            fields += ["resolved_at", "solution", "root_cause"]
-        if move.target == TicketState.CLOSED:
-            ticket.closed_at = at
-            fields.append("closed_at")
-            if rating is not None:
-                ticket.rating, ticket.rating_comment = int(rating), comment
-                fields += ["rating", "rating_comment"]
-        if action == "cancel":
-            ticket.cancel_reason = given["reason"]
-            fields.append("cancel_reason")
-        if action == "reopen":
-            ticket.resolved_at = ticket.closed_at = None
-            fields += ["resolved_at", "closed_at"]
+        fields = _apply(ticket, changes)
         if (
             ticket.assignee_id is None
             and actor is not None
-            and move.side == "work"
+            and changes.transition.side == WORK
             and permissions.is_vendor_member(actor, ticket.contract.vendor_id)
         ):
             ticket.assignee = actor
             fields.append("assignee")
         _save(ticket, fields, at)
-        events = []
-        # Leaving 新建 by any working move is also the response (an engineer who starts work or
-        # resolves at once has responded).
-        if before == TicketState.NEW and move.event != "responded" and action != "cancel":
-            events.append(
-                TicketEvent(
-                    ticket=ticket,
-                    at=at,
-                    actor=actor,
-                    kind=EventKind.SLA,
-                    clock_event="responded",
-                    body=_("随“%(a)s”视为已响应") % {"a": move.label},
-                )
-            )
-        events.append(
-            TicketEvent(
-                ticket=ticket,
-                at=at,
-                actor=actor,
-                kind=EventKind.TRANSITION,
-                action=action,
-                from_state=before,
-                to_state=move.target,
-                clock_event=move.event or "",
-                body="\n".join(x for x in (given["reason"], given["solution"], comment) if x),
-                data={k: v for k, v in {"root_cause": given["root_cause"], "rating": rating}.items() if v},
-            )
-        )
+        events = [TicketEvent(ticket=ticket, actor=actor, **e.columns()) for e in changes.events]
         TicketEvent.objects.bulk_create(events)
         clocks = refresh_clocks(ticket)
         audit_record(
@@ -445,7 +402,7 @@ def ticket_transition(
             context=context,
             obj=ticket,
             organization=ticket.hospital,
-            detail={"from": before, "to": move.target},
+            detail={"from": before, "to": changes.state},
         )
         notify.on_transition(ticket, action, actor, clocks)
     return ticket
