@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -24,7 +24,7 @@ from weibao.contracts.models import Contract
 from weibao.core.exports import safe_row, unescape_cell
 
 from . import permissions
-from .choices import EventKind, TicketChannel, TicketState
+from .choices import ClockStatus, EventKind, TicketChannel, TicketState
 from .models import Ticket, TicketClock, TicketEvent
 from .services import ticket_create
 from .sla import refresh_clocks
@@ -74,16 +74,10 @@ COLUMNS = [
     ("original_number", "原工单号", 18),
 ]
 HEADERS = [title for _, title, _ in COLUMNS]
-STATE_BY_LABEL = {str(label): value for value, label in TicketState.choices}
-CHANNEL_BY_LABEL = {str(label): value for value, label in TicketChannel.choices}
-RESULT_LABELS = {
-    "met": "达标",
-    "breached": "超时",
-    "running": "计时中",
-    "paused": "暂停",
-    "pending": "未开始",
-    "not_applicable": "不适用",
-}
+with translation.override("zh-hans"):  # the workbook's language, whoever loads this module
+    STATE_BY_LABEL = {str(label): value for value, label in TicketState.choices}
+    CHANNEL_BY_LABEL = {str(label): value for value, label in TicketChannel.choices}
+    RESULT_LABELS = {str(value): str(label) for value, label in ClockStatus.choices}
 
 
 def _fmt(value: datetime | None) -> str:

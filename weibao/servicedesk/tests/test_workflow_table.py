@@ -112,6 +112,16 @@ def test_the_tables_name_every_state_and_action():
     assert set(ACTIONS) == set(TRANSITIONS)
 
 
+def test_one_vocabulary_of_states():
+    """The contract templates name the service desk's states by code; the labels are only the
+    service desk's, and 待确认 is what a resolved ticket waits for."""
+    from weibao.contracts.template_schema import TicketState as TemplateState
+
+    assert {s.value for s in TemplateState} == set(TicketState.values)
+    assert not hasattr(TemplateState.resolved, "label")
+    assert TicketState.RESOLVED.label == "待确认"
+
+
 @pytest.mark.parametrize("side", SIDES)
 @pytest.mark.parametrize("action", ACTIONS)
 @pytest.mark.parametrize("state", list(MAP))
