@@ -291,38 +291,26 @@ class Generator:
                 "data": {"channel": channel},
             }
         ]
-        current = "new"
-        solution = root_cause = ""
-        rating = None
-        from weibao.servicedesk.workflow import TRANSITIONS
+        # each move as the service records it (all moves are in the past: the system's to replay)
+        from weibao.servicedesk.workflow import SYSTEM, Fields, Position, apply_transition
 
+        current = "new"
+        settled: dict[str, Any] = {}  # the ticket's fields the moves set
         for action, _o in steps:
-            move = TRANSITIONS[action]
-            body = ""
-            data: dict[str, Any] = {}
+            given = Fields()
             if action == "resolve":
-                solution, root_cause = rng.choice(SOLUTIONS), rng.choice(ROOT_CAUSES)
-                body, data = solution, {"root_cause": root_cause}
+                given = Fields(solution=rng.choice(SOLUTIONS), root_cause=rng.choice(ROOT_CAUSES))
             elif action == "confirm":
-                rating = rng.choices([5, 4, 3, 2, 1], [60, 25, 10, 3, 2])[0]
-                data = {"rating": rating}
+                given = Fields(rating=rng.choices([5, 4, 3, 2, 1], [60, 25, 10, 3, 2])[0])
             elif action in ("hold", "wait_hospital", "cancel", "reopen"):
-                body = rng.choice(["等待厂商补丁", "等待科室确认", "用户已自行解决", "问题复现"])
-            events.append(
-                {
-                    "ticket_id": tid,
-                    "at": at[action],
-                    "actor_id": None if move.side == "system" else (engineer or reporter),
-                    "kind": "transition",
-                    "action": action,
-                    "from_state": current,
-                    "to_state": move.target,
-                    "clock_event": move.event or "",
-                    "body": body,
-                    "data": data,
-                }
-            )
-            current = move.target
+                given = Fields(
+                    reason=rng.choice(["等待厂商补丁", "等待科室确认", "用户已自行解决", "问题复现"])
+                )
+            changes = apply_transition(Position(current, created), action, at[action], SYSTEM, given)
+            actor = None if changes.transition.side == "system" else (engineer or reporter)
+            events.extend({"ticket_id": tid, "actor_id": actor, **e.columns()} for e in changes.events)
+            settled.update(changes.fields)
+            current = changes.state
         if steps and rng.random() < 0.4:  # a reply somewhere along the way
             first, last = created, at[steps[-1][0]]
             events.append(
@@ -442,12 +430,14 @@ class Generator:
                 "version": 1 + transitions,
                 "created_at": created,
                 "updated_at": max(e["at"] for e in events),
-                "responded_at": at.get("respond"),
-                "resolved_at": at.get("resolve") if state in ("resolved", "closed") else None,
-                "closed_at": at.get("confirm") or at.get("auto_close"),
-                "solution": solution if state in ("resolved", "closed") else "",
-                "root_cause": root_cause if state in ("resolved", "closed") else "",
-                "rating": rating,
+                "responded_at": settled.get("responded_at"),
+                "resolved_at": settled.get("resolved_at"),
+                "closed_at": settled.get("closed_at"),
+                "solution": settled.get("solution", ""),
+                "root_cause": settled.get("root_cause", ""),
+                "rating": settled.get("rating"),
+                "rating_comment": settled.get("rating_comment", ""),
+                "cancel_reason": settled.get("cancel_reason", ""),
                 "next_due_at": min(pending) if is_open and pending else None,
                 "sla_breached": any(c["status"] == "breached" for c in clocks),
             }

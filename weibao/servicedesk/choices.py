@@ -5,6 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class TicketState(models.TextChoices):
+    """The ticket states and their labels: the one vocabulary (pages, ledger, notices and the
+    contract templates' clock rules all name states by these codes and show these labels).
+    ``resolved`` is 待确认: the vendor has fixed it and the reporter is asked to confirm."""
+
     NEW = "new", _("新建")
     RESPONDED = "responded", _("已响应")
     IN_PROGRESS = "in_progress", _("处理中")

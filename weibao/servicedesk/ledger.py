@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -24,11 +24,11 @@ from weibao.contracts.models import Contract
 from weibao.core.exports import safe_row, unescape_cell
 
 from . import permissions
-from .choices import EventKind, TicketChannel, TicketState
+from .choices import ClockStatus, EventKind, TicketChannel, TicketState
 from .models import Ticket, TicketClock, TicketEvent
 from .services import ticket_create
 from .sla import refresh_clocks
-from .workflow import IllegalTransition, transition_for
+from .workflow import SYSTEM, Fields, IllegalTransition, Position, apply_transition
 
 ZONE = ZoneInfo(settings.TIME_ZONE)
 SHEET = "维护记录台账"
@@ -74,16 +74,10 @@ COLUMNS = [
     ("original_number", "原工单号", 18),
 ]
 HEADERS = [title for _, title, _ in COLUMNS]
-STATE_BY_LABEL = {str(label): value for value, label in TicketState.choices}
-CHANNEL_BY_LABEL = {str(label): value for value, label in TicketChannel.choices}
-RESULT_LABELS = {
-    "met": "达标",
-    "breached": "超时",
-    "running": "计时中",
-    "paused": "暂停",
-    "pending": "未开始",
-    "not_applicable": "不适用",
-}
+with translation.override("zh-hans"):  # the workbook's language, whoever loads this module
+    STATE_BY_LABEL = {str(label): value for value, label in TicketState.choices}
+    CHANNEL_BY_LABEL = {str(label): value for value, label in TicketChannel.choices}
+    RESULT_LABELS = {str(value): str(label) for value, label in ClockStatus.choices}
 
 
 def _fmt(value: datetime | None) -> str:
@@ -360,33 +354,19 @@ def _import_row(
     state = TicketState.NEW
     events = []
     for action, moment, text in _replay(str(raw.get("process") or ""), row, line):
-        move = transition_for(state, action)
-        if moment < created_at:
-            raise ValueError(f"第 {line} 行：{action} 的时间早于报告时间")
-        if state == TicketState.NEW and move.event != "responded" and action != "cancel":
-            events.append(TicketEvent(ticket=ticket, at=moment, kind=EventKind.SLA, clock_event="responded"))
-            ticket.responded_at = moment
-        if move.event == "responded":
-            ticket.responded_at = moment
-        if move.event == "resolved":
-            ticket.resolved_at = moment
-        if move.target == TicketState.CLOSED:
-            ticket.closed_at = moment
-        if action == "reopen":
-            ticket.resolved_at = ticket.closed_at = None
-        events.append(
-            TicketEvent(
-                ticket=ticket,
-                at=moment,
-                kind=EventKind.TRANSITION,
-                action=action,
-                from_state=state,
-                to_state=move.target,
-                clock_event=move.event or "",
-                body=text,
+        # The system replays what people did: a move whose text was not kept is imported as it was.
+        try:
+            changes = apply_transition(
+                Position(state, created_at), action, moment, SYSTEM, Fields(reason=text)
             )
-        )
-        state = move.target
+        except IllegalTransition as exc:
+            if exc.field == "at":
+                raise ValueError(f"第 {line} 行：{action} 的时间早于报告时间") from exc
+            raise
+        for name, value in changes.fields.items():
+            setattr(ticket, name, value)
+        events += [TicketEvent(ticket=ticket, **e.columns()) for e in changes.events]
+        state = changes.state
     TicketEvent.objects.bulk_create(events)
     ticket.state = state
     ticket.solution, ticket.root_cause = str(raw.get("solution") or ""), str(raw.get("root_cause") or "")

@@ -26,7 +26,7 @@ from weibao.accounts.permissions import (
     sees_internal,
 )
 
-from .workflow import ANY, HOSPITAL, WORK
+from .workflow import ANY, BOTH, HOSPITAL, NOBODY, WORK
 
 __all__ = [
     "administered_org_ids",
@@ -48,6 +48,7 @@ __all__ = [
     "may_be_notified_of_ticket",
     "require_reply_publicly",
     "sees_internal",
+    "side_of",
 ]
 
 
@@ -60,3 +61,10 @@ def can_take(user: Any, ticket: Any, side: str) -> bool:
     if side == ANY:
         return can_work(user, ticket) or can_act_for_hospital(user, ticket)
     return False
+
+
+def side_of(user: Any, ticket: Any) -> str:
+    """The side of ``ticket`` that ``user`` may act for (:func:`.workflow.may_take` says which
+    moves that allows): ``work``, ``hospital``, ``both`` or ``nobody``."""
+    work, hospital = can_work(user, ticket), can_act_for_hospital(user, ticket)
+    return BOTH if work and hospital else WORK if work else HOSPITAL if hospital else NOBODY

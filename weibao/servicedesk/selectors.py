@@ -294,10 +294,9 @@ def ticket_rows_page(
 
 
 def ticket_payload(ticket: Ticket, clocks: list[Any] | None = None) -> dict[str, Any]:
-    """One ticket as an API dict, from an instance already at hand (and its clocks, if known)."""
+    """One ticket as an API dict, from an instance already at hand and its clocks if known (a new
+    ticket's, from :func:`.services.ticket_create_with_clocks`); else they are read."""
     row = {name: getattr(ticket, name) for name in TICKET_FIELDS}
-    if clocks is None:
-        clocks = getattr(ticket, "fresh_clocks", None)
     if clocks is None:
         return _with_clocks([row])[0]
     row["clocks"] = [

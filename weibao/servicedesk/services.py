@@ -8,27 +8,35 @@ changed since gets :class:`StaleTicket`.
 
 from __future__ import annotations
 
-import contextlib
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, ParamSpec
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weibao.audit.context import AuditContext
-from weibao.audit.services import audit_event, audit_record, chain_statements
+from weibao.audit.services import audit_event, audit_record
 from weibao.calendars.selectors import schedule_by_code
 from weibao.contracts.models import Contract, Interface, MaintainedSystem, Module, ServiceTerm, Severity
-from weibao.core.db.batch import execute_batch, insert_statement
 
-from . import notify, permissions
+from . import notify, permissions, persist
 from .choices import EventKind, TicketChannel, TicketState
-from .models import Ticket, TicketClock, TicketEvent, TicketSequence
+from .models import Ticket, TicketClock, TicketEvent
 from .sla import refresh_clocks, snapshot_clocks
-from .workflow import IllegalTransition, transition_for
+from .workflow import (
+    SYSTEM,
+    WORK,
+    Changes,
+    Fields,
+    IllegalTransition,
+    NotYourMove,
+    Position,
+    apply_transition,
+)
 
 
 class StaleTicket(Exception):
@@ -40,40 +48,6 @@ class StaleTicket(Exception):
             % {"n": ticket.number, "v": ticket.version}
         )
         self.ticket = ticket
-
-
-def _number(ticket: Ticket, year: int) -> None:
-    """Give ``ticket`` the hospital's next number of the year, taken atomically in one statement.
-    On PostgreSQL outside a transaction the same statement also draws the ticket's id, so the
-    ticket and its rows can be inserted together without waiting for it."""
-    hospital = ticket.hospital
-    table = TicketSequence._meta.db_table
-    with connection.cursor() as cursor:
-        row = _increment(cursor, table, int(hospital.pk), int(year))
-        if row is None:
-            TicketSequence.objects.get_or_create(hospital=hospital, year=year)
-            row = _increment(cursor, table, int(hospital.pk), int(year))
-    ticket.number = f"{hospital.short_code}-{year}-{row[0]:05d}"
-    if len(row) > 1:
-        ticket.pk = row[1]
-
-
-def _increment(cursor: Any, table: str, hospital_id: int, year: int) -> tuple[int, ...] | None:
-    update = f"UPDATE {table} SET last = last + 1 WHERE hospital_id = %s AND year = %s RETURNING last"
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        # Its own transaction, committed without waiting for the disk: a ticket that commits
-        # later flushes the log up to and past this increment, and one that never commits leaves
-        # a gap either way. One round trip: both statements go as one simple query.
-        ticket_ids = connection.ops.quote_name(Ticket._meta.db_table)
-        cursor.execute(
-            "SET LOCAL synchronous_commit = off; "
-            + update.replace("%s", "{}").format(hospital_id, year)  # two ints
-            + f", nextval(pg_get_serial_sequence('{ticket_ids}', 'id'))"
-        )
-        cursor.nextset()
-    else:
-        cursor.execute(update, [hospital_id, year])
-    return cursor.fetchone()
 
 
 def _check_create(actor: Any, contract: Contract) -> None:
@@ -114,7 +88,7 @@ def _belongs(obj: Any, contract: Contract, what: str) -> None:
         raise ValidationError({what: _("所选%(w)s不属于该合同的医院。") % {"w": what}})
 
 
-def ticket_create(
+def ticket_create_with_clocks(
     *,
     actor: Any,
     contract: Contract,
@@ -137,9 +111,11 @@ def ticket_create(
     respond: bool = False,
     imported: bool = False,
     context: AuditContext | None = None,
-) -> Ticket:
+) -> tuple[Ticket, list[TicketClock]]:
     """Open a ticket under ``contract`` for one of its service terms. ``respond=True`` (a phone
-    call logged by an engineer) records the response at the same instant: the call was it."""
+    call logged by an engineer) records the response at the same instant: the call was it.
+    Returns the ticket and its clocks as evaluated at creation (an answer need not read them
+    back); :func:`ticket_create` returns the ticket alone."""
     _check_create(actor, contract)
     errors: dict[str, str] = {}
     if term.contract_id != contract.pk:
@@ -213,19 +189,16 @@ def ticket_create(
         )
     ]
     if respond:
-        events.append(
-            TicketEvent(
-                at=created_at,
-                actor=actor,
-                kind=EventKind.TRANSITION,
-                action="respond",
-                from_state=TicketState.NEW,
-                to_state=TicketState.RESPONDED,
-                clock_event="responded",
-                body=_("电话受理即响应"),
-            )
+        # The call taken by the desk is the vendor side's response.
+        answered = apply_transition(
+            Position(TicketState.NEW, created_at),
+            "respond",
+            created_at,
+            WORK,
+            Fields(comment=_("电话受理即响应")),
         )
-        ticket.state, ticket.responded_at = TicketState.RESPONDED, created_at
+        _apply(ticket, answered)
+        events += [TicketEvent(actor=actor, **e.columns()) for e in answered.events]
     # Evaluate the clocks before anything is written, so the ticket and its clocks are inserted
     # once with their final values.
     clocks = [
@@ -233,77 +206,9 @@ def ticket_create(
         for spec in snapshot_clocks(contract=contract, term=term, severity=severity, start=created_at)
     ]
     refresh_clocks(ticket, clocks=clocks, events=events[1:], save=False)
-    year = timezone.localtime(created_at).year
-    for attempt in range(NUMBER_ATTEMPTS):
-        try:
-            _insert_created(
-                ticket, events, clocks, year=year, actor=actor, context=context, imported=imported
-            )
-            return ticket
-        except IntegrityError:
-            # A number already taken (data from before numbers were kept apart from imports, a
-            # sequence row reset by hand): move the sequence past the taken ones and try again.
-            if attempt == NUMBER_ATTEMPTS - 1 or not Ticket.objects.filter(number=ticket.number).exists():
-                raise
-            _skip_taken_numbers(ticket.hospital, year)
-            ticket.number, ticket.pk = "", None
-    raise AssertionError("unreachable")
 
-
-#: Tries at a number before a create fails (each after the sequence is moved past taken numbers).
-NUMBER_ATTEMPTS = 3
-
-
-def _skip_taken_numbers(hospital: Any, year: int) -> None:
-    """Move the hospital's sequence of ``year`` past the numbers already taken after it."""
-    prefix = f"{hospital.short_code}-{year}-"
-    with transaction.atomic():
-        sequence, _ = TicketSequence.objects.select_for_update().get_or_create(hospital=hospital, year=year)
-        taken = {
-            int(tail)
-            for number in Ticket.objects.filter(number__startswith=prefix).values_list("number", flat=True)
-            if (tail := number[len(prefix) :]).isdigit()
-        }
-        last = sequence.last
-        while last + 1 in taken:
-            last += 1
-        if last != sequence.last:
-            TicketSequence.objects.filter(pk=sequence.pk).update(last=last)
-
-
-def _insert_created(
-    ticket: Ticket,
-    events: list[TicketEvent],
-    clocks: list[TicketClock],
-    *,
-    year: int,
-    actor: Any,
-    context: AuditContext | None,
-    imported: bool,
-) -> None:
-    """Number a new ticket and write it with its timeline, clocks and audit record."""
-    term, channel = ticket.term, ticket.channel
-    if connection.vendor == "postgresql":
-        # The number (and the id) is taken in its own statement before the transaction (unless
-        # the caller holds one): the sequence row stays locked for that statement only, not until
-        # the ticket, its timeline, clocks and audit record are written, so reports in one
-        # hospital do not queue behind each other. A create that fails after this leaves a gap.
-        # (SQLite has one writer at a time anyway: there it is taken inside the transaction.)
-        _number(ticket, year)
-    # With its id drawn, the ticket and all its rows are one batch and one transaction of their
-    # own, begun and committed by the server in the batch's round trip.
-    alone = ticket.pk is not None and not connection.in_atomic_block
-    with contextlib.nullcontext() if alone else transaction.atomic():
-        if not ticket.number:
-            _number(ticket, year)
-        writes = []
-        if ticket.pk is None:
-            ticket.save(force_insert=True)
-        else:
-            writes.append(insert_statement([ticket]))
-        for item in (*events, *clocks):
-            item.ticket = ticket
-        record = audit_event(
+    def audit(ticket: Ticket) -> Any:
+        return audit_event(
             action="ticket.create",
             actor=actor,
             context=context,
@@ -311,16 +216,37 @@ def _insert_created(
             organization=ticket.hospital,
             detail={"number": ticket.number, "term": term.number, "channel": channel},
         )
-        # Ticket (when its id is known), timeline, clocks and audit record: one round trip on
-        # PostgreSQL. Nothing is read back: the API answers with the clocks at hand.
-        writes += [insert_statement(rows) for rows in (events, clocks) if rows]
-        # The promise of the report's notices is a row of the same transaction (the outbox).
-        notices = [] if imported else [notify.created_notice(ticket, clocks)]
-        if notices:
-            writes.append(insert_statement(notices))
-        execute_batch([*writes, *chain_statements(record)], commit=alone)
-        ticket.fresh_clocks = clocks
-        notify.kick(notices)  # queued now when ``alone``: it has committed
+
+    def outbox(ticket: Ticket) -> list[Any]:
+        # The promise of the report's notices is a row of the same transaction.
+        return [] if imported else [notify.created_notice(ticket, clocks)]
+
+    notices = persist.insert_ticket(ticket, events=events, clocks=clocks, audit=audit, outbox=outbox)
+    notify.kick(notices)  # once committed
+    return ticket, clocks
+
+
+_P = ParamSpec("_P")
+
+
+def _ticket_alone(create: Callable[_P, tuple[Ticket, list[TicketClock]]]) -> Callable[_P, Ticket]:
+    def ticket_create(*args: _P.args, **kwargs: _P.kwargs) -> Ticket:
+        """Open a ticket (see :func:`ticket_create_with_clocks`); returns the ticket."""
+        return create(*args, **kwargs)[0]
+
+    return ticket_create
+
+
+#: :func:`ticket_create_with_clocks`, returning the ticket alone (what most callers need).
+ticket_create = _ticket_alone(ticket_create_with_clocks)
+
+
+def _apply(ticket: Ticket, changes: Changes) -> list[str]:
+    """Set on ``ticket`` the state and fields a move sets; returns the names of those fields."""
+    ticket.state = changes.state
+    for name, value in changes.fields.items():
+        setattr(ticket, name, value)
+    return ["state", *changes.fields]
 
 
 def _lock(ticket: Ticket, version: int | None) -> Ticket:
@@ -356,87 +282,30 @@ def ticket_transition(
     at = (at or timezone.now()).replace(microsecond=0)
     with transaction.atomic():
         ticket = _lock(ticket, version)
+        side = SYSTEM if actor is None else permissions.side_of(actor, ticket)
+        given = Fields(
+            reason=reason, solution=solution, root_cause=root_cause, rating=rating, comment=comment
+        )
         try:
-            move = transition_for(ticket.state, action)
+            changes = apply_transition(Position(ticket.state, ticket.created_at), action, at, side, given)
+        except NotYourMove as exc:
+            raise PermissionDenied(str(exc)) from exc
         except IllegalTransition as exc:
-            raise ValidationError({"action": str(exc)}) from exc
-        if actor is not None and not permissions.can_take(actor, ticket, move.side):
-            raise PermissionDenied(_("您不能对此工单执行“%(a)s”。") % {"a": move.label})
-        given = {
-            "reason": reason.strip(),
-            "solution": solution.strip(),
-            "root_cause": root_cause.strip(),
-            "rating": rating,
-        }
-        missing = {name: _("请填写此项。") for name in move.requires if not given.get(name)}
-        if missing:
-            raise ValidationError(missing)
-        if rating is not None and not 1 <= int(rating) <= 5:
-            raise ValidationError({"rating": _("评价须为 1–5 分。")})
-        if at < ticket.created_at:
-            raise ValidationError({"at": _("时间不能早于工单创建时间。")})
+            raise ValidationError({exc.field: str(exc)}) from exc
+        if changes.missing:
+            raise ValidationError({name: _("请填写此项。") for name in changes.missing})
         before = ticket.state
-        ticket.state = move.target
-        fields = ["state"]
-        if before == TicketState.NEW and action != "cancel":
-            ticket.responded_at = at
-            fields.append("responded_at")
-        if move.event == "resolved":
-            ticket.resolved_at, ticket.solution, ticket.root_cause = (
-                at,
-                given["solution"],
-                given["root_cause"],
-            )
-            fields += ["resolved_at", "solution", "root_cause"]
-        if move.target == TicketState.CLOSED:
-            ticket.closed_at = at
-            fields.append("closed_at")
-            if rating is not None:
-                ticket.rating, ticket.rating_comment = int(rating), comment
-                fields += ["rating", "rating_comment"]
-        if action == "cancel":
-            ticket.cancel_reason = given["reason"]
-            fields.append("cancel_reason")
-        if action == "reopen":
-            ticket.resolved_at = ticket.closed_at = None
-            fields += ["resolved_at", "closed_at"]
+        fields = _apply(ticket, changes)
         if (
             ticket.assignee_id is None
             and actor is not None
-            and move.side == "work"
+            and changes.transition.side == WORK
             and permissions.is_vendor_member(actor, ticket.contract.vendor_id)
         ):
             ticket.assignee = actor
             fields.append("assignee")
         _save(ticket, fields, at)
-        events = []
-        # Leaving 新建 by any working move is also the response (an engineer who starts work or
-        # resolves at once has responded).
-        if before == TicketState.NEW and move.event != "responded" and action != "cancel":
-            events.append(
-                TicketEvent(
-                    ticket=ticket,
-                    at=at,
-                    actor=actor,
-                    kind=EventKind.SLA,
-                    clock_event="responded",
-                    body=_("随“%(a)s”视为已响应") % {"a": move.label},
-                )
-            )
-        events.append(
-            TicketEvent(
-                ticket=ticket,
-                at=at,
-                actor=actor,
-                kind=EventKind.TRANSITION,
-                action=action,
-                from_state=before,
-                to_state=move.target,
-                clock_event=move.event or "",
-                body="\n".join(x for x in (given["reason"], given["solution"], comment) if x),
-                data={k: v for k, v in {"root_cause": given["root_cause"], "rating": rating}.items() if v},
-            )
-        )
+        events = [TicketEvent(ticket=ticket, actor=actor, **e.columns()) for e in changes.events]
         TicketEvent.objects.bulk_create(events)
         clocks = refresh_clocks(ticket)
         audit_record(
@@ -445,7 +314,7 @@ def ticket_transition(
             context=context,
             obj=ticket,
             organization=ticket.hospital,
-            detail={"from": before, "to": move.target},
+            detail={"from": before, "to": changes.state},
         )
         notify.on_transition(ticket, action, actor, clocks)
     return ticket

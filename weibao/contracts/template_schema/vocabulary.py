@@ -1,4 +1,5 @@
-"""Vocabularies of the template format: closed sets, each member with its Chinese label."""
+"""Vocabularies of the template format: closed sets, each member with its Chinese label (the
+ticket states excepted: their labels are the service desk's)."""
 
 from __future__ import annotations
 
@@ -52,20 +53,21 @@ class Channel(_Labelled):
     onsite = "onsite", "现场"
 
 
-class TicketState(_Labelled):
-    """Ticket states a clock rule may name."""
+class TicketState(StrEnum):
+    """Ticket states a clock rule may name, by code. Their labels are the service desk's
+    (``weibao.servicedesk.choices.TicketState``, which a test keeps to the same codes)."""
 
-    new = "new", "新建"
-    responded = "responded", "已响应"
-    in_progress = "in_progress", "处理中"
-    onsite_required = "onsite_required", "需到场"
-    onsite = "onsite", "已到场"
-    resolved = "resolved", "已解决"
-    closed = "closed", "已关闭"
-    on_hold = "on_hold", "挂起"
-    waiting_hospital = "waiting_hospital", "等待医院"
-    reopened = "reopened", "重新打开"
-    cancelled = "cancelled", "已取消"
+    new = "new"
+    responded = "responded"
+    in_progress = "in_progress"
+    onsite_required = "onsite_required"
+    onsite = "onsite"
+    resolved = "resolved"
+    closed = "closed"
+    on_hold = "on_hold"
+    waiting_hospital = "waiting_hospital"
+    reopened = "reopened"
+    cancelled = "cancelled"
 
 
 class DayRule(_Labelled):

@@ -28,7 +28,7 @@ from weibao.core.tenancy import get_visible_reference
 
 from .. import attachments, permissions, services
 from ..ledger import import_xlsx, xlsx_response
-from ..models import SavedFilter, Ticket
+from ..models import SavedFilter, Ticket, TicketClock
 from ..selectors import TicketFilter, ticket_payload, ticket_rows_page, tickets_for
 from ..workflow import TRANSITIONS
 from .schemas import (
@@ -155,11 +155,11 @@ def ticket_create(
     ),
 ):
     if not idempotency_key:
-        return json_response(ticket_payload(_create(request, payload)), status=201)
+        return json_response(ticket_payload(*_create(request, payload)), status=201)
 
     def create() -> tuple[int, str, int]:
-        ticket = _create(request, payload)
-        return 201, json_bytes(ticket_payload(ticket)).decode(), ticket.pk
+        ticket, clocks = _create(request, payload)
+        return 201, json_bytes(ticket_payload(ticket, clocks)).decode(), ticket.pk
 
     try:
         outcome = idempotency.run_once(
@@ -177,11 +177,11 @@ def ticket_create(
     return HttpResponse(outcome.body, status=outcome.status_code, content_type=ORJSONRenderer.media_type)
 
 
-def _create(request, payload: TicketIn) -> Ticket:
+def _create(request, payload: TicketIn) -> tuple[Ticket, list[TicketClock]]:
     term = term_for_ticket(request.user, payload.term_id, payload.contract_id)
     contract = term.contract
     assignee = services.assignee_for(actor=request.user, target=contract, user_id=payload.assignee_id)
-    ticket = services.ticket_create(
+    return services.ticket_create_with_clocks(
         actor=request.user,
         contract=contract,
         term=term,
@@ -201,7 +201,6 @@ def _create(request, payload: TicketIn) -> Ticket:
         respond=payload.respond,
         context=AuditContext.from_request(request),
     )
-    return ticket
 
 
 @router.get(

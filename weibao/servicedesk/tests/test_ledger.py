@@ -164,3 +164,77 @@ def test_cli_import_keeps_original_times_and_reports_bad_rows(seed, tmp_path):
     assert ticket.state == "closed" and ticket.rating == 5 and ticket.imported
     response = TicketClock.objects.get(ticket=ticket, kind="response")
     assert response.status == "met" and response.due_at == at("2026-03-02 10:00")
+
+
+def test_an_imported_ledger_records_the_same_events_as_the_service(seed):
+    """The service's tickets, exported and imported again: each move replayed from 处理过程 records
+    what the service recorded (the implied response included). A move's text travels in the
+    ledger only as a reason; a solution and a rating are columns of the row, not of the move."""
+    from weibao.servicedesk import services
+    from weibao.servicedesk.ledger import export_queryset
+
+    contract = seed("drg-wuhan")
+    term = contract.terms.get(number=1)
+
+    def walk(created: str, moves: list[tuple[str, str, dict]]) -> Ticket:
+        ticket = services.ticket_create(
+            actor=None, contract=contract, term=term, title="往返", created_at=at(created)
+        )
+        for action, when, written in moves:
+            services.ticket_transition(actor=None, ticket=ticket, action=action, at=at(when), **written)
+        return ticket
+
+    made = [
+        walk(
+            "2026-03-02 09:00",
+            [
+                ("start", "2026-03-02 09:10", {}),
+                ("hold", "2026-03-02 09:30", {"reason": "等待厂商补丁"}),
+                ("resume", "2026-03-02 10:00", {}),
+                ("require_onsite", "2026-03-02 10:05", {}),
+                ("arrive", "2026-03-02 11:00", {}),
+                ("wait_hospital", "2026-03-02 11:30", {"reason": "等待医院提供账号"}),
+                ("resume", "2026-03-02 13:00", {}),
+                ("resolve", "2026-03-02 14:00", {"solution": "更换网卡", "root_cause": "硬件"}),
+                ("reopen", "2026-03-02 15:00", {"reason": "仍然报错"}),
+                ("resolve", "2026-03-02 16:00", {"solution": "更换交换机端口", "root_cause": "网络"}),
+                ("confirm", "2026-03-03 09:00", {"rating": 4, "comment": "及时"}),
+            ],
+        ),
+        walk(
+            "2026-03-04 08:00",
+            [("resolve", "2026-03-04 08:20", {"solution": "远程重启", "root_cause": "配置"})],
+        ),
+        walk("2026-03-05 08:00", [("cancel", "2026-03-05 08:01", {"reason": "重复报修"})]),
+        walk(
+            "2026-03-06 08:00",
+            [("respond", "2026-03-06 08:05", {}), ("cancel", "2026-03-06 09:00", {"reason": "误报"})],
+        ),
+    ]
+    exported = export_xlsx(export_queryset(Ticket.objects.filter(pk__in=[t.pk for t in made]).order_by("pk")))
+    result = import_xlsx(exported, contract=contract)
+    assert result.errors == [] and len(result.created) == len(made)
+
+    def events(ticket: Ticket) -> list[tuple]:
+        return [
+            (
+                e.kind,
+                e.action,
+                e.from_state,
+                e.to_state,
+                e.clock_event,
+                e.at,
+                # What the ledger carries of the move's text: its reason.
+                e.body if e.action not in ("resolve", "confirm") else "",
+            )
+            for e in ticket.events.exclude(kind="created").order_by("at", "id")
+        ]
+
+    for original in made:
+        original.refresh_from_db()
+        imported = Ticket.objects.get(original_number=original.number)
+        assert events(imported) == events(original), original.number
+        # Started and resolved straight from 新建: their response is implied, and recorded so.
+        assert any(kind == "sla" for kind, *_ in events(original)) == (original in made[:2])
+        fields = ("state", "responded_at", "resolved_at", "closed_at", "solution", "root_cause", "rating")
+        assert [getattr(imported, f) for f in fields] == [getattr(original, f) for f in fields]

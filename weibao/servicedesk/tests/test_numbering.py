@@ -9,7 +9,7 @@ import pytest
 from django.db import close_old_connections, connection
 
 from weibao.audit.services import audit_verify
-from weibao.servicedesk import services
+from weibao.servicedesk import persist, services
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -101,14 +101,14 @@ def test_a_report_takes_two_round_trips_and_commits_all_or_nothing(seed, monkeyp
     )
     assert len(sent) == 2, sent
     assert queued == [(False, 1)]  # queued once committed
-    assert "UPDATE servicedesk_ticketsequence" in sent[0] and 'INSERT INTO "servicedesk_ticket"' in sent[1]
+    assert 'UPDATE "servicedesk_ticketsequence"' in sent[0] and 'INSERT INTO "servicedesk_ticket"' in sent[1]
     assert not [m for m in sent if m.strip('" ').upper() in ("BEGIN", "COMMIT")]
     ticket = Ticket.objects.get(title="往返")
     assert ticket.events.count() == 1 and ticket.clocks.count() >= 1
     # Its notice was written in those two round trips too (libpq's trace abbreviates long ones).
     assert PendingNotice.objects.filter(payload__ticket_id=ticket.pk).count() == 1
 
-    monkeypatch.setattr(services, "chain_statements", lambda record: [("INSERT INTO nowhere VALUES (1)", [])])
+    monkeypatch.setattr(persist, "chain_statements", lambda record: [("INSERT INTO nowhere VALUES (1)", [])])
     before = (Ticket.objects.count(), TicketEvent.objects.count(), TicketClock.objects.count())
     notices = PendingNotice.objects.count()
     with pytest.raises(Exception, match="nowhere"):
