@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import CharField, QuerySet
+from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from openpyxl import Workbook, load_workbook
@@ -107,14 +109,14 @@ def export_rows(tickets: Iterable[Ticket]) -> Iterable[list[Any]]:
             "contract": t.contract.code,
             "term_number": t.term.number,
             "term": t.term.item,
-            "severity": t.severity.label if t.severity_id else "",
-            "system": t.system.name if t.system_id else "",
-            "module": t.module.name if t.module_id else "",
-            "department": t.department.name if t.department_id else "",
+            "severity": t.severity.label if t.severity else "",
+            "system": t.system.name if t.system else "",
+            "module": t.module.name if t.module else "",
+            "department": t.department.name if t.department else "",
             "title": t.title,
             "description": t.description,
             "channel": t.get_channel_display(),
-            "reporter": t.reporter.username if t.reporter_id else "",
+            "reporter": t.reporter.username if t.reporter else "",
             "caller_name": t.caller_name,
             "caller_phone": t.caller_phone,
             "created_at": _fmt(t.created_at),
@@ -122,7 +124,7 @@ def export_rows(tickets: Iterable[Ticket]) -> Iterable[list[Any]]:
             "resolved_at": _fmt(t.resolved_at),
             "closed_at": _fmt(t.closed_at),
             "state": t.get_state_display(),
-            "assignee": t.assignee.username if t.assignee_id else "",
+            "assignee": t.assignee.username if t.assignee else "",
             "solution": t.solution,
             "root_cause": t.root_cause,
             "rating": t.rating or "",
@@ -166,17 +168,15 @@ def export_xlsx(tickets: Iterable[Ticket]) -> bytes:
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def export_queryset(qs):
+def export_queryset(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """What the ledger reads of each ticket, fetched in a fixed number of queries."""
     return qs.select_related(
         "hospital", "contract", "term", "severity", "system", "module", "department", "reporter", "assignee"
     ).prefetch_related("clocks", "events")
 
 
-def xlsx_response(qs) -> Any:
+def xlsx_response(qs: QuerySet[Ticket]) -> HttpResponse:
     """The ledger of ``qs`` as a download (the pages, the API and the CLI share it)."""
-    from django.http import HttpResponse
-
     response = HttpResponse(export_xlsx(export_queryset(qs).iterator(chunk_size=500)), content_type=XLSX_TYPE)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f"attachment; filename=ledger-{stamp}.xlsx"
@@ -216,6 +216,8 @@ def _replay(process: str, row: dict[str, Any], line: int) -> list[tuple[str, dat
             action, _, rest = part.partition("@")
             moment_text, _, text = rest.partition("|")
             moment = _parse_time(moment_text, line, "处理过程")
+            if moment is None:
+                raise ValueError(f"第 {line} 行：“处理过程”中的 {action.strip()} 缺少时间")
             steps.append((action.strip(), moment, text.strip()))
         return steps
     if row.get("responded_at"):
@@ -304,13 +306,13 @@ def _rating(value: Any, line: int) -> int | None:
 
 
 def _import_row(
-    raw: dict,
+    raw: dict[str, Any],
     line: int,
     contract: Contract,
-    terms: dict,
-    severities: dict,
-    systems: dict,
-    departments: dict,
+    terms: dict[int, Any],
+    severities: dict[str, Any],
+    systems: dict[str, Any],
+    departments: dict[str, Any],
     actor: Any,
 ) -> str:
     try:
@@ -326,7 +328,10 @@ def _import_row(
     # the sequence's, and another hospital's next numbers must not be importable into it.
     original_number = str(raw.get("original_number") or raw.get("number") or "").strip()
     for key, title in TEXT_LIMITS:
-        limit = Ticket._meta.get_field(key).max_length
+        field = Ticket._meta.get_field(key)
+        if not isinstance(field, CharField) or field.max_length is None:
+            raise TypeError(f"Ticket.{key} is not a bounded text field")
+        limit = field.max_length
         value = original_number if key == "original_number" else str(raw.get(key) or "")
         if len(value) > limit:
             raise ValueError(f"第 {line} 行：“{title}”超过 {limit} 个字符")
@@ -351,7 +356,7 @@ def _import_row(
         imported=True,
     )
     ticket.original_number = original_number
-    state = TicketState.NEW
+    state: str = TicketState.NEW
     events = []
     for action, moment, text in _replay(str(raw.get("process") or ""), row, line):
         # The system replays what people did: a move whose text was not kept is imported as it was.

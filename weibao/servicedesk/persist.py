@@ -105,8 +105,10 @@ def _statements(
 ) -> tuple[list[Statement], list[Any]]:
     """The inserts of the ticket (unless saved already), its timeline, clocks and outbox rows, then
     the audit record's. Nothing is read back: the caller answers with the rows at hand."""
-    for row in (*events, *clocks):
-        row.ticket = ticket
+    for event in events:
+        event.ticket = ticket
+    for clock in clocks:
+        clock.ticket = ticket
     record = audit(ticket)
     notices = outbox(ticket)
     tables: list[list[Model]] = [[ticket] if with_ticket else [], [*events], [*clocks], notices]
@@ -122,6 +124,8 @@ def _number(ticket: Ticket, year: int) -> None:
         if row is None:
             TicketSequence.objects.get_or_create(hospital=hospital, year=year)
             row = _increment(cursor, int(hospital.pk), int(year))
+    if row is None:
+        raise RuntimeError(f"no ticket sequence for hospital {hospital.pk} in {year}")
     ticket.number = f"{hospital.short_code}-{year}-{row[0]:05d}"
     if len(row) > 1:
         ticket.pk = row[1]
@@ -145,7 +149,8 @@ def _increment(cursor: Any, hospital_id: int, year: int) -> tuple[int, ...] | No
         cursor.nextset()
     else:
         cursor.execute(update, params)
-    return cursor.fetchone()
+    row = cursor.fetchone()
+    return tuple(row) if row is not None else None
 
 
 def _skip_taken_numbers(hospital: Any, year: int) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -116,7 +116,12 @@ def data_change_approve(
 
 
 def data_change_execute(
-    *, actor: Any, record: DataChange, note: str = "", executed_at=None, context: AuditContext | None = None
+    *,
+    actor: Any,
+    record: DataChange,
+    note: str = "",
+    executed_at: datetime | None = None,
+    context: AuditContext | None = None,
 ) -> DataChange:
     """Record that the change was carried out: only after approval."""
     if not _may_work(actor, record.contract):

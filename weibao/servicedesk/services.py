@@ -251,7 +251,9 @@ def _apply(ticket: Ticket, changes: Changes) -> list[str]:
 
 def _lock(ticket: Ticket, version: int | None) -> Ticket:
     """Take the ticket's row and check the caller's version; returns the fresh ticket."""
-    fresh = Ticket.objects.select_for_update().select_related("contract", "hospital").get(pk=ticket.pk)
+    fresh: Ticket = (
+        Ticket.objects.select_for_update().select_related("contract", "hospital").get(pk=ticket.pk)
+    )
     if version is not None and fresh.version != version:
         raise StaleTicket(fresh)
     return fresh

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Min, Q
+from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 
 from weibao.calendars.clocks import ClockDefinition, TimelineEntry, evaluate_clocks
@@ -41,14 +41,14 @@ RESULT_FIELDS = (
 )
 
 
-def _due(target: dict, start: datetime) -> datetime:
+def _due(target: dict[str, Any], start: datetime) -> datetime:
     schedule = schedule_by_code(target["calendar"])
     if target.get("within"):
         return schedule.add_duration(start, parse_duration(target["within"]))[0]
     return schedule.next_open(start)
 
 
-def _stricter(candidates: list[dict], start: datetime) -> dict:
+def _stricter(candidates: list[dict[str, Any]], start: datetime) -> dict[str, Any]:
     """Of the term's and the severity's target, the one that falls due first (a severity tightens
     a service term; it never loosens it). Ties go to the later candidate (the severity)."""
     best = candidates[0]
@@ -134,7 +134,7 @@ def refresh_clocks(
     results = evaluate_clocks([_definition(c) for c in clocks], timeline, now)
     for clock in clocks:
         result = results[clock.kind]
-        status = result.state.value if hasattr(result.state, "value") else str(result.state)
+        status: str = result.state
         if ticket.state == TicketState.CANCELLED and status not in (ClockStatus.MET, ClockStatus.BREACHED):
             status = ClockStatus.NOT_APPLICABLE
         elif (
@@ -166,7 +166,8 @@ def refresh_clocks(
         for c in clocks
         if c.status in (ClockStatus.RUNNING, ClockStatus.PAUSED, ClockStatus.PENDING) and c.due_at is not None
     ]
-    ticket.next_due_at = min((c.due_at for c in open_clocks), default=None) if ticket.is_open else None
+    dues = [c.due_at for c in open_clocks if c.due_at is not None]
+    ticket.next_due_at = min(dues, default=None) if ticket.is_open else None
     ticket.sla_breached = any(c.status == ClockStatus.BREACHED for c in clocks)
     ticket.sla_provisional = any(c.provisional for c in clocks if c.status != ClockStatus.NOT_APPLICABLE)
     if save:
@@ -230,5 +231,6 @@ def recompute_for_calendars(codes: Iterable[str]) -> int:
     return recompute(Ticket.objects.filter(pk__in=clocks.values("ticket_id")))
 
 
-def earliest_due(queryset) -> datetime | None:
-    return queryset.aggregate(m=Min("next_due_at"))["m"]
+def earliest_due(queryset: QuerySet[Ticket]) -> datetime | None:
+    due: datetime | None = queryset.aggregate(m=Min("next_due_at"))["m"]
+    return due

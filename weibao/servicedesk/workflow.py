@@ -14,15 +14,19 @@ timeline rows, the clock events and the ticket's fields it sets. The service, th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .choices import EventKind
 from .choices import TicketState as S
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as StrPromise
 
 # The sides a move is made by (``Transition.side``) ...
 WORK = "work"  # vendor engineers/managers, hospital admins
@@ -37,7 +41,7 @@ NOBODY = "nobody"  # on neither side of this ticket
 @dataclass(frozen=True)
 class Transition:
     action: str
-    label: str
+    label: str | StrPromise  # translated when shown
     sources: frozenset[str]
     target: str
     side: str
@@ -45,7 +49,15 @@ class Transition:
     requires: tuple[str, ...] = ()
 
 
-def _t(action, label, sources, target, side, event=None, requires=()):
+def _t(
+    action: str,
+    label: str | StrPromise,
+    sources: Iterable[str],
+    target: str,
+    side: str,
+    event: str | None = None,
+    requires: Iterable[str] = (),
+) -> Transition:
     return Transition(action, label, frozenset(sources), target, side, event, tuple(requires))
 
 
