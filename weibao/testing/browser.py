@@ -107,11 +107,11 @@ def _fail_on_problems(problems: PageProblems) -> None:
         )
 
 
-@pytest.fixture
-def page(browser, live_server):
-    """A fresh browser context on the live server, desktop-sized; records every request's host,
-    and fails the test on any CSP violation or uncaught script error (``page.problems``)."""
-    context, problems = _context(browser, live_server, viewport={"width": 1280, "height": 860})
+def _watched_page(browser, live_server, **options):
+    """A page in a fresh context on the live server that records every request's URL
+    (``page.requests_seen``) and fails the test on any CSP violation or uncaught script error
+    (``page.problems``)."""
+    context, problems = _context(browser, live_server, **options)
     pg = context.new_page()
     pg.problems = problems
     pg.requests_seen = []
@@ -124,23 +124,17 @@ def page(browser, live_server):
 
 
 @pytest.fixture
+def page(browser, live_server):
+    """A desktop-sized watched page (see :func:`_watched_page`)."""
+    yield from _watched_page(browser, live_server, viewport={"width": 1280, "height": 860})
+
+
+@pytest.fixture
 def phone_page(browser, live_server):
-    """A phone-sized browser page (department users report problems from their phones); fails the
-    test on any CSP violation or uncaught script error, like ``page``."""
-    context, problems = _context(
-        browser,
-        live_server,
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
+    """A phone-sized watched page: department users report problems from their phones."""
+    yield from _watched_page(
+        browser, live_server, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     )
-    pg = context.new_page()
-    pg.problems = problems
-    pg.set_default_timeout(15000)
-    yield pg
-    _drain(context)
-    context.close()
-    _fail_on_problems(problems)
 
 
 @pytest.fixture
