@@ -16,7 +16,7 @@ from weibao.audit.services import audit_record
 from weibao.calendars import services as calendar_services
 from weibao.testing.factories import CampusFactory, DepartmentFactory, member
 from weibao.testing.mfa import totp_device
-from weibao.testing.tenancy import check_api_isolation, check_ui_isolation
+from weibao.testing.tenancy import PARAM, api_operations, check_api_isolation, check_ui_isolation
 
 pytestmark = pytest.mark.django_db
 
@@ -222,6 +222,40 @@ def test_api_refuses_the_other_hospital(client_for, world):
     assert not w["ticket_b"].events.filter(kind="reply").exists()
     w["contract_b"].refresh_from_db()
     assert w["contract_b"].title != "改名" and w["contract_b"].terms.count() == 10
+
+
+def test_lists_show_nothing_of_the_other_hospital(client_for, world):
+    """Every paginated list, walked to its end by hospital A's admin, holds none of B's rows."""
+    w = world
+    client = client_for(w["admin_a"])
+    foreign = {
+        "hospital_id": w["hospital_b"].pk,
+        "organization_id": w["hospital_b"].pk,
+        "owner_id": w["hospital_b"].pk,
+        "contract_id": w["contract_b"].pk,
+    }
+    walked = []
+    for method, template in api_operations():
+        if method != "GET" or PARAM.findall(template):
+            continue
+        response = client.get(template)
+        if not response["Content-Type"].startswith("application/json"):
+            continue  # the XLSX export, tested with the exports
+        page = response.json()
+        if not isinstance(page, dict) or "next_cursor" not in page:
+            continue
+        items = page["items"]
+        while page["next_cursor"]:
+            page = client.get(f"{template}?cursor={page['next_cursor']}").json()
+            items += page["items"]
+        for item in items:
+            leaked = [name for name, value in foreign.items() if item.get(name) == value]
+            assert not leaked, (template, item)
+        walked.append(template)
+    orgs = client.get("/api/v1/organizations").json()["items"]
+    assert w["hospital_b"].pk not in {o["id"] for o in orgs}
+    assert {"/api/v1/tickets", "/api/v1/audit-events", "/api/v1/memberships", "/api/v1/robots"} <= set(walked)
+    assert len(walked) >= 12
 
 
 def test_pages_refuse_the_other_hospital(client_for, world):

@@ -372,6 +372,8 @@ def test_credential_hints_are_for_the_hospitals_admins_only(client_for, world, a
         client = client_for(user)
         body = client.get(f"/api/v1/endpoints/{endpoint.pk}").json()
         assert body["has_credential"] and body["credential_hint"] == "", user
-        assert client.get(f"/api/v1/systems/{system.pk}/endpoints").json()[0]["credential_hint"] == ""
+        assert (
+            client.get(f"/api/v1/systems/{system.pk}/endpoints").json()["items"][0]["credential_hint"] == ""
+        )
         page = client.get(reverse("contracts:system_detail", args=[system.pk])).content.decode()
         assert hint not in page

@@ -74,13 +74,13 @@ LISTS = [
     f"/api/v1/tickets?severity={HUGE}",
     f"/api/v1/tickets/export.xlsx?hospital={HUGE}",
     f"/api/v1/contracts?hospital_id={HUGE}",
-    f"/api/v1/contracts?offset={HUGE}",
-    "/api/v1/contracts?offset=119149831712725232&limit=400211503239286097289674752",
-    f"/api/v1/systems?offset={HUGE}&hospital_id={HUGE}",
-    f"/api/v1/organizations?offset={HUGE}",
-    "/api/v1/memberships?organization_id=11&offset=499329140305738334208&limit=31",
-    f"/api/v1/audit-events?offset={HUGE}",
-    f"/api/v1/notifications?offset={HUGE}",
+    f"/api/v1/contracts?limit={HUGE}",
+    "/api/v1/contracts?limit=400211503239286097289674752",
+    f"/api/v1/systems?limit={HUGE}&hospital_id={HUGE}",
+    f"/api/v1/organizations?limit={HUGE}",
+    "/api/v1/memberships?organization_id=11&limit=499329140305738334208",
+    f"/api/v1/audit-events?limit={HUGE}",
+    f"/api/v1/notifications?limit={HUGE}",
     f"/api/v1/robots?organization_id={HUGE}",
     f"/api/v1/data-changes?contract={HUGE}",
     f"/api/v1/change-requests?contract={HUGE}",
@@ -103,12 +103,12 @@ def test_integers_beyond_64_bits_in_a_body_are_refused(world, client_for):
     api_error(send(client, "post", "/api/v1/notifications/mark-read", {"ids": [int(HUGE)]}), 422)
 
 
-def test_a_forged_cursor_beyond_64_bits_is_ignored(world, client_for):
+def test_a_forged_cursor_beyond_64_bits_is_refused(world, client_for):
     import base64
 
     cursor = base64.urlsafe_b64encode(json.dumps(["2026-01-01T00:00:00+08:00", int(HUGE)]).encode())
     response = client_for(world["admin"]).get(f"/api/v1/tickets?cursor={cursor.decode()}")
-    assert response.status_code == 200
+    assert api_error(response, 400)["code"] == "bad_cursor"
 
 
 def _bearer(user) -> str:

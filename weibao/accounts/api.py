@@ -5,11 +5,11 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
-from ninja.pagination import paginate
+from ninja import Field, FilterSchema, Router, Schema, Status
 
 from weibao.audit.context import AuditContext
-from weibao.core.api import Flag, Id, IsoDate, Pagination, get_visible, responses
+from weibao.core.api import Flag, Id, IsoDate, get_visible, responses
+from weibao.core.api_crud import ModelRoutes, paginated
 
 from . import permissions, services
 from .choices import OrgKind, Role
@@ -138,44 +138,42 @@ def me(request):
     return request.user
 
 
-@router.get("/organizations", response=responses(_200=list[OrganizationOut]), summary="机构列表")
-@paginate(Pagination)
-def organization_list(request, kind: OrgKind | None = None):
-    qs = Organization.objects.visible_to(request.user)
-    return qs.filter(kind=kind) if kind else qs
+class OrganizationFilter(FilterSchema):
+    kind: OrgKind | None = None
 
 
-@router.post("/organizations", response=responses(_201=OrganizationOut), summary="创建机构（平台管理员）")
+organizations = ModelRoutes(router, "/organizations", Organization.objects, OrganizationOut, id="org_id")
+organizations.list("机构列表", filters=OrganizationFilter)
+organizations.detail("机构详情")
+
+
+@organizations.create(OrganizationIn, "创建机构（平台管理员）")
 def organization_create(request, payload: OrganizationIn):
-    org = services.organization_create(
+    return services.organization_create(
         actor=request.user, context=AuditContext.from_request(request), **payload.dict()
     )
-    return Status(201, org)
 
 
-@router.get("/organizations/{org_id}", response=responses(_200=OrganizationOut), summary="机构详情")
-def organization_detail(request, org_id: Id):
-    return get_visible(Organization.objects, request.user, pk=org_id)
-
-
-@router.patch("/organizations/{org_id}", response=responses(_200=OrganizationOut), summary="修改机构")
-def organization_update(request, org_id: Id, payload: OrganizationPatch):
-    org = get_visible(Organization.objects, request.user, pk=org_id)
-    fields = payload.dict(exclude_none=True)
+@organizations.update(OrganizationPatch, "修改机构")
+def organization_update(request, org: Organization, payload: OrganizationPatch):
     return services.organization_update(
-        actor=request.user, organization=org, context=AuditContext.from_request(request), **fields
+        actor=request.user,
+        organization=org,
+        context=AuditContext.from_request(request),
+        **payload.dict(exclude_none=True),
     )
 
 
 @router.get("/organizations/{org_id}/campuses", response=responses(_200=list[CampusOut]), summary="院区")
+@paginated
 def campus_list(request, org_id: Id):
-    org = get_visible(Organization.objects, request.user, pk=org_id)
-    return list(Campus.objects.visible_to(request.user).filter(hospital=org))
+    org = organizations.get(request, org_id)
+    return Campus.objects.visible_to(request.user).filter(hospital=org)
 
 
 @router.post("/organizations/{org_id}/campuses", response=responses(_201=CampusOut), summary="新建院区")
 def campus_create(request, org_id: Id, payload: NamedIn):
-    org = get_visible(Organization.objects, request.user, pk=org_id)
+    org = organizations.get(request, org_id)
     return Status(
         201,
         services.campus_create(
@@ -187,16 +185,17 @@ def campus_create(request, org_id: Id, payload: NamedIn):
 @router.get(
     "/organizations/{org_id}/departments", response=responses(_200=list[DepartmentOut]), summary="科室"
 )
+@paginated
 def department_list(request, org_id: Id):
-    org = get_visible(Organization.objects, request.user, pk=org_id)
-    return list(Department.objects.visible_to(request.user).filter(hospital=org))
+    org = organizations.get(request, org_id)
+    return Department.objects.visible_to(request.user).filter(hospital=org)
 
 
 @router.post(
     "/organizations/{org_id}/departments", response=responses(_201=DepartmentOut), summary="新建科室"
 )
 def department_create(request, org_id: Id, payload: NamedIn):
-    org = get_visible(Organization.objects, request.user, pk=org_id)
+    org = organizations.get(request, org_id)
     campus = None
     if payload.campus_id is not None:
         campus = get_visible(Campus.objects, request.user, pk=payload.campus_id, hospital=org)
@@ -212,7 +211,7 @@ def department_create(request, org_id: Id, payload: NamedIn):
 
 @router.post("/organizations/{org_id}/grants", response=responses(_201=dict), summary="向审计用户授权")
 def grant_create(request, org_id: Id, payload: GrantIn):
-    org = get_visible(Organization.objects, request.user, pk=org_id)
+    org = organizations.get(request, org_id)
     # An id that matches nobody and one that is not an auditor get the same answer.
     user = User.objects.filter(pk=payload.user_id).first()
     grant = services.access_grant_create(
@@ -225,18 +224,20 @@ def grant_create(request, org_id: Id, payload: GrantIn):
     return Status(201, {"id": grant.pk, "user_id": user.pk, "hospital_id": org.pk})
 
 
-@router.get("/memberships", response=responses(_200=list[MembershipOut]), summary="成员（管理员）")
-@paginate(Pagination)
-def membership_list(request, organization_id: Id | None = None):
-    permissions.require_some_admin(request.user)
-    qs = Membership.objects.visible_to(request.user).select_related("user")
-    return qs.filter(organization_id=organization_id) if organization_id else qs
+class MembershipFilter(FilterSchema):
+    organization_id: Id | None = None
 
 
-@router.get("/memberships/{membership_id}", response=responses(_200=MembershipOut), summary="成员详情")
-def membership_detail(request, membership_id: Id):
-    permissions.require_some_admin(request.user)
-    return get_visible(Membership.objects.select_related("user"), request.user, pk=membership_id)
+memberships = ModelRoutes(
+    router,
+    "/memberships",
+    Membership.objects.select_related("user", "organization"),
+    MembershipOut,
+    id="membership_id",
+    guard=permissions.require_some_admin,
+)
+memberships.list("成员（管理员）", filters=MembershipFilter)
+memberships.detail("成员详情")
 
 
 @router.post("/memberships", response=responses(_201=MembershipCreated), summary="添加成员（管理员）")
@@ -278,12 +279,10 @@ def membership_create(request, payload: MembershipIn):
 
 @router.delete("/memberships/{membership_id}", response=responses(_200=MembershipOut), summary="停用成员身份")
 def membership_delete(request, membership_id: Id):
-    permissions.require_some_admin(request.user)
-    membership = get_visible(
-        Membership.objects.select_related("user", "organization"), request.user, pk=membership_id
-    )
     return services.membership_deactivate(
-        actor=request.user, membership=membership, context=AuditContext.from_request(request)
+        actor=request.user,
+        membership=memberships.get(request, membership_id),
+        context=AuditContext.from_request(request),
     )
 
 
@@ -322,8 +321,9 @@ def user_mfa_reset(request, user_id: int):
 
 
 @router.get("/tokens", response=responses(_200=list[TokenOut]), summary="我的 API 令牌")
+@paginated
 def token_list(request):
-    return list(ApiToken.objects.filter(user=request.user))
+    return ApiToken.objects.filter(user=request.user)
 
 
 @router.post("/tokens", response=responses(_201=TokenCreated), summary="创建 API 令牌（只显示一次）")

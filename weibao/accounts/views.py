@@ -6,15 +6,15 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weibao.audit.context import AuditContext
-from weibao.core.forms import apply_service_errors
+from weibao.core.forms import submit
 from weibao.core.tenancy import get_visible
 
 from . import permissions, services
@@ -33,21 +33,24 @@ class LoginView(auth_views.LoginView):
 @login_required
 def password_change(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.password_change(
-                user=request.user,
-                old_password=form.cleaned_data["old_password"],
-                new_password=form.cleaned_data["new_password"],
-                context=AuditContext.from_request(request),
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            update_session_auth_hash(request, request.user)
-            messages.success(request, _("密码已修改。"))
-            return redirect("core:home")
-    return render(
+
+    def changed(_result: None) -> str:
+        update_session_auth_hash(request, request.user)  # this session stays signed in
+        return "core:home"
+
+    done = submit(
+        request,
+        form,
+        lambda data: services.password_change(
+            user=request.user,
+            old_password=data["old_password"],
+            new_password=data["new_password"],
+            context=AuditContext.from_request(request),
+        ),
+        then=changed,
+        message=_("密码已修改。"),
+    )
+    return done or render(
         request, "accounts/password_change.html", {"form": form, "forced": password_expired(request.user)}
     )
 
@@ -70,17 +73,16 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 def organization_create(request: HttpRequest) -> HttpResponse:
     permissions.require_create_org(request.user)
     form = OrganizationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            org = services.organization_create(
-                actor=request.user, context=AuditContext.from_request(request), **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("机构已创建。"))
-            return redirect("accounts:organization_detail", pk=org.pk)
-    return render(request, "accounts/form.html", {"form": form, "title": _("新建机构")})
+    done = submit(
+        request,
+        form,
+        lambda data: services.organization_create(
+            actor=request.user, context=AuditContext.from_request(request), **data
+        ),
+        then=lambda org: reverse("accounts:organization_detail", args=[org.pk]),
+        message=_("机构已创建。"),
+    )
+    return done or render(request, "accounts/form.html", {"form": form, "title": _("新建机构")})
 
 
 @login_required
@@ -117,28 +119,27 @@ def _admin_org(request: HttpRequest, pk: int) -> Organization:
 def member_create(request: HttpRequest, pk: int) -> HttpResponse:
     org = _admin_org(request, pk)
     form = MemberForm(request.POST or None, organization=org)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            user, password = services.user_create(
-                actor=request.user,
-                username=data["username"],
-                organization=org,
-                role=data["role"],
-                display_name=data["display_name"],
-                phone=data["phone"],
-                department=data["department"],
-                context=AuditContext.from_request(request),
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            return render(
-                request,
-                "accounts/password_shown.html",
-                {"shown_user": user, "password": password, "org": org},
-            )
-    return render(request, "accounts/form.html", {"form": form, "title": _("添加用户"), "org": org})
+    done = submit(
+        request,
+        form,
+        lambda data: services.user_create(
+            actor=request.user,
+            username=data["username"],
+            organization=org,
+            role=data["role"],
+            display_name=data["display_name"],
+            phone=data["phone"],
+            department=data["department"],
+            context=AuditContext.from_request(request),
+        ),
+        # The new user's first password, shown once.
+        then=lambda created: render(
+            request,
+            "accounts/password_shown.html",
+            {"shown_user": created[0], "password": created[1], "org": org},
+        ),
+    )
+    return done or render(request, "accounts/form.html", {"form": form, "title": _("添加用户"), "org": org})
 
 
 @login_required
@@ -156,23 +157,21 @@ def _named_create(request: HttpRequest, pk: int, service, title: str) -> HttpRes
     form = NameForm(request.POST or None, hospital=org)
     if service is services.campus_create:
         del form.fields["campus"]
-    if request.method == "POST" and form.is_valid():
-        kwargs = {
-            "actor": request.user,
-            "hospital": org,
-            "name": form.cleaned_data["name"],
-            "request": request,
-        }
+
+    def save(data: dict) -> None:
+        kwargs = {"actor": request.user, "hospital": org, "name": data["name"], "request": request}
         if "campus" in form.fields:
-            kwargs["campus"] = form.cleaned_data["campus"]
-        try:
-            service(**kwargs)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("accounts:organization_detail", pk=org.pk)
-    return render(request, "accounts/form.html", {"form": form, "title": title, "org": org})
+            kwargs["campus"] = data["campus"]
+        service(**kwargs)
+
+    done = submit(
+        request,
+        form,
+        save,
+        then=lambda _result: reverse("accounts:organization_detail", args=[org.pk]),
+        message=_("已保存。"),
+    )
+    return done or render(request, "accounts/form.html", {"form": form, "title": title, "org": org})
 
 
 def _shown_user(request: HttpRequest, pk: int) -> User:

@@ -2,10 +2,9 @@
 
 from datetime import datetime
 
-from ninja import Router, Schema
-from ninja.pagination import paginate
+from ninja import FilterSchema, Router, Schema
 
-from weibao.core.api import Id, Pagination, get_visible, responses
+from weibao.core.api_crud import ModelRoutes
 
 from .models import AuditEvent
 
@@ -28,17 +27,11 @@ class AuditEventOut(Schema):
     hash: str
 
 
-@router.get("/audit-events", response=responses(_200=list[AuditEventOut]), summary="审计记录")
-@paginate(Pagination)
-def audit_event_list(request, action: str | None = None, success: bool | None = None):
-    qs = AuditEvent.objects.visible_to(request.user)
-    if action:
-        qs = qs.filter(action=action)
-    if success is not None:
-        qs = qs.filter(success=success)
-    return qs
+class AuditEventFilter(FilterSchema):
+    action: str | None = None
+    success: bool | None = None
 
 
-@router.get("/audit-events/{event_id}", response=responses(_200=AuditEventOut), summary="审计记录详情")
-def audit_event_detail(request, event_id: Id):
-    return get_visible(AuditEvent.objects, request.user, pk=event_id)
+events = ModelRoutes(router, "/audit-events", AuditEvent.objects, AuditEventOut, id="event_id")
+events.list("审计记录", filters=AuditEventFilter)
+events.detail("审计记录详情")

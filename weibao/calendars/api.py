@@ -12,6 +12,7 @@ from ninja.errors import HttpError
 from weibao.accounts import permissions
 from weibao.audit.context import AuditContext
 from weibao.core.api import Flag, Id, IsoDate, IsoDateTime, responses
+from weibao.core.api_crud import ModelRoutes, paginated
 
 from . import services
 from .durations import DurationError, parse_duration
@@ -116,23 +117,20 @@ class HolidayCnIn(Schema):
     days: list[dict[str, Any]]
 
 
-def _calendar(request, code: str) -> WorkCalendar:
-    calendar = WorkCalendar.objects.visible_to(request.user).filter(code=code).first()
-    if calendar is None:
-        raise HttpError(404, _("未找到。"))
-    return calendar
-
-
 def _aware(value: datetime, calendar: WorkCalendar) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=ZoneInfo(calendar.tz))
 
 
-@router.get("/calendars", response=responses(_200=list[CalendarOut]), summary="工作日历列表")
-def calendar_list(request):
-    return list(WorkCalendar.objects.visible_to(request.user))
+calendars = ModelRoutes(router, "/calendars", WorkCalendar.objects, CalendarOut, id="code", lookup="code")
+calendars.list("工作日历列表")
+calendars.detail("工作日历详情")
 
 
-@router.post("/calendars", response=responses(_201=CalendarOut), summary="新建工作日历")
+def _calendar(request, code: str) -> WorkCalendar:
+    return calendars.get(request, code)
+
+
+@calendars.create(CalendarIn, "新建工作日历")
 def calendar_create(request, payload: CalendarIn):
     owner = None
     if payload.owner_id is not None:
@@ -152,17 +150,11 @@ def calendar_create(request, payload: CalendarIn):
         note=payload.note,
         context=AuditContext.from_request(request),
     )
-    return Status(201, calendar)
+    return calendar
 
 
-@router.get("/calendars/{code}", response=responses(_200=CalendarOut), summary="工作日历详情")
-def calendar_detail(request, code: str):
-    return _calendar(request, code)
-
-
-@router.patch("/calendars/{code}", response=responses(_200=CalendarOut), summary="修改工作日历")
-def calendar_update(request, code: str, payload: CalendarPatch):
-    calendar = _calendar(request, code)
+@calendars.update(CalendarPatch, "修改工作日历")
+def calendar_update(request, calendar: WorkCalendar, payload: CalendarPatch):
     fields = payload.dict(exclude_none=True)
     if "weekly" in fields:
         fields["weekly"] = {k: [list(p) for p in v] for k, v in fields["weekly"].items()}
@@ -171,17 +163,17 @@ def calendar_update(request, code: str, payload: CalendarPatch):
     )
 
 
-@router.delete("/calendars/{code}", response=responses(_204=None), summary="删除工作日历")
-def calendar_delete(request, code: str):
+@calendars.delete("删除工作日历")
+def calendar_delete(request, calendar: WorkCalendar):
     services.calendar_delete(
-        actor=request.user, calendar=_calendar(request, code), context=AuditContext.from_request(request)
+        actor=request.user, calendar=calendar, context=AuditContext.from_request(request)
     )
-    return Status(204, None)
 
 
 @router.get("/calendars/{code}/exceptions", response=responses(_200=list[ExceptionOut]), summary="例外日期")
+@paginated
 def exception_list(request, code: str):
-    return list(_calendar(request, code).exceptions.all())
+    return _calendar(request, code).exceptions.all()
 
 
 @router.post("/calendars/{code}/exceptions", response=responses(_201=ExceptionOut), summary="设置例外日期")

@@ -11,13 +11,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weibao.accounts import permissions
 from weibao.audit.context import AuditContext
-from weibao.core.forms import apply_service_errors
+from weibao.core.forms import submit
 from weibao.core.tenancy import get_visible
 
 from . import services
@@ -178,32 +179,32 @@ def calendar_create(request: HttpRequest) -> HttpResponse:
     if not permissions.is_some_admin(request.user):
         raise PermissionDenied(_("只有管理员可以创建日历。"))
     form = CalendarForm(request.POST or None, initial={"day0": "08:00-12:00, 14:00-18:00"})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def save(data: dict[str, Any]) -> WorkCalendar:
         owner = None
         administered = permissions.administered_org_ids(request.user)
         if administered is not None:
             owner = next(
                 m.organization for m in request.user.active_memberships() if m.organization_id in administered
             )
-        try:
-            calendar = services.calendar_create(
-                actor=request.user,
-                code=data["code"],
-                name=data["name"],
-                weekly=data["weekly"],
-                day_rule=data["day_rule"],
-                tz=data["tz"],
-                note=data["note"],
-                owner=owner,
-                context=AuditContext.from_request(request),
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("日历已创建。"))
-            return redirect("calendars:calendar_detail", code=calendar.code)
-    return render(request, "calendars/calendar_form.html", {"form": form, "title": _("新建工作日历")})
+        return services.calendar_create(
+            actor=request.user,
+            code=data["code"],
+            name=data["name"],
+            weekly=data["weekly"],
+            day_rule=data["day_rule"],
+            tz=data["tz"],
+            note=data["note"],
+            owner=owner,
+            context=AuditContext.from_request(request),
+        )
+
+    done = submit(request, form, save, then=_detail_url, message=_("日历已创建。"))
+    return done or render(request, "calendars/calendar_form.html", {"form": form, "title": _("新建工作日历")})
+
+
+def _detail_url(calendar: WorkCalendar) -> str:
+    return reverse("calendars:calendar_detail", kwargs={"code": calendar.code})
 
 
 @login_required
@@ -220,25 +221,23 @@ def calendar_edit(request: HttpRequest, code: str) -> HttpResponse:
     }
     initial.update({f"day{i}": format_periods(calendar.weekly.get(str(i), [])) for i in range(7)})
     form = CalendarForm(request.POST or None, initial=initial, editing=True)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.calendar_update(
-                actor=request.user,
-                calendar=calendar,
-                context=AuditContext.from_request(request),
-                name=data["name"],
-                weekly=data["weekly"],
-                day_rule=data["day_rule"],
-                tz=data["tz"],
-                note=data["note"],
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("日历已保存。"))
-            return redirect("calendars:calendar_detail", code=calendar.code)
-    return render(
+    done = submit(
+        request,
+        form,
+        lambda data: services.calendar_update(
+            actor=request.user,
+            calendar=calendar,
+            context=AuditContext.from_request(request),
+            name=data["name"],
+            weekly=data["weekly"],
+            day_rule=data["day_rule"],
+            tz=data["tz"],
+            note=data["note"],
+        ),
+        then=_detail_url,
+        message=_("日历已保存。"),
+    )
+    return done or render(
         request,
         "calendars/calendar_form.html",
         {"form": form, "title": _("修改工作日历"), "calendar": calendar},

@@ -46,10 +46,6 @@ WEEKDAY_INDEX = {w.value: i for i, w in enumerate(ts.Weekday)}
 can_manage_contract = permissions.can_manage_contract
 
 
-def _require_manage(actor: Any, hospital_id: int) -> None:
-    permissions.require_manage_contract(actor, hospital_id)
-
-
 def _check_parties(hospital: Organization, vendor: Organization) -> None:
     errors = {}
     if hospital.kind != OrgKind.HOSPITAL:
@@ -58,6 +54,57 @@ def _check_parties(hospital: Organization, vendor: Organization) -> None:
         errors["vendor"] = _("“%(n)s”不是厂商。") % {"n": vendor.name}
     if errors:
         raise ValidationError(errors)
+
+
+def contract_create(
+    *,
+    actor: Any,
+    hospital: Organization,
+    vendor: Organization,
+    code: str,
+    title: str,
+    start: date,
+    end: date,
+    amount: Decimal,
+    status: str = ContractStatus.DRAFT,
+    renewal_of: Contract | None = None,
+    notes: str = "",
+    context: AuditContext | None = None,
+) -> Contract:
+    """Create a contract without terms (they are added one by one): the hospital's admins only,
+    between a hospital and a vendor."""
+    permissions.require_manage_contract(actor, hospital.pk)
+    _check_parties(hospital, vendor)
+    if end < start:
+        raise ValidationError({"end": _("结束日期不能早于开始日期。")})
+    if Contract.objects.filter(code=code).exists():
+        raise ValidationError({"code": _("合同编号已存在。")})
+    with transaction.atomic():
+        contract = Contract.objects.create(
+            code=code,
+            title=title,
+            hospital=hospital,
+            vendor=vendor,
+            start=start,
+            end=end,
+            amount=amount,
+            status=status,
+            renewal_of=renewal_of,
+            notes=notes,
+            created_by=actor,
+        )
+        audit_record(action="contract.create", actor=actor, context=context, obj=contract)
+    return contract
+
+
+def contract_delete(*, actor: Any, contract: Contract, context: AuditContext | None = None) -> None:
+    """Delete a draft contract (one in force is ended by setting it to 已终止, never deleted)."""
+    permissions.require_manage_contract(actor, contract.hospital_id)
+    if contract.status != ContractStatus.DRAFT:
+        raise ValidationError({"status": _("只能删除草稿合同；履行中的合同请改为“已终止”。")})
+    with transaction.atomic():
+        audit_record(action="contract.delete", actor=actor, context=context, obj=contract)
+        contract.delete()
 
 
 def _calendar_code_map(template: ts.ContractTemplate, hospital: Organization) -> dict[str, str]:
@@ -135,7 +182,7 @@ def contract_create_from_template(
     """Create a contract with every term of ``template``: service terms, severities, clock rules,
     obligations, assessments, deductions, payment milestones, subsystems and the inventory."""
     if actor is not None:
-        _require_manage(actor, hospital.pk)
+        permissions.require_manage_contract(actor, hospital.pk)
     _check_parties(hospital, vendor)
     if end is None:
         end = period_end(start, template.period_months)
@@ -333,7 +380,7 @@ def contract_update(
     **fields: Any,
 ) -> Contract:
     """Change a contract's own fields. ``version`` guards against overwriting someone else's edit."""
-    _require_manage(actor, contract.hospital_id)
+    permissions.require_manage_contract(actor, contract.hospital_id)
     allowed = {"title", "start", "end", "amount", "status", "notes", "channels"}
     if set(fields) - allowed:
         raise ValidationError(_("不能修改字段：%(f)s") % {"f": ", ".join(sorted(set(fields) - allowed))})
@@ -381,7 +428,7 @@ def term_update(
 ) -> ServiceTerm:
     """Edit one service term (its text, channels or targets). Tickets created afterwards use the
     new targets; existing tickets keep the targets snapshotted when they were created."""
-    _require_manage(actor, term.contract.hospital_id)
+    permissions.require_manage_contract(actor, term.contract.hospital_id)
     allowed = {
         "item",
         "content",
@@ -420,7 +467,7 @@ def term_update(
 def term_create(
     *, actor: Any, contract: Contract, context: AuditContext | None = None, **fields: Any
 ) -> ServiceTerm:
-    _require_manage(actor, contract.hospital_id)
+    permissions.require_manage_contract(actor, contract.hospital_id)
     fields = _clean_targets(fields)
     if "number" not in fields:
         fields["number"] = (
@@ -443,7 +490,7 @@ def term_create(
 
 
 def term_delete(*, actor: Any, term: ServiceTerm, context: AuditContext | None = None) -> None:
-    _require_manage(actor, term.contract.hospital_id)
+    permissions.require_manage_contract(actor, term.contract.hospital_id)
     with transaction.atomic():
         audit_record(
             action="service_term.delete",
@@ -458,7 +505,7 @@ def term_delete(*, actor: Any, term: ServiceTerm, context: AuditContext | None =
 def severity_update(
     *, actor: Any, severity: Severity, context: AuditContext | None = None, **fields: Any
 ) -> Severity:
-    _require_manage(actor, severity.contract.hospital_id)
+    permissions.require_manage_contract(actor, severity.contract.hospital_id)
     allowed = {"label", "definition", *TARGET_FIELDS, "escalate_onsite"}
     if set(fields) - allowed:
         raise ValidationError(_("不能修改字段：%(f)s") % {"f": ", ".join(sorted(set(fields) - allowed))})
@@ -489,7 +536,7 @@ def contract_grant(
     """Give an auditor (the auditor role in an auditor organisation) read access to one contract."""
     from .models import ContractGrant
 
-    _require_manage(actor, contract.hospital_id)
+    permissions.require_manage_contract(actor, contract.hospital_id)
     if not permissions.can_grant_auditor(actor, contract, user):
         raise ValidationError({"user_id": _("只能向监理/审计机构的审计用户授权。")})
     with transaction.atomic():

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from weibao.accounts import permissions
 from weibao.audit.context import AuditContext
-from weibao.core.forms import apply_service_errors
+from weibao.core.forms import submit
 from weibao.core.tenancy import get_visible
 
 from . import services
@@ -92,26 +92,24 @@ def contract_from_template(request: HttpRequest) -> HttpResponse:
     form = FromTemplateForm(
         request.POST or None, user=request.user, initial={"template": request.GET.get("template")}
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            contract = services.contract_create_from_template(
-                actor=request.user,
-                template=get_template(data["template"]),
-                hospital=data["hospital"],
-                vendor=data["vendor"],
-                start=data["start"],
-                end=data["end"],
-                amount=data["amount"],
-                code=data["code"] or None,
-                context=AuditContext.from_request(request),
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("合同已按模板创建，可逐项修改服务条款。"))
-            return redirect("contracts:contract_detail", pk=contract.pk)
-    return render(request, "contracts/contract_new.html", {"form": form})
+    done = submit(
+        request,
+        form,
+        lambda data: services.contract_create_from_template(
+            actor=request.user,
+            template=get_template(data["template"]),
+            hospital=data["hospital"],
+            vendor=data["vendor"],
+            start=data["start"],
+            end=data["end"],
+            amount=data["amount"],
+            code=data["code"] or None,
+            context=AuditContext.from_request(request),
+        ),
+        then=lambda contract: reverse("contracts:contract_detail", args=[contract.pk]),
+        message=_("合同已按模板创建，可逐项修改服务条款。"),
+    )
+    return done or render(request, "contracts/contract_new.html", {"form": form})
 
 
 @login_required
@@ -142,27 +140,25 @@ def term_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.can_manage_contract(request.user, term.contract.hospital_id):
         raise PermissionDenied(_("只有医院管理员可以修改合同。"))
     form = TermForm(request.POST or None, initial=TermForm.initial_for(term))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.term_update(
-                actor=request.user,
-                term=term,
-                context=AuditContext.from_request(request),
-                item=data["item"],
-                category=data["category"],
-                content=data["content"],
-                channels=data["channels"],
-                response=data["response"],
-                onsite=data["onsite"],
-                resolution=data["resolution"],
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("服务项目已保存。"))
-            return redirect("contracts:contract_detail", pk=term.contract_id)
-    return render(request, "contracts/term_form.html", {"form": form, "term": term})
+    done = submit(
+        request,
+        form,
+        lambda data: services.term_update(
+            actor=request.user,
+            term=term,
+            context=AuditContext.from_request(request),
+            item=data["item"],
+            category=data["category"],
+            content=data["content"],
+            channels=data["channels"],
+            response=data["response"],
+            onsite=data["onsite"],
+            resolution=data["resolution"],
+        ),
+        then=lambda _term: reverse("contracts:contract_detail", args=[term.contract_id]),
+        message=_("服务项目已保存。"),
+    )
+    return done or render(request, "contracts/term_form.html", {"form": form, "term": term})
 
 
 @login_required

@@ -32,7 +32,6 @@ from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.pagination import LimitOffsetPagination
 from ninja.parser import Parser
 from ninja.renderers import BaseRenderer
 from ninja.security import APIKeyCookie, HttpBearer
@@ -40,6 +39,7 @@ from pydantic import BeforeValidator, StrictBool, WithJsonSchema
 
 from weibao.core.db import DB_INT_MAX
 from weibao.core.docs import LocalSwagger
+from weibao.core.pagination import BadCursor
 from weibao.core.refusals import record_refusal
 from weibao.core.tenancy import get_visible  # noqa: F401 - the API modules import it from here
 
@@ -72,12 +72,10 @@ def responses(**ok: Any) -> dict[int, Any]:
     return result
 
 
-# A number a client sends that the database cannot hold (an id, an offset) is refused with 422 by
+# A number a client sends that the database cannot hold (an id, a version) is refused with 422 by
 # the types below, in one place, rather than failing inside the database driver.
 #: An id in a path, a query filter or a body.
 Id = Annotated[int, Field(ge=1, le=DB_INT_MAX)]
-#: A count of rows to skip.
-Offset = Annotated[int, Field(ge=0, le=DB_INT_MAX)]
 #: The version a client read, sent back for optimistic locking.
 Version = Annotated[int, Field(ge=0, le=DB_INT_MAX)]
 
@@ -137,14 +135,6 @@ def decimal_type(*, max_digits: int, decimal_places: int, positive: bool = False
         Field(max_digits=max_digits, decimal_places=decimal_places, **bounds),
         WithJsonSchema({"anyOf": [number, {"type": "string", "pattern": pattern}]}),
     ]
-
-
-class Pagination(LimitOffsetPagination):
-    """ninja's ``limit``/``offset`` pages with both numbers bounded."""
-
-    class Input(Schema):
-        limit: int = Field(100, ge=1, le=500)
-        offset: Offset = 0
 
 
 #: Finds the active user of a personal API token, or None (unknown, revoked); may raise
@@ -247,6 +237,13 @@ def _error(request: HttpRequest, detail: Any, code: str, status: int):
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request, exc):
     return _error(request, exc.errors, "validation_error", 422)
+
+
+@api.exception_handler(BadCursor)
+def _bad_cursor(request, exc):
+    # A cursor of the right form that this list did not hand out: 400, like any request the schema
+    # allows but the server cannot act on (422 is kept for what the schema itself refuses).
+    return _error(request, _("分页游标无效：请去掉 cursor 从第一页重新读取。"), "bad_cursor", 400)
 
 
 @api.exception_handler(ValidationError)

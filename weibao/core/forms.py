@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, resolve_url
+from django_htmx.http import HttpResponseClientRedirect
+
+T = TypeVar("T")
 
 
 def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -13,3 +22,37 @@ def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def submit(
+    request: HttpRequest,
+    form: forms.Form,
+    save: Callable[[dict[str, Any]], T],
+    *,
+    then: Callable[[T], Any],
+    message: str | Callable[[T], str] | None = None,
+) -> HttpResponse | None:
+    """The tail every form page repeats: on a valid POST, ``save(cleaned_data)`` (a call of a
+    service), then ``message`` and the answer ``then(result)`` gives: a response, or where to go
+    (a URL, a URL name or an object with ``get_absolute_url``), redirected to, for htmx with
+    ``HX-Redirect``. The service's ValidationError lands on the form, field by field.
+
+    Returns None when the page is to be shown (again, with its errors): the view renders it.
+    A PermissionDenied is not a form error: it goes on to the 403 page, which audits it.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = save(form.cleaned_data)
+    except ValidationError as exc:
+        apply_service_errors(form, exc)
+        return None
+    if message is not None:
+        messages.success(request, message(result) if callable(message) else message)
+    target = then(result)
+    if isinstance(target, HttpResponse):
+        return target
+    url = resolve_url(target)
+    if getattr(request, "htmx", False):
+        return HttpResponseClientRedirect(url)
+    return redirect(url)

@@ -4,12 +4,13 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema
 
 from weibao.accounts import permissions
 from weibao.accounts.models import Organization
 from weibao.audit.context import AuditContext
-from weibao.core.api import Flag, Id, Offset, get_visible, responses
+from weibao.core.api import Flag, Id, get_visible, responses
+from weibao.core.api_crud import ModelRoutes, PageIn, page, paginated
 
 from . import selectors, services
 from .choices import DeliveryStatus, RobotKind
@@ -35,15 +36,13 @@ class NotificationOut(Schema):
 
 
 class NotificationPage(Schema):
-    count: int
-    unread: int
     items: list[NotificationOut]
+    next_cursor: str | None = Field(..., description="下一页的游标；已是最后一页时为 null")
+    unread: int = Field(..., description="未读通知总数")
 
 
 class InboxQuery(Schema):
     unread: bool | None = Field(None, description="true：只看未读")
-    limit: int = Field(20, ge=1, le=100)
-    offset: Offset = 0
 
 
 class MarkReadIn(Schema):
@@ -125,13 +124,9 @@ class DeliveryOut(Schema):
 
 
 @router.get("/notifications", response=responses(_200=NotificationPage), summary="我的通知（未读在前）")
-def notification_list(request, filters: Query[InboxQuery]):
+def notification_list(request, filters: Query[InboxQuery], pages: Query[PageIn]):
     qs = selectors.inbox(user=request.user, unread_only=bool(filters.unread))
-    return {
-        "count": qs.count(),
-        "unread": selectors.unread_count(user=request.user),
-        "items": list(qs[filters.offset : filters.offset + filters.limit]),
-    }
+    return {**page(qs, pages), "unread": selectors.unread_count(user=request.user)}
 
 
 @router.post("/notifications/mark-read", response=responses(_200=MarkedOut), summary="批量标为已读")
@@ -140,16 +135,18 @@ def notification_mark_many(request, payload: MarkReadIn):
     return {"marked": marked, "unread": selectors.unread_count(user=request.user)}
 
 
-@router.get("/notifications/{notification_id}", response=responses(_200=NotificationOut), summary="通知详情")
-def notification_detail(request, notification_id: Id):
-    return get_visible(Notification.objects, request.user, pk=notification_id)
+# After /notifications/mark-read, which the route of one notification would take for an id.
+notifications = ModelRoutes(
+    router, "/notifications", Notification.objects, NotificationOut, id="notification_id"
+)
+notifications.detail("通知详情")
 
 
 @router.post(
     "/notifications/{notification_id}/read", response=responses(_200=NotificationOut), summary="标为已读"
 )
 def notification_mark_read(request, notification_id: Id):
-    notification = get_visible(Notification.objects, request.user, pk=notification_id)
+    notification = notifications.get(request, notification_id)
     services.mark_read(user=request.user, notification_ids=[notification.pk])
     notification.refresh_from_db()
     return notification
@@ -191,18 +188,26 @@ def _contract(user, contract_id: int | None):
     return get_visible(Contract.objects, user, pk=contract_id)
 
 
+robots = ModelRoutes(
+    router, "/robots", RobotWebhook.objects.select_related("organization"), RobotOut, id="robot_id"
+)
+
+
 @router.get("/robots", response=responses(_200=list[RobotOut]), summary="群机器人（管理员）")
+@paginated
 def robot_list(request, organization_id: Id | None = None):
+    # Only admins list robots (a department user is told so); one robot answers 404 to anyone who
+    # does not see it, like every other row.
     _require_some_admin(request.user)
-    qs = RobotWebhook.objects.visible_to(request.user)
-    return list(qs.filter(organization_id=organization_id) if organization_id else qs)
+    qs = robots.visible(request)
+    return qs.filter(organization_id=organization_id) if organization_id else qs
 
 
-@router.post("/robots", response=responses(_201=RobotOut), summary="新增群机器人")
+@robots.create(RobotIn, "新增群机器人")
 def robot_create(request, payload: RobotIn):
     _require_some_admin(request.user)
     organization = get_visible(Organization.objects, request.user, pk=payload.organization_id)
-    robot = services.robot_create(
+    return services.robot_create(
         actor=request.user,
         organization=organization,
         kind=payload.kind.value,
@@ -214,17 +219,13 @@ def robot_create(request, payload: RobotIn):
         is_active=payload.is_active,
         context=AuditContext.from_request(request),
     )
-    return Status(201, robot)
 
 
-@router.get("/robots/{robot_id}", response=responses(_200=RobotOut), summary="群机器人详情")
-def robot_detail(request, robot_id: Id):
-    return get_visible(RobotWebhook.objects, request.user, pk=robot_id)
+robots.detail("群机器人详情")
 
 
-@router.patch("/robots/{robot_id}", response=responses(_200=RobotOut), summary="修改群机器人")
-def robot_update(request, robot_id: Id, payload: RobotPatch):
-    robot = get_visible(RobotWebhook.objects.select_related("organization"), request.user, pk=robot_id)
+@robots.update(RobotPatch, "修改群机器人")
+def robot_update(request, robot: RobotWebhook, payload: RobotPatch):
     fields = payload.dict(exclude_unset=True)
     if "contract_id" in fields:
         fields["contract"] = _contract(request.user, fields.pop("contract_id"))
@@ -238,9 +239,8 @@ def robot_update(request, robot_id: Id, payload: RobotPatch):
 
 @router.delete("/robots/{robot_id}", response=responses(_200=RobotOut), summary="停用群机器人")
 def robot_deactivate(request, robot_id: Id):
-    robot = get_visible(RobotWebhook.objects.select_related("organization"), request.user, pk=robot_id)
     return services.robot_deactivate(
-        actor=request.user, robot=robot, context=AuditContext.from_request(request)
+        actor=request.user, robot=robots.get(request, robot_id), context=AuditContext.from_request(request)
     )
 
 
@@ -250,15 +250,14 @@ def robot_deactivate(request, robot_id: Id):
     summary="发送测试消息（立即发送一次，返回结果：status 与 last_error）",
 )
 def robot_test(request, robot_id: Id):
-    robot = get_visible(RobotWebhook.objects.select_related("organization"), request.user, pk=robot_id)
     return services.robot_send_test(
-        actor=request.user, robot=robot, context=AuditContext.from_request(request)
+        actor=request.user, robot=robots.get(request, robot_id), context=AuditContext.from_request(request)
     )
 
 
 @router.get(
     "/robots/{robot_id}/deliveries", response=responses(_200=list[DeliveryOut]), summary="群机器人的发送记录"
 )
-def robot_deliveries(request, robot_id: Id, limit: int = Query(50, ge=1, le=200)):
-    robot = get_visible(RobotWebhook.objects, request.user, pk=robot_id)
-    return list(Delivery.objects.filter(robot=robot).order_by("-created_at", "-id")[:limit])
+@paginated
+def robot_deliveries(request, robot_id: Id):
+    return Delivery.objects.filter(robot=robots.get(request, robot_id)).order_by("-created_at", "-id")

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from weibao.accounts import permissions
 from weibao.audit.context import AuditContext
-from weibao.core.forms import apply_service_errors
+from weibao.core.forms import submit
 from weibao.core.tenancy import get_visible
 
 from . import selectors, services
@@ -196,27 +196,31 @@ def _robot_fields(data: dict[str, Any]) -> dict[str, Any]:
 def robot_create(request: HttpRequest) -> HttpResponse:
     _require_some_admin(request)
     form = RobotForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            robot = services.robot_create(
-                actor=request.user,
-                organization=data["organization"],
-                kind=data["kind"],
-                name=data["name"],
-                url=data["url"],
-                secret=data["secret"],
-                events=data["events"],
-                contract=data["contract"],
-                is_active=data["is_active"],
-                context=AuditContext.from_request(request),
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("群机器人已保存。可以发送一条测试消息检查配置。"))
-            return redirect("notifications:robot_edit", pk=robot.pk)
-    return render(request, "notifications/robot_form.html", {"form": form, "title": _("新增群机器人")})
+    done = submit(
+        request,
+        form,
+        lambda data: services.robot_create(
+            actor=request.user,
+            organization=data["organization"],
+            kind=data["kind"],
+            name=data["name"],
+            url=data["url"],
+            secret=data["secret"],
+            events=data["events"],
+            contract=data["contract"],
+            is_active=data["is_active"],
+            context=AuditContext.from_request(request),
+        ),
+        then=_robot_url,
+        message=_("群机器人已保存。可以发送一条测试消息检查配置。"),
+    )
+    return done or render(
+        request, "notifications/robot_form.html", {"form": form, "title": _("新增群机器人")}
+    )
+
+
+def _robot_url(robot: RobotWebhook) -> str:
+    return reverse("notifications:robot_edit", args=[robot.pk])
 
 
 @login_required
@@ -225,20 +229,16 @@ def robot_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = RobotForm(
         request.POST or None, user=request.user, robot=robot, initial=RobotForm.initial_for(robot)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.robot_update(
-                actor=request.user,
-                robot=robot,
-                context=AuditContext.from_request(request),
-                **_robot_fields(form.cleaned_data),
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("群机器人已保存。"))
-            return redirect("notifications:robot_edit", pk=robot.pk)
-    return render(
+    done = submit(
+        request,
+        form,
+        lambda data: services.robot_update(
+            actor=request.user, robot=robot, context=AuditContext.from_request(request), **_robot_fields(data)
+        ),
+        then=_robot_url,
+        message=_("群机器人已保存。"),
+    )
+    return done or render(
         request,
         "notifications/robot_form.html",
         {

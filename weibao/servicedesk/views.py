@@ -23,10 +23,11 @@ from weibao.audit.context import AuditContext
 from weibao.contracts.models import Contract, MaintainedSystem, Module
 from weibao.core import idempotency
 from weibao.core.db import as_id
-from weibao.core.forms import apply_service_errors
+from weibao.core.forms import submit
+from weibao.core.pagination import request_page
 from weibao.core.tenancy import get_visible
 
-from . import attachments, permissions, records, services
+from . import attachments, permissions, records, reporting, saved_filters, services
 from .choices import OPEN_STATES, TicketChannel, TicketState
 from .forms import ActionForm, ImportForm, MobileReportForm, TicketForm
 from .ledger import import_xlsx, xlsx_response
@@ -132,7 +133,7 @@ def saved_filter_save(request: HttpRequest) -> HttpResponse:
     name = request.POST.get("name", "").strip()[:64]
     query = request.POST.get("query", "")[:1000]
     if name:
-        SavedFilter.objects.update_or_create(user=request.user, name=name, defaults={"query": query})
+        saved_filters.saved_filter_save(user=request.user, name=name, query=query, replace=True)
         messages.success(request, _("筛选已保存。"))
     return redirect(f"{reverse('servicedesk:ticket_list')}?{query}")
 
@@ -200,26 +201,32 @@ def ticket_new(request: HttpRequest, *, phone: bool = False) -> HttpResponse:
             "channel": TicketChannel.PHONE if phone else TicketChannel.WEB,
         },
     )
-    if request.method == "POST" and request.POST.get("refresh") != "1" and form.is_valid():
-        try:
-            ticket, earlier = _create_once(
+
+    def created(made: tuple[Ticket, bool]) -> str:
+        ticket, earlier = made
+        if earlier:
+            messages.info(
+                request, _("该表单已提交过，未重复建单：这是当时创建的工单 %(n)s。") % {"n": ticket.number}
+            )
+        else:
+            messages.success(request, _("工单 %(n)s 已创建。") % {"n": ticket.number})
+        return reverse("servicedesk:ticket_detail", args=[ticket.pk])
+
+    if request.POST.get("refresh") != "1":  # a change of contract only redraws the fields
+        done = submit(
+            request,
+            form,
+            lambda _data: _create_once(
                 request,
                 "form.ticket_phone" if phone else "form.ticket_new",
                 lambda: _create_from_form(
                     request, form, respond=phone, channel=TicketChannel.PHONE if phone else None
                 ),
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            if earlier:
-                messages.info(
-                    request,
-                    _("该表单已提交过，未重复建单：这是当时创建的工单 %(n)s。") % {"n": ticket.number},
-                )
-            else:
-                messages.success(request, _("工单 %(n)s 已创建。") % {"n": ticket.number})
-            return redirect("servicedesk:ticket_detail", pk=ticket.pk)
+            ),
+            then=created,
+        )
+        if done is not None:
+            return done
     template = "servicedesk/ticket_phone.html" if phone else "servicedesk/ticket_new.html"
     if request.htmx and request.POST.get("refresh") == "1":
         form.errors.clear()
@@ -489,43 +496,34 @@ def mobile_report(request: HttpRequest) -> HttpResponse:
     form = MobileReportForm(request.POST or None, request.FILES or None)
     if contract is None:
         return render(request, "servicedesk/mobile_report.html", {"form": None, **context})
-    if request.method == "POST" and form.is_valid():
-        term = contract.terms.filter(category="fault").first() or contract.terms.first()
-        data = form.cleaned_data
 
-        def create() -> Ticket:
-            ticket = services.ticket_create(
+    def create(data: dict[str, Any]) -> tuple[Ticket, bool]:
+        return _create_once(
+            request,
+            "form.mobile_report",
+            lambda: reporting.ticket_report(
                 actor=request.user,
                 contract=contract,
-                term=term,
                 title=data["title"],
                 description=data["description"],
                 system=context["system"],
                 module=context["module"],
                 department=context["department"],
-                channel=TicketChannel.QR_FORM,
                 location=data["location"],
-                caller_phone=data["phone"],
+                phone=data["phone"],
+                photo=data.get("photo") or None,
                 context=AuditContext.from_request(request),
-            )
-            if data.get("photo"):
-                attachments.attachment_add(
-                    actor=request.user,
-                    ticket=ticket,
-                    upload=data["photo"],
-                    context=AuditContext.from_request(request),
-                )
-            return ticket
+            ),
+        )
 
-        try:
-            ticket, earlier = _create_once(request, "form.mobile_report", create)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            if earlier:
-                messages.info(request, _("该报修已提交过，未重复建单。"))
-            return redirect("servicedesk:mobile_status", pk=ticket.pk)
-    return render(
+    def created(made: tuple[Ticket, bool]) -> str:
+        ticket, earlier = made
+        if earlier:
+            messages.info(request, _("该报修已提交过，未重复建单。"))
+        return reverse("servicedesk:mobile_status", args=[ticket.pk])
+
+    done = submit(request, form, create, then=created)
+    return done or render(
         request,
         "servicedesk/mobile_report.html",
         {"form": form, "submit_token": _submit_token(request), **context},
@@ -588,8 +586,10 @@ def qr_sheet(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def data_change_list(request: HttpRequest) -> HttpResponse:
-    rows = DataChange.objects.visible_to(request.user).select_related("contract", "requested_by")[:200]
-    return render(request, "servicedesk/data_change_list.html", {"rows": rows})
+    rows, next_url = request_page(
+        request, DataChange.objects.visible_to(request.user).select_related("contract", "requested_by")
+    )
+    return render(request, "servicedesk/data_change_list.html", {"rows": rows, "next_url": next_url})
 
 
 @login_required
@@ -629,5 +629,7 @@ def data_change_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def change_request_list(request: HttpRequest) -> HttpResponse:
-    rows = ChangeRequest.objects.visible_to(request.user).select_related("contract")[:200]
-    return render(request, "servicedesk/change_request_list.html", {"rows": rows})
+    rows, next_url = request_page(
+        request, ChangeRequest.objects.visible_to(request.user).select_related("contract")
+    )
+    return render(request, "servicedesk/change_request_list.html", {"rows": rows, "next_url": next_url})

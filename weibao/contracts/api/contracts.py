@@ -1,16 +1,14 @@
 """API of contracts: templates, contracts, service terms, severities, payments, deductions."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import FilterSchema, Router, Status
 from ninja.errors import HttpError
-from ninja.pagination import paginate
 
 from weibao.accounts.models import Organization
 from weibao.audit.context import AuditContext
-from weibao.audit.services import audit_record
-from weibao.core.api import Id, Pagination, get_visible, responses
+from weibao.core.api import Id, get_visible, responses
+from weibao.core.api_crud import ModelRoutes, paginated
 
 from .. import services
 from ..models import (
@@ -72,62 +70,39 @@ def template_detail(request, template_code: str):
 # --- contracts ----------------------------------------------------------------------------------
 
 
-@router.get("/contracts", response=responses(_200=list[ContractOut]), summary="合同列表")
-@paginate(Pagination)
-def contract_list(
-    request,
-    hospital_id: Id | None = None,
-    vendor_id: Id | None = None,
-    status: ContractStatus | None = None,
-):
-    qs = Contract.objects.visible_to(request.user)
-    if hospital_id:
-        qs = qs.filter(hospital_id=hospital_id)
-    if vendor_id:
-        qs = qs.filter(vendor_id=vendor_id)
-    if status:
-        qs = qs.filter(status=status)
-    return qs
+class ContractFilter(FilterSchema):
+    hospital_id: Id | None = None
+    vendor_id: Id | None = None
+    status: ContractStatus | None = None
 
 
-@router.post("/contracts", response=responses(_201=ContractOut), summary="新建合同（无条款）")
+contracts = ModelRoutes(router, "/contracts", Contract.objects, ContractOut, id="contract_id")
+contracts.list("合同列表", filters=ContractFilter)
+
+
+def _renewal_of(request, pk: int | None) -> Contract | None:
+    return contracts.get(request, pk) if pk else None
+
+
+@contracts.create(ContractIn, "新建合同（无条款）")
 def contract_create(request, payload: ContractIn):
-    hospital = _org(request.user, payload.hospital_id)
-    vendor = _vendor(payload.vendor_id)
-    services._require_manage(request.user, hospital.pk)
-    services._check_parties(hospital, vendor)
-    if payload.end < payload.start:
-        raise ValidationError({"end": _("结束日期不能早于开始日期。")})
-    if Contract.objects.filter(code=payload.code).exists():
-        raise ValidationError({"code": _("合同编号已存在。")})
-    renewal_of = (
-        get_visible(Contract.objects, request.user, pk=payload.renewal_of_id)
-        if payload.renewal_of_id
-        else None
+    return services.contract_create(
+        actor=request.user,
+        hospital=_org(request.user, payload.hospital_id),
+        vendor=_vendor(payload.vendor_id),
+        code=payload.code,
+        title=payload.title,
+        start=payload.start,
+        end=payload.end,
+        amount=payload.amount,
+        status=payload.status,
+        renewal_of=_renewal_of(request, payload.renewal_of_id),
+        notes=payload.notes,
+        context=AuditContext.from_request(request),
     )
-    with transaction.atomic():
-        contract = Contract.objects.create(
-            code=payload.code,
-            title=payload.title,
-            hospital=hospital,
-            vendor=vendor,
-            start=payload.start,
-            end=payload.end,
-            amount=payload.amount,
-            status=payload.status,
-            renewal_of=renewal_of,
-            notes=payload.notes,
-            created_by=request.user,
-        )
-        audit_record(
-            action="contract.create",
-            actor=request.user,
-            context=AuditContext.from_request(request),
-            obj=contract,
-        )
-    return Status(201, contract)
 
 
+# Before the routes of /contracts/{contract_id}, which would take "from-template" for an id.
 @router.post("/contracts/from-template", response=responses(_201=ContractOut), summary="按模板新建合同")
 def contract_from_template(request, payload: FromTemplateIn):
     try:
@@ -138,11 +113,6 @@ def contract_from_template(request, payload: FromTemplateIn):
         raise HttpError(400, str(exc)) from exc
     hospital = _org(request.user, payload.hospital_id)
     vendor = _vendor(payload.vendor_id)
-    renewal_of = (
-        get_visible(Contract.objects, request.user, pk=payload.renewal_of_id)
-        if payload.renewal_of_id
-        else None
-    )
     contract = services.contract_create_from_template(
         actor=request.user,
         template=template,
@@ -153,20 +123,17 @@ def contract_from_template(request, payload: FromTemplateIn):
         amount=payload.amount,
         code=payload.code,
         title=payload.title,
-        renewal_of=renewal_of,
+        renewal_of=_renewal_of(request, payload.renewal_of_id),
         context=AuditContext.from_request(request),
     )
     return Status(201, contract)
 
 
-@router.get("/contracts/{contract_id}", response=responses(_200=ContractOut), summary="合同详情")
-def contract_detail(request, contract_id: Id):
-    return get_visible(Contract.objects, request.user, pk=contract_id)
+contracts.detail("合同详情")
 
 
-@router.patch("/contracts/{contract_id}", response=responses(_200=ContractOut), summary="修改合同")
-def contract_update(request, contract_id: Id, payload: ContractPatch):
-    contract = get_visible(Contract.objects, request.user, pk=contract_id)
+@contracts.update(ContractPatch, "修改合同")
+def contract_update(request, contract: Contract, payload: ContractPatch):
     fields = payload.dict(exclude_none=True)
     version = fields.pop("version", None)
     try:
@@ -183,32 +150,22 @@ def contract_update(request, contract_id: Id, payload: ContractPatch):
         raise
 
 
-@router.delete("/contracts/{contract_id}", response=responses(_204=None), summary="删除草稿合同")
-def contract_delete(request, contract_id: Id):
-    contract = get_visible(Contract.objects, request.user, pk=contract_id)
-    services._require_manage(request.user, contract.hospital_id)
-    if contract.status != ContractStatus.DRAFT:
-        raise HttpError(400, _("只能删除草稿合同；履行中的合同请改为“已终止”。"))
-    with transaction.atomic():
-        audit_record(
-            action="contract.delete",
-            actor=request.user,
-            context=AuditContext.from_request(request),
-            obj=contract,
-        )
-        contract.delete()
-    return Status(204, None)
+@contracts.delete("删除草稿合同")
+def contract_delete(request, contract: Contract):
+    services.contract_delete(
+        actor=request.user, contract=contract, context=AuditContext.from_request(request)
+    )
 
 
 @router.get("/contracts/{contract_id}/terms", response=responses(_200=list[TermOut]), summary="服务项目")
+@paginated
 def term_list(request, contract_id: Id):
-    contract = get_visible(Contract.objects, request.user, pk=contract_id)
-    return list(contract.terms.all())
+    return contracts.get(request, contract_id).terms.all()
 
 
 @router.post("/contracts/{contract_id}/terms", response=responses(_201=TermOut), summary="新增服务项目")
 def term_create(request, contract_id: Id, payload: TermIn):
-    contract = get_visible(Contract.objects, request.user, pk=contract_id)
+    contract = contracts.get(request, contract_id)
     fields = payload.dict(exclude_none=True)
     fields["category"] = payload.category.value
     return Status(
@@ -219,14 +176,12 @@ def term_create(request, contract_id: Id, payload: TermIn):
     )
 
 
-@router.get("/terms/{term_id}", response=responses(_200=TermOut), summary="服务项目详情")
-def term_detail(request, term_id: Id):
-    return get_visible(ServiceTerm.objects, request.user, pk=term_id)
+terms = ModelRoutes(router, "/terms", ServiceTerm.objects.select_related("contract"), TermOut, id="term_id")
+terms.detail("服务项目详情")
 
 
-@router.patch("/terms/{term_id}", response=responses(_200=TermOut), summary="修改服务项目（含时限）")
-def term_update(request, term_id: Id, payload: TermPatch):
-    term = get_visible(ServiceTerm.objects.select_related("contract"), request.user, pk=term_id)
+@terms.update(TermPatch, "修改服务项目（含时限）")
+def term_update(request, term: ServiceTerm, payload: TermPatch):
     fields = payload.dict(exclude_unset=True)
     if "category" in fields and fields["category"] is not None:
         fields["category"] = payload.category.value
@@ -235,28 +190,27 @@ def term_update(request, term_id: Id, payload: TermPatch):
     )
 
 
-@router.delete("/terms/{term_id}", response=responses(_204=None), summary="删除服务项目")
-def term_delete(request, term_id: Id):
-    term = get_visible(ServiceTerm.objects.select_related("contract"), request.user, pk=term_id)
+@terms.delete("删除服务项目")
+def term_delete(request, term: ServiceTerm):
     services.term_delete(actor=request.user, term=term, context=AuditContext.from_request(request))
-    return Status(204, None)
 
 
 @router.get(
     "/contracts/{contract_id}/severities", response=responses(_200=list[SeverityOut]), summary="故障等级"
 )
+@paginated
 def severity_list(request, contract_id: Id):
-    return list(get_visible(Contract.objects, request.user, pk=contract_id).severities.all())
+    return contracts.get(request, contract_id).severities.all()
 
 
-@router.get("/severities/{severity_id}", response=responses(_200=SeverityOut), summary="故障等级详情")
-def severity_detail(request, severity_id: Id):
-    return get_visible(Severity.objects, request.user, pk=severity_id)
+severities = ModelRoutes(
+    router, "/severities", Severity.objects.select_related("contract"), SeverityOut, id="severity_id"
+)
+severities.detail("故障等级详情")
 
 
-@router.patch("/severities/{severity_id}", response=responses(_200=SeverityOut), summary="修改故障等级")
-def severity_update(request, severity_id: Id, payload: SeverityPatch):
-    severity = get_visible(Severity.objects.select_related("contract"), request.user, pk=severity_id)
+@severities.update(SeverityPatch, "修改故障等级")
+def severity_update(request, severity: Severity, payload: SeverityPatch):
     return services.severity_update(
         actor=request.user,
         severity=severity,
@@ -270,9 +224,9 @@ def severity_update(request, severity_id: Id, payload: SeverityPatch):
     response=responses(_200=list[MilestoneOut]),
     summary="付款节点",
 )
+@paginated
 def milestone_list(request, contract_id: Id):
-    contract = get_visible(Contract.objects, request.user, pk=contract_id)
-    return list(PaymentMilestone.objects.filter(contract=contract))
+    return PaymentMilestone.objects.filter(contract=contracts.get(request, contract_id))
 
 
 @router.get(
@@ -280,6 +234,6 @@ def milestone_list(request, contract_id: Id):
     response=responses(_200=list[DeductionOut]),
     summary="扣款规则",
 )
+@paginated
 def deduction_list(request, contract_id: Id):
-    contract = get_visible(Contract.objects, request.user, pk=contract_id)
-    return list(DeductionRule.objects.filter(contract=contract))
+    return DeductionRule.objects.filter(contract=contracts.get(request, contract_id))

@@ -288,7 +288,7 @@ def test_api_from_template_and_edit(client_for, hospital, vendor):
     )
     assert created.status_code == 201, created.content
     body = created.json()
-    terms = c.get(f"/api/v1/contracts/{body['id']}/terms").json()
+    terms = c.get(f"/api/v1/contracts/{body['id']}/terms").json()["items"]
     assert len(terms) == 10 and terms[0]["response"] == {"within": "12h", "calendar": "7x24"}
     edited = patch(c, f"/api/v1/terms/{terms[0]['id']}", {"response": {"within": "8h", "calendar": "7x24"}})
     assert edited.status_code == 200 and edited.json()["response"]["within"] == "8h"
@@ -320,9 +320,44 @@ def test_api_from_template_and_edit(client_for, hospital, vendor):
     assert stale.status_code == 409 and stale.json()["code"] == "conflict"
     fresh = patch(c, f"/api/v1/contracts/{body['id']}", {"title": "新名称", "version": current})
     assert fresh.status_code == 200 and fresh.json()["version"] == current + 1
-    assert len(c.get(f"/api/v1/contracts/{body['id']}/severities").json()) == 3
-    assert len(c.get(f"/api/v1/contracts/{body['id']}/payment-milestones").json()) == 3
+    assert len(c.get(f"/api/v1/contracts/{body['id']}/severities").json()["items"]) == 3
+    assert len(c.get(f"/api/v1/contracts/{body['id']}/payment-milestones").json()["items"]) == 3
     assert c.get("/api/v1/contract-templates").json()[0]["code"] == "drg-wuhan"
+
+
+def test_api_creates_and_deletes_a_draft_contract_through_the_services(client_for, hospital, vendor):
+    from weibao.audit.models import AuditEvent
+
+    admin = client_for(member(hospital, Role.HOSPITAL_ADMIN))
+    body = {
+        "code": "C-DRAFT",
+        "title": "草稿合同",
+        "hospital_id": hospital.pk,
+        "vendor_id": vendor.pk,
+        "start": "2026-01-01",
+        "end": "2026-12-31",
+        "amount": "1000",
+    }
+    created = post(admin, "/api/v1/contracts", body)
+    assert created.status_code == 201 and created.json()["status"] == "draft", created.content
+    contract = Contract.objects.get(code="C-DRAFT")
+    assert AuditEvent.objects.filter(action="contract.create", object_id=str(contract.pk)).exists()
+    again = post(admin, "/api/v1/contracts", body)
+    assert again.status_code == 400 and "code" in again.json()["detail"]
+    backwards = post(admin, "/api/v1/contracts", {**body, "code": "C-X", "end": "2025-12-31"})
+    assert backwards.status_code == 400 and "end" in backwards.json()["detail"]
+    # Only the hospital's admins write its contracts.
+    engineer = client_for(member(vendor, Role.VENDOR_ENGINEER))
+    refused = post(engineer, "/api/v1/contracts", {**body, "code": "C-V"})
+    assert refused.status_code == 403 and not Contract.objects.filter(code="C-V").exists()
+
+    active = make("drg-wuhan", hospital=hospital, vendor=vendor)
+    kept = admin.delete(f"/api/v1/contracts/{active.pk}")
+    assert kept.status_code == 400 and kept.json()["code"] == "invalid"
+    assert Contract.objects.filter(pk=active.pk).exists()
+    assert admin.delete(f"/api/v1/contracts/{contract.pk}").status_code == 204
+    assert not Contract.objects.filter(pk=contract.pk).exists()
+    assert AuditEvent.objects.filter(action="contract.delete", object_id=str(contract.pk)).exists()
 
 
 def test_endpoint_credential_is_encrypted_and_never_returned(client_for, hospital):

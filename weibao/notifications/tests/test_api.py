@@ -65,15 +65,21 @@ def inbox(admin, hospital):
 def test_my_notifications_unread_first(client_for, admin, inbox):
     c = client_for(admin)
     body = c.get("/api/v1/notifications").json()
-    assert (body["count"], body["unread"]) == (3, 2)
+    assert (body["unread"], body["next_cursor"]) == (2, None)
     assert [n["id"] for n in body["items"]] == [inbox[2].pk, inbox[0].pk, inbox[1].pk]
     first = body["items"][0]
     assert first["event"] == "ticket.assigned" and first["event_label"] == "工单指派给我"
     assert first["is_read"] is False and first["hospital_id"] == inbox[0].hospital_id
 
     unread = c.get("/api/v1/notifications?unread=true&limit=1").json()
-    assert unread["count"] == 2 and [n["id"] for n in unread["items"]] == [inbox[2].pk]
-    assert c.get("/api/v1/notifications?offset=2").json()["items"][0]["id"] == inbox[1].pk
+    assert unread["unread"] == 2 and [n["id"] for n in unread["items"]] == [inbox[2].pk]
+    unread = c.get(f"/api/v1/notifications?unread=true&limit=1&cursor={unread['next_cursor']}").json()
+    assert [n["id"] for n in unread["items"]] == [inbox[0].pk] and unread["next_cursor"] is None
+    # The pages go on from unread to read in the same order as one long page.
+    first = c.get("/api/v1/notifications?limit=2").json()
+    assert [n["id"] for n in first["items"]] == [inbox[2].pk, inbox[0].pk]
+    rest = c.get(f"/api/v1/notifications?limit=2&cursor={first['next_cursor']}").json()
+    assert [n["id"] for n in rest["items"]] == [inbox[1].pk] and rest["next_cursor"] is None
 
 
 def test_mark_read_one_and_many(client_for, admin, inbox):
@@ -100,7 +106,7 @@ def test_others_notifications_are_404(client_for, admin, inbox, hospital, other_
         ):
             r = send(c, method, path)
             assert r.status_code == 404 and r.json()["code"] == "not_found", (method, path)
-        assert c.get("/api/v1/notifications").json()["count"] == 0
+        assert c.get("/api/v1/notifications").json()["items"] == []
         assert send(c, "POST", "/api/v1/notifications/mark-read", {"ids": [n.pk]}).json()["marked"] == 0
     assert Notification.objects.get(pk=n.pk).read_at is None
 
@@ -205,7 +211,7 @@ def test_robot_test_message_reports_the_outcome(client_for, admin, hospital, rob
         1,
         "errcode 93000: invalid webhook url",
     )
-    history = c.get(f"/api/v1/robots/{rid}/deliveries").json()
+    history = c.get(f"/api/v1/robots/{rid}/deliveries").json()["items"]
     assert [d["status"] for d in history] == ["failed", "sent"]
 
 
@@ -241,7 +247,7 @@ def test_robots_are_for_their_organisations_admins(
                 method,
                 path,
             )
-        assert c.get("/api/v1/robots").json() == []
+        assert c.get("/api/v1/robots").json()["items"] == []
     assert robot_receiver.requests == []
     robot = RobotWebhook.objects.get(pk=rid)
     assert robot.name == "PACS 维保群" and robot.is_active
@@ -294,7 +300,9 @@ BAD_INPUT = [
     # (method, path, body, status, what)
     ("GET", "/api/v1/notifications?limit=0", None, 422, "limit too small"),
     ("GET", "/api/v1/notifications?limit=1000", None, 422, "limit too large"),
-    ("GET", "/api/v1/notifications?offset=-1", None, 422, "negative offset"),
+    ("GET", "/api/v1/notifications?cursor=garbage", None, 400, "not a cursor"),
+    ("GET", "/api/v1/notifications?cursor=W3RydWUsMV0", None, 400, "a cursor of another list"),
+    ("GET", "/api/v1/notifications?cursor=a%20b", None, 422, "not a cursor's characters"),
     ("GET", "/api/v1/notifications?unread=perhaps", None, 422, "not a boolean"),
     ("GET", "/api/v1/notifications/abc", None, 422, "id not a number"),
     ("GET", "/api/v1/notifications/999999", None, 404, "no such notification"),

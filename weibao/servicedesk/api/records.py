@@ -1,10 +1,13 @@
 """API of data changes (数据恢复/数据调整) and change requests (需求变更)."""
 
-from ninja import Router, Status
+from typing import Annotated
+
+from ninja import FilterLookup, FilterSchema, Router
 
 from weibao.audit.context import AuditContext
 from weibao.contracts.models import Contract, MaintainedSystem
 from weibao.core.api import Id, get_visible, responses
+from weibao.core.api_crud import ModelRoutes
 
 from .. import records
 from ..choices import (
@@ -29,20 +32,22 @@ router = Router(tags=["records"])
 # --- data changes ---------------------------------------------------------------------------------
 
 
-@router.get("/data-changes", response=responses(_200=list[DataChangeOut]), summary="数据恢复/调整记录")
-def data_change_list(request, contract: Id | None = None, state: DataChangeState | None = None):
-    qs = DataChange.objects.visible_to(request.user)
-    if contract:
-        qs = qs.filter(contract_id=contract)
-    if state:
-        qs = qs.filter(state=state)
-    return list(qs[:500])
+class DataChangeFilter(FilterSchema):
+    contract: Annotated[Id | None, FilterLookup("contract_id")] = None
+    state: DataChangeState | None = None
 
 
-@router.post("/data-changes", response=responses(_201=DataChangeOut), summary="登记数据恢复/调整")
+data_changes = ModelRoutes(
+    router, "/data-changes", DataChange.objects.select_related("contract"), DataChangeOut, id="data_change_id"
+)
+data_changes.list("数据恢复/调整记录", filters=DataChangeFilter)
+data_changes.detail("数据变更详情")
+
+
+@data_changes.create(DataChangeIn, "登记数据恢复/调整")
 def data_change_create(request, payload: DataChangeIn):
     contract = get_visible(Contract.objects, request.user, pk=payload.contract_id)
-    record = records.data_change_request(
+    return records.data_change_request(
         actor=request.user,
         contract=contract,
         kind=payload.kind,
@@ -56,19 +61,10 @@ def data_change_create(request, payload: DataChangeIn):
         corrects=_optional(DataChange, request, payload.corrects_id),
         context=AuditContext.from_request(request),
     )
-    return Status(201, record)
 
 
-@router.get("/data-changes/{data_change_id}", response=responses(_200=DataChangeOut), summary="数据变更详情")
-def data_change_detail(request, data_change_id: Id):
-    return get_visible(DataChange.objects, request.user, pk=data_change_id)
-
-
-@router.patch(
-    "/data-changes/{data_change_id}", response=responses(_200=DataChangeOut), summary="修改（执行前）"
-)
-def data_change_edit(request, data_change_id: Id, payload: DataChangePatch):
-    record = get_visible(DataChange.objects.select_related("contract"), request.user, pk=data_change_id)
+@data_changes.update(DataChangePatch, "修改（执行前）")
+def data_change_edit(request, record: DataChange, payload: DataChangePatch):
     return records.data_change_edit(
         actor=request.user,
         record=record,
@@ -83,7 +79,7 @@ def data_change_edit(request, data_change_id: Id, payload: DataChangePatch):
     summary="审批 / 驳回 / 登记执行 / 核验",
 )
 def data_change_step(request, data_change_id: Id, payload: DataChangeStepIn):
-    record = get_visible(DataChange.objects.select_related("contract"), request.user, pk=data_change_id)
+    record = data_changes.get(request, data_change_id)
     if payload.step in ("approve", "reject"):
         return records.data_change_approve(
             actor=request.user,
@@ -104,20 +100,26 @@ def data_change_step(request, data_change_id: Id, payload: DataChangeStepIn):
 # --- change requests ------------------------------------------------------------------------------
 
 
-@router.get("/change-requests", response=responses(_200=list[ChangeRequestOut]), summary="需求变更")
-def change_request_list(request, contract: Id | None = None, state: ChangeRequestState | None = None):
-    qs = ChangeRequest.objects.visible_to(request.user)
-    if contract:
-        qs = qs.filter(contract_id=contract)
-    if state:
-        qs = qs.filter(state=state)
-    return list(qs[:500])
+class ChangeRequestFilter(FilterSchema):
+    contract: Annotated[Id | None, FilterLookup("contract_id")] = None
+    state: ChangeRequestState | None = None
 
 
-@router.post("/change-requests", response=responses(_201=ChangeRequestOut), summary="提出需求变更")
+change_requests = ModelRoutes(
+    router,
+    "/change-requests",
+    ChangeRequest.objects.select_related("contract"),
+    ChangeRequestOut,
+    id="change_request_id",
+)
+change_requests.list("需求变更", filters=ChangeRequestFilter)
+change_requests.detail("需求变更详情")
+
+
+@change_requests.create(ChangeRequestIn, "提出需求变更")
 def change_request_create(request, payload: ChangeRequestIn):
     contract = get_visible(Contract.objects, request.user, pk=payload.contract_id)
-    cr = records.change_request_create(
+    return records.change_request_create(
         actor=request.user,
         contract=contract,
         title=payload.title,
@@ -127,14 +129,6 @@ def change_request_create(request, payload: ChangeRequestIn):
         ticket=_optional(Ticket, request, payload.ticket_id),
         context=AuditContext.from_request(request),
     )
-    return Status(201, cr)
-
-
-@router.get(
-    "/change-requests/{change_request_id}", response=responses(_200=ChangeRequestOut), summary="需求变更详情"
-)
-def change_request_detail(request, change_request_id: Id):
-    return get_visible(ChangeRequest.objects, request.user, pk=change_request_id)
 
 
 @router.post(
@@ -143,7 +137,7 @@ def change_request_detail(request, change_request_id: Id):
     summary="评估 / 批准 / 驳回 / 开发 / 测试 / 上线",
 )
 def change_request_step(request, change_request_id: Id, payload: ChangeRequestStepIn):
-    cr = get_visible(ChangeRequest.objects.select_related("contract"), request.user, pk=change_request_id)
+    cr = change_requests.get(request, change_request_id)
     return records.change_request_advance(
         actor=request.user, cr=cr, context=AuditContext.from_request(request), **payload.dict()
     )

@@ -2,7 +2,6 @@
 
 from typing import Any, Literal
 
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Header, Query, Router, Status
@@ -24,9 +23,11 @@ from weibao.core.api import (
     json_response,
     responses,
 )
+from weibao.core.api_crud import PageIn, paginated
+from weibao.core.pagination import check_cursor
 from weibao.core.tenancy import get_visible_reference
 
-from .. import attachments, permissions, services
+from .. import attachments, permissions, saved_filters, services
 from ..ledger import import_xlsx, xlsx_response
 from ..models import SavedFilter, Ticket, TicketClock
 from ..selectors import TicketFilter, ticket_payload, ticket_rows_page, tickets_for
@@ -84,8 +85,7 @@ def _stale(exc: services.StaleTicket):
 @router.get("/tickets", response=responses(_200=TicketPage), summary="工单列表（键集分页）")
 def ticket_list(
     request,
-    cursor: str | None = None,
-    limit: int = Query(25, ge=1, le=200),
+    pages: Query[PageIn],
     hospital: Id | None = None,
     contract: Id | None = None,
     system: Id | None = None,
@@ -123,9 +123,10 @@ def ticket_list(
             if v is not None
         }
     )
-    items, next_cursor = ticket_rows_page(
-        tickets_for(request.user, flt), sort=flt.sort, cursor=cursor, size=limit
-    )
+    qs = tickets_for(request.user, flt)
+    # The shared cursor (see weibao.core.pagination); the rows are read with their clocks.
+    check_cursor(qs, pages.cursor)
+    items, next_cursor = ticket_rows_page(qs, sort=flt.sort, cursor=pages.cursor, size=pages.limit)
     # Rows read with values() from known fields: answered as they are, not validated again.
     return json_response({"items": items, "next_cursor": next_cursor})
 
@@ -385,20 +386,23 @@ def ticket_watch(request, ticket_id: Id, payload: WatchIn):
 
 
 @router.get("/saved-filters", response=responses(_200=list[SavedFilterOut]), summary="我的已存筛选")
+@paginated
 def saved_filter_list(request):
-    return list(SavedFilter.objects.filter(user=request.user))
+    return SavedFilter.objects.filter(user=request.user)
 
 
 @router.post("/saved-filters", response=responses(_201=SavedFilterOut), summary="保存筛选")
 def saved_filter_create(request, payload: SavedFilterIn):
-    if SavedFilter.objects.filter(user=request.user, name=payload.name).exists():
-        raise ValidationError({"name": _("同名筛选已存在。")})
-    return Status(201, SavedFilter.objects.create(user=request.user, name=payload.name, query=payload.query))
+    return Status(
+        201, saved_filters.saved_filter_save(user=request.user, name=payload.name, query=payload.query)
+    )
 
 
 @router.delete("/saved-filters/{filter_id}", response=responses(_204=None), summary="删除已存筛选")
 def saved_filter_delete(request, filter_id: Id):
-    deleted, _rows = SavedFilter.objects.filter(user=request.user, pk=filter_id).delete()
-    if not deleted:
+    # Another user's filter answers like one that does not exist.
+    saved_filter = SavedFilter.objects.filter(user=request.user, pk=filter_id).first()
+    if saved_filter is None:
         raise HttpError(404, _("未找到。"))
+    saved_filters.saved_filter_delete(user=request.user, saved_filter=saved_filter)
     return Status(204, None)

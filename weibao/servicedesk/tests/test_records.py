@@ -140,3 +140,31 @@ def test_change_request_lifecycle(seed, people):
         "testing",
         "deployed",
     ]
+
+
+def test_the_record_pages_are_paged_not_cut(client_for, seed, people):
+    """Past the first page, the data change and change request lists link to the next one."""
+    import re
+
+    from django.urls import reverse
+
+    contract = seed("drg-wuhan")
+    for i in range(53):
+        records.data_change_request(
+            actor=people["admin"], contract=contract, kind="recovery", reason=f"恢复 {i}", after="从备份恢复"
+        )
+        records.change_request_create(
+            actor=people["admin"], contract=contract, title=f"需求 {i}", requirement="x"
+        )
+    client = client_for(people["admin"])
+    for name, pattern in (
+        ("servicedesk:data_change_list", r"/data-changes/(\d+)/"),
+        ("servicedesk:change_request_list", r"<td>需求 (\d+)</td>"),
+    ):
+        first = client.get(reverse(name)).content.decode()
+        link = re.search(r'href="(\?cursor=[^"]+)" id="next-page"', first).group(1)
+        second = client.get(reverse(name) + link.replace("&amp;", "&")).content.decode()
+        assert 'id="next-page"' not in second
+        seen = re.findall(pattern, first) + re.findall(pattern, second)
+        assert len(seen) == len(set(seen)) == 53, name
+    assert client.get(reverse("servicedesk:data_change_list") + "?cursor=garbage").status_code == 400
