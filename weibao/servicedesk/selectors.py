@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -11,9 +9,10 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_date
 
-from weibao.core.db import DB_INT_MAX, as_id
+from weibao.core.db import as_id
+from weibao.core.pagination import cursor_page
 
 from .choices import OPEN_STATES
 from .models import Ticket
@@ -166,48 +165,6 @@ def tickets_for(user: Any, flt: TicketFilter) -> QuerySet[Ticket]:
     return flt.apply(qs, user).order_by(*SORTS[flt.sort])
 
 
-def encode_cursor(ticket: Ticket | dict[str, Any], sort: str) -> str:
-    get = ticket.get if isinstance(ticket, dict) else lambda name: getattr(ticket, name)
-    key = get("next_due_at") if sort == "risk" else get("created_at")
-    raw = json.dumps([key.isoformat() if key else None, get("id")])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        key, pk = json.loads(raw)
-        moment = parse_datetime(key)
-        if moment is None or not 0 <= int(pk) <= DB_INT_MAX:
-            return None
-        return moment, int(pk)
-    except (ValueError, TypeError):
-        return None
-
-
-def _after(qs: QuerySet[Ticket], sort: str, cursor: str | None) -> QuerySet[Ticket]:
-    """The rows after the cursor's position in the sort order."""
-    position = decode_cursor(cursor) if cursor else None
-    if position is None:
-        return qs
-    key, pk = position
-    if sort == "risk":
-        return qs.filter(Q(next_due_at__gt=key) | Q(next_due_at=key, id__gt=pk))
-    return qs.filter(Q(created_at__lt=key) | Q(created_at=key, id__lt=pk))
-
-
-def keyset_page(
-    qs: QuerySet[Ticket], *, sort: str, cursor: str | None, size: int
-) -> tuple[list[Ticket], str | None]:
-    """One page after ``cursor`` and the cursor of the next page (None at the end). Keyset
-    pagination stays fast at page 10,000 where OFFSET would scan everything before it."""
-    size = max(1, min(size, 200))
-    rows = list(_after(qs, sort, cursor)[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    return rows, (encode_cursor(rows[-1], sort) if more and rows else None)
-
-
 # --- rows for the API ---------------------------------------------------------------------------
 # The API answers with plain dicts read with ``values()``: building them costs a fraction of
 # serialising model instances field by field, which dominated the list and detail requests.
@@ -283,14 +240,12 @@ def _with_clocks(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def ticket_rows_page(
-    qs: QuerySet[Ticket], *, sort: str, cursor: str | None, size: int
+    qs: QuerySet[Ticket], *, cursor: str | None, limit: int
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """A keyset page of API rows (see :func:`keyset_page`), in two queries."""
-    size = max(1, min(size, 200))
-    rows = list(_after(qs, sort, cursor).values(*TICKET_FIELDS)[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    return _with_clocks(rows), (encode_cursor(rows[-1], sort) if more and rows else None)
+    """A page of API rows in the one cursor pagination (:func:`weibao.core.pagination.cursor_page`),
+    in two queries: the tickets' columns, then their clocks. Raises ``BadCursor``."""
+    rows, next_cursor = cursor_page(qs.values(*TICKET_FIELDS), cursor=cursor, limit=limit)
+    return _with_clocks(rows), next_cursor
 
 
 def ticket_payload(ticket: Ticket, clocks: list[Any] | None = None) -> dict[str, Any]:

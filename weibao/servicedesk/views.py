@@ -32,7 +32,7 @@ from .choices import OPEN_STATES, TicketChannel, TicketState
 from .forms import ActionForm, ImportForm, MobileReportForm, TicketForm
 from .ledger import import_xlsx, xlsx_response
 from .models import Attachment, ChangeRequest, DataChange, SavedFilter, Ticket
-from .selectors import FilterError, TicketFilter, keyset_page, tickets_for
+from .selectors import FilterError, TicketFilter, tickets_for
 from .workflow import TRANSITIONS
 
 
@@ -102,7 +102,7 @@ def ticket_list(request: HttpRequest, *, board: str = "") -> HttpResponse:
         .select_related("hospital", "term", "assignee", "severity")
         .prefetch_related("clocks")
     )
-    rows, next_cursor = keyset_page(qs, sort=flt.sort, cursor=request.GET.get("cursor"), size=25)
+    rows, next_url = request_page(request, qs, limit=25)
     query = params.copy()
     query.pop("cursor", None)
     return render(
@@ -113,7 +113,7 @@ def ticket_list(request: HttpRequest, *, board: str = "") -> HttpResponse:
             "flt": flt,
             "board": board,
             "query": query.urlencode(),
-            "next_url": f"?{urlencode({**query.dict(), 'cursor': next_cursor})}" if next_cursor else "",
+            "next_url": next_url,
             "states": TicketState.choices,
             "saved": SavedFilter.objects.filter(user=request.user),
             "contracts": Contract.objects.visible_to(request.user).select_related("hospital"),

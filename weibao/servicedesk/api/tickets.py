@@ -24,7 +24,6 @@ from weibao.core.api import (
     responses,
 )
 from weibao.core.api_crud import PageIn, paginated
-from weibao.core.pagination import check_cursor
 from weibao.core.tenancy import get_visible_reference
 
 from .. import attachments, permissions, saved_filters, services
@@ -125,8 +124,7 @@ def ticket_list(
     )
     qs = tickets_for(request.user, flt)
     # The shared cursor (see weibao.core.pagination); the rows are read with their clocks.
-    check_cursor(qs, pages.cursor)
-    items, next_cursor = ticket_rows_page(qs, sort=flt.sort, cursor=pages.cursor, size=pages.limit)
+    items, next_cursor = ticket_rows_page(qs, cursor=pages.cursor, limit=pages.limit)
     # Rows read with values() from known fields: answered as they are, not validated again.
     return json_response({"items": items, "next_cursor": next_cursor})
 

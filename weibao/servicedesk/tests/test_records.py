@@ -168,3 +168,31 @@ def test_the_record_pages_are_paged_not_cut(client_for, seed, people):
         seen = re.findall(pattern, first) + re.findall(pattern, second)
         assert len(seen) == len(set(seen)) == 53, name
     assert client.get(reverse("servicedesk:data_change_list") + "?cursor=garbage").status_code == 400
+
+
+@pytest.mark.parametrize("sort", ["recent", "risk"])
+def test_the_ticket_list_pages_through_every_ticket_once(client_for, seed, people, sort):
+    """The ticket list reads its pages in the one cursor pagination, in either order, keeping the
+    filter on the next page's link; an edited link is a 400 page, not a silent first page."""
+    import re
+
+    from django.urls import reverse
+
+    from weibao.servicedesk import services
+
+    contract = seed("drg-wuhan")
+    term = contract.terms.order_by("number").first()
+    for i in range(30):
+        services.ticket_create(actor=people["admin"], contract=contract, term=term, title=f"故障 {i}")
+    client = client_for(people["admin"])
+    url = reverse("servicedesk:ticket_list") + f"?sort={sort}&q=%E6%95%85%E9%9A%9C"
+    seen, pages = [], 0
+    while url:
+        page = client.get(url).content.decode()
+        pages += 1
+        seen += re.findall(r"故障 (\d+)", page)
+        link = re.search(r'href="(\?[^"]+)" id="next-page"', page)
+        url = reverse("servicedesk:ticket_list") + link.group(1).replace("&amp;", "&") if link else ""
+        assert not link or "q=" in link.group(1)
+    assert pages == 2 and sorted(seen, key=int) == [str(i) for i in range(30)]
+    assert client.get(reverse("servicedesk:ticket_list") + "?cursor=garbage").status_code == 400
