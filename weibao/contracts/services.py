@@ -7,7 +7,7 @@ from calendar import monthrange
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -37,6 +37,14 @@ from .models import (
 )
 from .targets import parse_target, target_json
 
+if TYPE_CHECKING:
+    from weibao.accounts.models import User
+
+    from .models import ContractGrant
+
+#: An inventory record: a system, module, interface or endpoint.
+_Inventory = TypeVar("_Inventory", MaintainedSystem, Module, Interface, Endpoint)
+
 TARGET_FIELDS = ("response", "onsite", "resolution")
 WEEKDAY_INDEX = {w.value: i for i, w in enumerate(ts.Weekday)}
 
@@ -58,7 +66,7 @@ def _check_parties(hospital: Organization, vendor: Organization) -> None:
 
 def contract_create(
     *,
-    actor: Any,
+    actor: User,
     hospital: Organization,
     vendor: Organization,
     code: str,
@@ -97,7 +105,7 @@ def contract_create(
     return contract
 
 
-def contract_delete(*, actor: Any, contract: Contract, context: AuditContext | None = None) -> None:
+def contract_delete(*, actor: User, contract: Contract, context: AuditContext | None = None) -> None:
     """Delete a draft contract (one in force is ended by setting it to 已终止, never deleted)."""
     permissions.require_manage_contract(actor, contract.hospital_id)
     if contract.status != ContractStatus.DRAFT:
@@ -132,10 +140,10 @@ def _calendar_code_map(template: ts.ContractTemplate, hospital: Organization) ->
     return mapping
 
 
-def _target(obj: Any, mapping: dict[str, str]) -> dict | None:
+def _target(obj: Any, mapping: dict[str, str]) -> dict[str, Any] | None:
     if obj is None:
         return None
-    data = obj.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    data: dict[str, Any] = obj.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
     if data.get("calendar"):
         data["calendar"] = mapping.get(data["calendar"], data["calendar"])
     return data
@@ -159,14 +167,14 @@ def period_end(start: date, months: int) -> date:
 def _milestone_amount(ms: ts.PaymentMilestone, amount: Decimal) -> tuple[Decimal | None, Decimal]:
     if ms.amount is not None:
         return None, Decimal(ms.amount)
-    share = Fraction(str(ms.percent)) / 100 if ms.percent is not None else Fraction(ms.fraction)
+    share = Fraction(str(ms.percent)) / 100 if ms.percent is not None else Fraction(str(ms.fraction))
     value = (amount * Decimal(share.numerator) / Decimal(share.denominator)).quantize(Decimal("0.01"))
     return Decimal(share.numerator * 100) / Decimal(share.denominator), value
 
 
 def contract_create_from_template(
     *,
-    actor: Any,
+    actor: User,
     template: ts.ContractTemplate,
     hospital: Organization,
     vendor: Organization,
@@ -373,7 +381,7 @@ def _create_inventory(contract: Contract, template: ts.ContractTemplate) -> None
 
 def contract_update(
     *,
-    actor: Any,
+    actor: User,
     contract: Contract,
     version: int | None = None,
     context: AuditContext | None = None,
@@ -424,7 +432,7 @@ def _clean_targets(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def term_update(
-    *, actor: Any, term: ServiceTerm, context: AuditContext | None = None, **fields: Any
+    *, actor: User, term: ServiceTerm, context: AuditContext | None = None, **fields: Any
 ) -> ServiceTerm:
     """Edit one service term (its text, channels or targets). Tickets created afterwards use the
     new targets; existing tickets keep the targets snapshotted when they were created."""
@@ -465,7 +473,7 @@ def term_update(
 
 
 def term_create(
-    *, actor: Any, contract: Contract, context: AuditContext | None = None, **fields: Any
+    *, actor: User, contract: Contract, context: AuditContext | None = None, **fields: Any
 ) -> ServiceTerm:
     permissions.require_manage_contract(actor, contract.hospital_id)
     fields = _clean_targets(fields)
@@ -489,7 +497,7 @@ def term_create(
     return term
 
 
-def term_delete(*, actor: Any, term: ServiceTerm, context: AuditContext | None = None) -> None:
+def term_delete(*, actor: User, term: ServiceTerm, context: AuditContext | None = None) -> None:
     permissions.require_manage_contract(actor, term.contract.hospital_id)
     with transaction.atomic():
         audit_record(
@@ -503,7 +511,7 @@ def term_delete(*, actor: Any, term: ServiceTerm, context: AuditContext | None =
 
 
 def severity_update(
-    *, actor: Any, severity: Severity, context: AuditContext | None = None, **fields: Any
+    *, actor: User, severity: Severity, context: AuditContext | None = None, **fields: Any
 ) -> Severity:
     permissions.require_manage_contract(actor, severity.contract.hospital_id)
     allowed = {"label", "definition", *TARGET_FIELDS, "escalate_onsite"}
@@ -527,12 +535,12 @@ def severity_update(
 
 def contract_grant(
     *,
-    actor: Any,
+    actor: User,
     contract: Contract,
     user: Any,
     valid_until: date | None = None,
     context: AuditContext | None = None,
-):
+) -> ContractGrant:
     """Give an auditor (the auditor role in an auditor organisation) read access to one contract."""
     from .models import ContractGrant
 
@@ -561,8 +569,8 @@ def _inventory_hospital(obj: Any) -> Any:
 
 
 def _inventory_save(
-    actor: Any, obj: Any, context: AuditContext | None, *, parent: tuple[str, str] | None = None
-) -> Any:
+    actor: User, obj: _Inventory, context: AuditContext | None, *, parent: tuple[str, str] | None = None
+) -> _Inventory:
     """Save one inventory record (system, module, interface, endpoint) for the hospital's admins.
     ``parent`` names a link (``"module"``, ``"interface"``) that must point into the same system."""
     hospital = _inventory_hospital(obj)
@@ -571,7 +579,7 @@ def _inventory_save(
     if parent is not None:
         field, message = parent
         linked = getattr(obj, field)
-        if linked is not None and linked.system_id != obj.system_id:
+        if linked is not None and linked.system_id != getattr(obj, "system_id", None):
             raise ValidationError({field: message})
     created = obj.pk is None
     obj.full_clean()
@@ -589,24 +597,24 @@ def _inventory_save(
 
 
 def system_save(
-    *, actor: Any, system: MaintainedSystem, context: AuditContext | None = None
+    *, actor: User, system: MaintainedSystem, context: AuditContext | None = None
 ) -> MaintainedSystem:
-    if system.contract_id and system.contract.hospital_id != system.hospital_id:
+    if system.contract is not None and system.contract.hospital_id != system.hospital_id:
         raise ValidationError({"contract": _("合同不属于该医院。")})
     return _inventory_save(actor, system, context)
 
 
-def module_save(*, actor: Any, module: Module, context: AuditContext | None = None) -> Module:
+def module_save(*, actor: User, module: Module, context: AuditContext | None = None) -> Module:
     return _inventory_save(actor, module, context)
 
 
-def interface_save(*, actor: Any, interface: Interface, context: AuditContext | None = None) -> Interface:
+def interface_save(*, actor: User, interface: Interface, context: AuditContext | None = None) -> Interface:
     return _inventory_save(actor, interface, context, parent=("module", _("模块不属于该系统。")))
 
 
 def endpoint_save(
     *,
-    actor: Any,
+    actor: User,
     endpoint: Endpoint,
     credential: str | None = None,
     context: AuditContext | None = None,
@@ -619,7 +627,7 @@ def endpoint_save(
     return _inventory_save(actor, endpoint, context, parent=("interface", _("接口不属于该系统。")))
 
 
-def inventory_delete(*, actor: Any, obj: Any, context: AuditContext | None = None) -> None:
+def inventory_delete(*, actor: User, obj: Any, context: AuditContext | None = None) -> None:
     hospital = _inventory_hospital(obj)
     if not can_manage_contract(actor, hospital.pk):
         raise PermissionDenied(_("只有医院管理员可以修改维保范围。"))

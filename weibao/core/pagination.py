@@ -51,14 +51,14 @@ class Key:
 
     name: str
     descending: bool
-    field: Field
+    field: Field[Any, Any]
 
     @property
     def order(self) -> str:
         return f"-{self.name}" if self.descending else self.name
 
 
-def ordering_keys(qs: QuerySet) -> list[Key]:
+def ordering_keys(qs: QuerySet[Any]) -> list[Key]:
     """The keys ``qs`` is read in, ending with the primary key."""
     model = qs.model
     pk = model._meta.pk
@@ -81,7 +81,7 @@ def ordering_keys(qs: QuerySet) -> list[Key]:
     return keys
 
 
-def _field(qs: QuerySet, name: str) -> Field:
+def _field(qs: QuerySet[Any], name: str) -> Field[Any, Any]:
     if name in qs.query.annotations:
         return qs.query.annotations[name].output_field
     model = qs.model
@@ -95,7 +95,7 @@ def _field(qs: QuerySet, name: str) -> Field:
 
 
 def cursor_page(
-    qs: QuerySet, *, cursor: str | None, limit: int = DEFAULT_LIMIT
+    qs: QuerySet[Any], *, cursor: str | None, limit: int = DEFAULT_LIMIT
 ) -> tuple[list[Any], str | None]:
     """Up to ``limit`` rows of ``qs`` after ``cursor`` (from the start without one), and the cursor
     of the next page (None after the last row). ``qs`` may hold model instances or ``values()``
@@ -185,7 +185,7 @@ def _checked(key: Key, raw: Any) -> Any:
     return value
 
 
-def request_page(request: Any, qs: QuerySet, *, limit: int = DEFAULT_LIMIT) -> tuple[list[Any], str]:
+def request_page(request: Any, qs: QuerySet[Any], *, limit: int = DEFAULT_LIMIT) -> tuple[list[Any], str]:
     """A page of ``qs`` for a page of the UI: after the ``cursor`` of the query string, with the
     link to the next page (the same query with the next cursor; "" on the last page). A cursor
     the list did not hand out (an edited link) is a 400 page that says so."""

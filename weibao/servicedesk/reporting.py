@@ -34,7 +34,7 @@ def ticket_report(
     department: Any = None,
     location: str = "",
     phone: str = "",
-    photo: UploadedFile | None = None,
+    photo: UploadedFile[Any] | None = None,
     context: AuditContext | None = None,
 ) -> Ticket:
     """Open a ticket from the phone form under :func:`report_term`, with its photo attached, in
