@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -16,6 +16,9 @@ from weibao.audit.services import audit_record
 from . import permissions
 from .choices import EventKind
 from .models import Attachment, Ticket, TicketEvent
+
+if TYPE_CHECKING:
+    from weibao.accounts.models import User
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 ATTACHMENT_TYPES = (
@@ -49,7 +52,7 @@ ATTACHMENT_EXTENSIONS = (
 
 def attachment_add(
     *,
-    actor: Any,
+    actor: User,
     ticket: Ticket,
     upload: UploadedFile,
     internal: bool = False,

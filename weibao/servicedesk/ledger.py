@@ -7,7 +7,7 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -31,6 +31,9 @@ from .models import Ticket, TicketClock, TicketEvent
 from .services import ticket_create
 from .sla import refresh_clocks
 from .workflow import SYSTEM, Fields, IllegalTransition, Position, apply_transition
+
+if TYPE_CHECKING:
+    from weibao.accounts.models import User
 
 ZONE = ZoneInfo(settings.TIME_ZONE)
 SHEET = "维护记录台账"
@@ -233,7 +236,7 @@ def _replay(process: str, row: dict[str, Any], line: int) -> list[tuple[str, dat
     return steps
 
 
-def import_xlsx(data: bytes, *, contract: Contract, actor: Any = None) -> ImportResult:
+def import_xlsx(data: bytes, *, contract: Contract, actor: User | None = None) -> ImportResult:
     """Import ledger rows into ``contract``. Each row is its own transaction: a bad row is reported
     with its line number and the others are imported. The ledger names no assignee: imported
     tickets are unassigned (an assignee would be checked by ``ticket_create`` like any other)."""
@@ -313,7 +316,7 @@ def _import_row(
     severities: dict[str, Any],
     systems: dict[str, Any],
     departments: dict[str, Any],
-    actor: Any,
+    actor: User | None,
 ) -> str:
     try:
         term = terms[int(raw["term_number"])]

@@ -228,7 +228,7 @@ def on_assigned(ticket: Ticket, clocks: list[TicketClock]) -> None:
     _schedule(ticket, clocks)
 
 
-def on_transition(ticket: Ticket, action: str, actor: Any, clocks: list[TicketClock]) -> None:
+def on_transition(ticket: Ticket, action: str, actor: User | None, clocks: list[TicketClock]) -> None:
     if action in ("resolve", "reopen", "confirm"):
         _queue("transition", ticket, action=action, actor_id=getattr(actor, "pk", None))
     _schedule(ticket, clocks)
@@ -250,11 +250,11 @@ def _transition(ticket: Ticket, action: str) -> None:
         _send(f"ticket.{action}", ticket, people, f"{ticket.number} {verb}", _describe(ticket))
 
 
-def on_reply(ticket: Ticket, actor: Any, event: Any) -> None:
+def on_reply(ticket: Ticket, actor: User | None, event: Any) -> None:
     _queue("reply", ticket, actor_id=getattr(actor, "pk", None), body=event.body[:500])
 
 
-def _reply(ticket: Ticket, actor: Any, body: str) -> None:
+def _reply(ticket: Ticket, actor: User | None, body: str) -> None:
     people = _people(ticket, ticket.reporter, ticket.assignee, *ticket.watchers.all())
     recipients = [p for p in people if actor is None or p.pk != actor.pk]
     _send("ticket.reply", ticket, recipients, _("%(n)s 有新回复") % {"n": ticket.number}, body)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -20,14 +20,17 @@ from .choices import DataChangeKind
 from .choices import DataChangeState as DC
 from .models import ChangeRequest, DataChange, Ticket
 
+if TYPE_CHECKING:
+    from weibao.accounts.models import User
 
-def _may_work(actor: Any, contract: Contract) -> bool:
+
+def _may_work(actor: User, contract: Contract) -> bool:
     return permissions.can_work_contract(actor, contract)
 
 
 def data_change_request(
     *,
-    actor: Any,
+    actor: User,
     contract: Contract,
     kind: str,
     reason: str,
@@ -85,7 +88,7 @@ def data_change_request(
     return record
 
 
-def _step(record: DataChange, actor: Any, action: str, context: AuditContext | None) -> DataChange:
+def _step(record: DataChange, actor: User, action: str, context: AuditContext | None) -> DataChange:
     save_audited(
         record,
         action=f"data_change.{action}",
@@ -99,7 +102,7 @@ def _step(record: DataChange, actor: Any, action: str, context: AuditContext | N
 
 def data_change_approve(
     *,
-    actor: Any,
+    actor: User,
     record: DataChange,
     approve: bool = True,
     note: str = "",
@@ -117,7 +120,7 @@ def data_change_approve(
 
 def data_change_execute(
     *,
-    actor: Any,
+    actor: User,
     record: DataChange,
     note: str = "",
     executed_at: datetime | None = None,
@@ -133,7 +136,7 @@ def data_change_execute(
     return _step(record, actor, "execute", context)
 
 
-def data_change_verify(*, actor: Any, record: DataChange, context: AuditContext | None = None) -> DataChange:
+def data_change_verify(*, actor: User, record: DataChange, context: AuditContext | None = None) -> DataChange:
     """The hospital verifies the result; the record is then final."""
     if not permissions.is_hospital_admin(actor, record.hospital_id):
         raise PermissionDenied(_("只有医院管理员可以核验。"))
@@ -144,7 +147,7 @@ def data_change_verify(*, actor: Any, record: DataChange, context: AuditContext 
 
 
 def data_change_edit(
-    *, actor: Any, record: DataChange, context: AuditContext | None = None, **fields: Any
+    *, actor: User, record: DataChange, context: AuditContext | None = None, **fields: Any
 ) -> DataChange:
     """Edit a request before it is executed. A verified (or executed) record cannot change: a
     correction is a new record."""
@@ -176,7 +179,7 @@ CR_FLOW = {
 
 def change_request_create(
     *,
-    actor: Any,
+    actor: User,
     contract: Contract,
     title: str,
     requirement: str,
@@ -208,7 +211,7 @@ def change_request_create(
 
 def change_request_advance(
     *,
-    actor: Any,
+    actor: User,
     cr: ChangeRequest,
     action: str,
     assessment: str = "",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -16,6 +16,9 @@ from . import attachments, services
 from .choices import TicketChannel
 from .models import Ticket
 
+if TYPE_CHECKING:
+    from weibao.accounts.models import User
+
 
 def report_term(contract: Contract) -> ServiceTerm | None:
     """The service term a report from the phone form falls under: the contract's fault term (故障
@@ -25,7 +28,7 @@ def report_term(contract: Contract) -> ServiceTerm | None:
 
 def ticket_report(
     *,
-    actor: Any,
+    actor: User,
     contract: Contract,
     title: str,
     description: str = "",

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from weibao.accounts.models import User
 from weibao.audit.context import AuditContext
 from weibao.audit.services import audit_event, audit_record
 from weibao.calendars.selectors import schedule_by_code
@@ -50,7 +51,7 @@ class StaleTicket(Exception):
         self.ticket = ticket
 
 
-def _check_create(actor: Any, contract: Contract) -> None:
+def _check_create(actor: User | None, contract: Contract) -> None:
     if not permissions.can_report(actor, contract):
         raise PermissionDenied(_("您不能为该合同报修。"))
 
@@ -67,13 +68,11 @@ def _assignee_refused() -> ValidationError:
     )
 
 
-def assignee_for(*, actor: Any, target: Any, user_id: int | None) -> Any:
+def assignee_for(*, actor: User | None, target: Any, user_id: int | None) -> Any:
     """The user ``user_id`` as the assignee ``actor`` gives ``target`` (a ticket, or the contract
     of a ticket being created); None for None. Anything else is refused with one answer."""
     if user_id is None:
         return None
-    from weibao.accounts.models import User
-
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None or not permissions.can_assign(actor, target, user):
         raise _assignee_refused()
@@ -90,7 +89,7 @@ def _belongs(obj: Any, contract: Contract, what: str) -> None:
 
 def ticket_create_with_clocks(
     *,
-    actor: Any,
+    actor: User | None,
     contract: Contract,
     term: ServiceTerm,
     title: str,
@@ -267,7 +266,7 @@ def _save(ticket: Ticket, fields: list[str], at: datetime) -> None:
 
 def ticket_transition(
     *,
-    actor: Any,
+    actor: User | None,
     ticket: Ticket,
     action: str,
     version: int | None = None,
@@ -324,7 +323,7 @@ def ticket_transition(
 
 def ticket_update(
     *,
-    actor: Any,
+    actor: User | None,
     ticket: Ticket,
     version: int | None = None,
     context: AuditContext | None = None,
@@ -409,7 +408,12 @@ def ticket_update(
 
 
 def ticket_comment(
-    *, actor: Any, ticket: Ticket, body: str, internal: bool = False, context: AuditContext | None = None
+    *,
+    actor: User | None,
+    ticket: Ticket,
+    body: str,
+    internal: bool = False,
+    context: AuditContext | None = None,
 ) -> TicketEvent:
     """A reply the hospital sees, or an internal note only the working side sees."""
     if not body.strip():
@@ -440,7 +444,7 @@ def ticket_comment(
 
 
 def ticket_watch(
-    *, actor: Any, ticket: Ticket, watch: bool = True, context: AuditContext | None = None
+    *, actor: User, ticket: Ticket, watch: bool = True, context: AuditContext | None = None
 ) -> Ticket:
     """Follow (关注) a ticket: watchers hear about replies and changes, so only people who may
     see the ticket may follow it."""
@@ -464,7 +468,13 @@ FLAGS = {"vendor_caused": _("因乙方原因"), "adverse_event": _("恶性事件
 
 
 def ticket_flag(
-    *, actor: Any, ticket: Ticket, flag: str, value: bool, reason: str, context: AuditContext | None = None
+    *,
+    actor: User | None,
+    ticket: Ticket,
+    flag: str,
+    value: bool,
+    reason: str,
+    context: AuditContext | None = None,
 ) -> Ticket:
     """Mark (or unmark) a ticket as vendor-caused (因乙方原因) or an adverse event (恶性事件): the
     hospital's admins decide, with a reason; the assessment counts these."""
