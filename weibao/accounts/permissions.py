@@ -165,6 +165,15 @@ def is_vendor_manager(actor: Actor, vendor_id: int | None) -> bool:
     return any(m.role == Role.VENDOR_MANAGER and m.organization_id == vendor_id for m in _memberships(actor))
 
 
+def department_only(user: Actor) -> frozenset[int] | None:
+    """The departments of a user who is nothing but a department user (they see their
+    departments' tickets and the ones they reported); None for anyone else."""
+    memberships = _memberships(user)
+    if memberships and all(m.role == Role.DEPARTMENT_USER for m in memberships):
+        return frozenset(m.department_id for m in memberships if m.department_id)
+    return None
+
+
 def is_auditor(user: Actor) -> bool:
     """Holds the auditor role in an organisation of the auditor kind."""
     return any(m.role == Role.AUDITOR and m.organization.kind == OrgKind.AUDITOR for m in _memberships(user))
@@ -419,9 +428,8 @@ def may_be_notified_of_ticket(user: Actor, ticket: TicketLike) -> bool:
     model = cast("type[Model]", type(ticket))  # a ticket is a model; the protocol cannot say so
     if not scope_sees(model, user_scope(user), ticket.hospital_id, ticket.contract_id):
         return False
-    memberships = _memberships(user)
-    if memberships and all(m.role == Role.DEPARTMENT_USER for m in memberships):
-        departments = {m.department_id for m in memberships if m.department_id}
+    departments = department_only(user)
+    if departments is not None:
         return ticket.department_id in departments or ticket.reporter_id == user.pk
     return True
 

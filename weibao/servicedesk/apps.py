@@ -9,6 +9,7 @@ class ServicedeskConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
+        from weibao.accounts import permissions
         from weibao.calendars.changes import on_calendar_change, on_statutory_change
         from weibao.core.demo import register_demo_step
         from weibao.core.navigation import register_nav
@@ -33,12 +34,12 @@ class ServicedeskConfig(AppConfig):
             _("数据变更"),
             "servicedesk:data_change_list",
             order=30,
-            visible=lambda user: not all(m.role == "department_user" for m in user.active_memberships()),
+            visible=lambda user: permissions.department_only(user) is None,
         )
         register_nav(
             _("需求变更"),
             "servicedesk:change_request_list",
             order=40,
-            visible=lambda user: not all(m.role == "department_user" for m in user.active_memberships()),
+            visible=lambda user: permissions.department_only(user) is None,
         )
         register_home_panel(home_panel, order=10)

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from weibao.accounts import permissions
 from weibao.core.tenancy import TenantModel, TenantQuerySet
 
 from ..choices import ClockKind, ClockStatus, EventKind, TicketChannel, TicketState
@@ -18,10 +19,9 @@ class TicketQuerySet(TenantQuerySet):
         """The one rule, narrowed for department users: they see their department's tickets and
         the ones they reported, not the whole hospital's."""
         qs = super().visible_to(user)
-        memberships = user.active_memberships() if getattr(user, "is_authenticated", False) else []
-        if memberships and all(m.role == "department_user" for m in memberships):
-            departments = [m.department_id for m in memberships if m.department_id]
-            qs = qs.filter(Q(department_id__in=departments) | Q(reporter_id=user.pk))
+        departments = permissions.department_only(user)
+        if departments is not None:
+            qs = qs.filter(Q(department_id__in=sorted(departments)) | Q(reporter_id=user.pk))
         return qs
 
 
