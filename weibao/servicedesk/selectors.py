@@ -88,9 +88,11 @@ class TicketFilter:
                 else None
             )
 
-        states = params.getlist("state") if hasattr(params, "getlist") else params.get("state")
-        if isinstance(states, str):
-            states = [s for s in states.split(",") if s]
+        # A form sends every field: an empty one means "any", never "none".
+        given = params.getlist("state") if hasattr(params, "getlist") else params.get("state")
+        if isinstance(given, str):
+            given = [given]
+        states = [s.strip() for value in given or [] for s in str(value).split(",") if s.strip()]
         sort = get("sort") or "recent"
         return cls(
             hospital=integer("hospital"),
