@@ -65,3 +65,26 @@ def test_the_api_reads_an_empty_state_as_any(client_for, people, tickets):
     response = client_for(people["admin"]).get("/api/v1/tickets", {"q": "CT", "state": ""})
     assert response.status_code == 200
     assert sorted(t["title"] for t in response.json()["items"]) == ["CT 报告打不开", "CT 机无法出图"]
+
+
+def test_a_saved_filter_round_trips(client_for, people, tickets):
+    """Saving the current filter and opening it again shows the same tickets."""
+    from urllib.parse import urlencode
+
+    from weibao.servicedesk.models import SavedFilter
+
+    client = client_for(people["admin"])
+    client.post(reverse("servicedesk:saved_filter_save"), {"name": "CT 故障", "query": urlencode(FORM)})
+    saved = SavedFilter.objects.get(user=people["admin"], name="CT 故障")
+    page = client.get(reverse("servicedesk:ticket_list") + "?" + saved.query).content.decode()
+    listed = client.get(reverse("servicedesk:ticket_list"), FORM).content.decode()
+    pattern = r"CT 机无法出图|CT 报告打不开|检验结果延迟|门诊挂号慢"
+    assert (
+        sorted(re.findall(pattern, page))
+        == sorted(re.findall(pattern, listed))
+        == [
+            "CT 报告打不开",
+            "CT 机无法出图",
+        ]
+    )
+    assert ">CT 故障</a>" in listed  # offered on the list page
