@@ -78,7 +78,9 @@ class ExceptionForm(forms.Form):
 
 class DueForm(forms.Form):
     start = forms.DateTimeField(
-        label=_("开始时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("开始时间"),
+        # A datetime-local input shows a value only in this form (no seconds, a "T").
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     duration = forms.CharField(label=_("时限"), max_length=12, help_text=_("如 90m、4h、2d、3wd"))
 

@@ -295,6 +295,27 @@ def test_calendar_pages(client_for, hospital):
     )
 
 
+def test_the_calculator_is_prefilled_and_bounded(client_for, hospital):
+    """The start is prefilled in the form a datetime-local input shows; a duration no contract
+    can mean is answered at once with the error in the panel, not a 500 after seconds."""
+    import re
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    c = client_for(member(hospital, Role.HOSPITAL_ADMIN))
+    detail = c.get("/calendars/5x8/").content.decode()
+    start = re.search(r'<input type="datetime-local" name="start" value="([^"]*)"', detail).group(1)
+    shown = timezone.make_aware(datetime.strptime(start, "%Y-%m-%dT%H:%M"))
+    assert abs((timezone.now() - shown).total_seconds()) < 120
+    for duration in ("99999wd", "367d", "9000h"):
+        response = c.post("/calendars/5x8/due/", {"start": "2026-09-30T17:00", "duration": duration})
+        assert response.status_code == 200
+        assert "时限格式不对：应为 90m、4h、2d 或 3wd，最长 366 天。" in response.content.decode()
+    due = c.post("/calendars/5x8/due/", {"start": start, "duration": "1h"})
+    assert "到期：" in due.content.decode()
+
+
 def test_missing_next_year_warning_from_october(client_for, platform_admin, settings, monkeypatch):
     from weibao.calendars import selectors
 
