@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -14,7 +15,7 @@ from weibao.contracts.models import Contract, MaintainedSystem, Module, ServiceT
 
 from . import attachments, services
 from .choices import TicketChannel
-from .models import Ticket
+from .models import Ticket, TicketEvent
 
 if TYPE_CHECKING:
     from weibao.accounts.models import User
@@ -67,3 +68,25 @@ def ticket_report(
             except ValidationError as exc:
                 raise ValidationError({"photo": exc.messages}) from exc
     return ticket
+
+
+def ticket_reply(
+    *,
+    actor: User,
+    ticket: Ticket,
+    body: str,
+    internal: bool = False,
+    uploads: Sequence[UploadedFile[Any]] = (),
+    context: AuditContext | None = None,
+) -> TicketEvent:
+    """A reply (or internal note) with its files, in one transaction: a file the attachment rules
+    refuse leaves no reply behind, so the writer can fix it and send again without a duplicate."""
+    with transaction.atomic():
+        event = services.ticket_comment(
+            actor=actor, ticket=ticket, body=body, internal=internal, context=context
+        )
+        for upload in uploads:
+            attachments.attachment_add(
+                actor=actor, ticket=ticket, upload=upload, internal=internal, context=context
+            )
+    return event

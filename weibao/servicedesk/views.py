@@ -27,7 +27,7 @@ from weibao.core.forms import submit
 from weibao.core.pagination import request_page
 from weibao.core.tenancy import get_visible
 
-from . import attachments, permissions, records, reporting, saved_filters, services
+from . import permissions, records, reporting, saved_filters, services
 from .choices import OPEN_STATES, TicketChannel, TicketState
 from .forms import ActionForm, ImportForm, MobileReportForm, TicketForm
 from .ledger import import_xlsx, xlsx_response
@@ -346,23 +346,16 @@ def _back(request: HttpRequest, pk: int) -> HttpResponse:
 def ticket_comment(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = _ticket(request, pk)
     try:
-        services.ticket_comment(
+        reporting.ticket_reply(
             actor=request.user,
             ticket=ticket,
             body=request.POST.get("body", ""),
             internal=request.POST.get("internal") == "1",
+            uploads=request.FILES.getlist("files"),
             context=AuditContext.from_request(request),
         )
-        for upload in request.FILES.getlist("files"):
-            attachments.attachment_add(
-                actor=request.user,
-                ticket=ticket,
-                upload=upload,
-                internal=request.POST.get("internal") == "1",
-                context=AuditContext.from_request(request),
-            )
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, _("回复未发送：%(why)s") % {"why": "；".join(exc.messages)})
     return redirect(f"{reverse('servicedesk:ticket_detail', args=[pk])}#timeline")
 
 

@@ -71,3 +71,34 @@ def test_the_phone_form_shows_a_refused_photo_and_makes_no_ticket(client_for, se
     ticket = Ticket.objects.get()
     assert made["Location"] == reverse("servicedesk:mobile_status", args=[ticket.pk])
     assert ticket.attachments.count() == 1
+
+
+@pytest.mark.parametrize(("name", "content_type", "size", "what"), REFUSED_PHOTOS)
+def test_a_reply_with_a_refused_file_is_not_posted(client_for, seed, people, name, content_type, size, what):
+    """The reply and its files are one: a refused file leaves no reply, no attachment and no
+    notice, and the page says why."""
+    from weibao.servicedesk import services
+
+    contract = seed("drg-wuhan")
+    ticket = services.ticket_create(
+        actor=people["doctor"], contract=contract, term=report_term(contract), title="打印机卡纸"
+    )
+    before = TicketEvent.objects.filter(ticket=ticket).count()
+    client = client_for(people["doctor"])
+    response = client.post(
+        reverse("servicedesk:ticket_comment", args=[ticket.pk]),
+        {"body": "补充一张截图", "files": [photo(name, content_type, size)]},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "回复未发送" in page, what
+    assert TicketEvent.objects.filter(ticket=ticket).count() == before
+    assert not TicketEvent.objects.filter(ticket=ticket, body="补充一张截图").exists()
+    assert not Attachment.objects.filter(ticket=ticket).exists()
+    # The same reply with an accepted file goes through, file and all.
+    client.post(
+        reverse("servicedesk:ticket_comment", args=[ticket.pk]),
+        {"body": "补充一张截图", "files": [photo()]},
+    )
+    assert TicketEvent.objects.filter(ticket=ticket, body="补充一张截图").count() == 1
+    assert [a.name for a in Attachment.objects.filter(ticket=ticket)] == ["shot.png"]
