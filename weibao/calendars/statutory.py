@@ -72,6 +72,20 @@ def _differs(day: date, is_workday: bool) -> bool:
     return is_workday != (day.weekday() < 5)
 
 
+#: The holidays as the State Council's notices name them (and holiday-cn files carry them);
+#: ``chinese_calendar`` names them in English.
+CHINESE_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "Mid-autumn Festival": "中秋节",
+    "National Day": "国庆节",
+    "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+}
+
+
 def from_chinese_calendar(years: Iterable[int] | None = None) -> StatutoryData:
     """Exceptions from the ``chinese_calendar`` package for ``years`` (default: every year it
     covers). Years the package does not know are silently left out of ``years`` of the result,
@@ -95,7 +109,7 @@ def from_chinese_calendar(years: Iterable[int] | None = None) -> StatutoryData:
             if _differs(day, not is_holiday):
                 exceptions[day] = not is_holiday
             if name:
-                names[day] = name
+                names[day] = CHINESE_NAMES.get(name, name)
             day += timedelta(days=1)
     version = getattr(chinese_calendar, "__version__", "")
     return StatutoryData(

@@ -286,7 +286,7 @@ def test_calendar_pages(client_for, hospital):
     page = c.get("/calendars/").content.decode()
     assert "7x24" in page and "5x8" in page
     detail = c.get("/calendars/5x8/?year=2026&month=10").content.decode()
-    assert "National Day" in detail and "班" in detail
+    assert "国庆节" in detail and "班" in detail and "National Day" not in detail
     due = c.post("/calendars/5x8/due/", {"start": "2026-09-30T17:00", "duration": "4h"}).content.decode()
     assert "2026-10-08 11:00:00" in due
     assert (

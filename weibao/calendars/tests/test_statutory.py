@@ -78,8 +78,8 @@ def test_package_2026_matches_facts() -> None:
     data = from_chinese_calendar([2026])
     assert dict(data.exceptions) == EXCEPTIONS_2026
     assert data.years == frozenset({2026})
-    assert data.names[date(2026, 2, 14)] == "Spring Festival"
-    assert data.names[date(2026, 10, 3)] == "National Day"  # weekend holiday: named, not an exception
+    assert data.names[date(2026, 2, 14)] == "春节"
+    assert data.names[date(2026, 10, 3)] == "国庆节"  # weekend holiday: named, not an exception
     assert date(2026, 10, 3) not in data.exceptions
     assert date(2026, 3, 10) not in data.names
 
@@ -201,3 +201,25 @@ def test_deadline_into_2027_is_provisional_until_the_year_is_imported(tmp_path: 
     assert s.add_workdays(dt("2026-12-31T10:00:00+08:00"), 1) == (dt("2027-01-04T18:00:00+08:00"), False)
     # The fixture's make-up Sunday 2027-01-31 is open.
     assert s.add(dt("2027-01-29T17:00:00+08:00"), 2 * 3600) == (dt("2027-01-31T09:00:00+08:00"), False)
+
+
+@pytest.mark.django_db
+def test_holidays_stored_in_english_are_renamed_in_chinese() -> None:
+    """Installations seeded before the names were translated get them renamed by a migration."""
+    import importlib
+
+    from django.apps import apps
+
+    from weibao.calendars.models import StatutoryDay
+
+    migration = importlib.import_module("weibao.calendars.migrations.0003_holiday_names_in_chinese")
+    StatutoryDay.objects.filter(date=date(2026, 10, 1)).update(name="National Day")
+    StatutoryDay.objects.filter(date=date(2026, 2, 14)).update(name="Spring Festival")
+    migration.to_chinese(apps, None)
+    names = dict(
+        StatutoryDay.objects.filter(date__in=[date(2026, 10, 1), date(2026, 2, 14)]).values_list(
+            "date", "name"
+        )
+    )
+    assert names == {date(2026, 10, 1): "国庆节", date(2026, 2, 14): "春节"}
+    assert not StatutoryDay.objects.filter(name__in=["National Day", "Spring Festival"]).exists()
