@@ -98,3 +98,24 @@ def state_label(code: str) -> str:
         return str(TicketState(code).label)
     except ValueError:
         return code
+
+
+@register.filter
+def ticket_field_label(name: str) -> str:
+    """``assignee`` → 处理人: the name of a ticket field as the ticket page labels it."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    from ..models import Ticket
+
+    try:
+        return str(Ticket._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+@register.filter
+def or_none(value: str) -> str:
+    """A changed value as the timeline shows it: an empty one is （无）."""
+    from django.utils.translation import gettext
+
+    return value if value not in (None, "") else gettext("（无）")
