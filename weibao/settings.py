@@ -154,7 +154,11 @@ if DATABASES["default"]["ENGINE"] in ("django.db.backends.sqlite3", "weibao.core
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get("WEIBAO_TEST_SQLITE_NAME") or None
+    # ":memory:" rather than None, which pytest-django would otherwise take for a server database
+    # under pytest-xdist (this engine is not named django.db.backends.sqlite3).
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = (
+        os.environ.get("WEIBAO_TEST_SQLITE_NAME") or ":memory:"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from weibao.core.tenancy import user_scope
 
+from .labels import action_label
+
 
 class AuditEventQuerySet(models.QuerySet):
     def visible_to(self, user) -> AuditEventQuerySet:
@@ -80,6 +82,11 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("audit events are append-only")
+
+    @property
+    def action_label(self) -> str:
+        """The action in words (see :mod:`weibao.audit.labels`)."""
+        return action_label(self.action)
 
 
 class ChainHead(models.Model):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from weibao.core.tenancy import get_visible
 
+from .labels import codes_labelled
 from .models import AuditEvent
 
 
@@ -16,8 +18,8 @@ from .models import AuditEvent
 def event_list(request: HttpRequest) -> HttpResponse:
     qs = AuditEvent.objects.visible_to(request.user).select_related("organization")
     action = request.GET.get("action", "").strip()
-    if action:
-        qs = qs.filter(action__startswith=action)
+    if action:  # words (登录, 工单：响应) or the start of a code (ticket.)
+        qs = qs.filter(Q(action__startswith=action) | Q(action__in=sorted(codes_labelled(action))))
     if request.GET.get("failed"):
         qs = qs.filter(success=False)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))

@@ -7,9 +7,11 @@ class ServicedeskConfig(AppConfig):
     verbose_name = "服务台"
 
     def ready(self) -> None:
+        from django.utils.text import format_lazy
         from django.utils.translation import gettext_lazy as _
 
         from weibao.accounts import permissions
+        from weibao.audit.labels import register_action_labels
         from weibao.calendars.changes import on_calendar_change, on_statutory_change
         from weibao.core.demo import register_demo_step
         from weibao.core.navigation import register_nav
@@ -20,11 +22,22 @@ class ServicedeskConfig(AppConfig):
         from .demo import demo_tickets
         from .sla import recompute_for_calendars, recompute_for_years
         from .views import home_panel
+        from .workflow import TRANSITIONS
 
         # The jobs that notices and the scan queue (and that call back into them).
         notify.check_ticket.bind(tasks.check_ticket)
         escalation.check_tickets.bind(tasks.check_tickets)
         register_demo_step("tickets", demo_tickets, order=30)
+        register_action_labels(
+            {
+                **{
+                    f"ticket.{t.action}": format_lazy("{}：{}", _("工单"), t.label)
+                    for t in TRANSITIONS.values()
+                },
+                "ticket.flag.vendor_caused": _("工单：标记乙方原因"),
+                "ticket.flag.adverse_event": _("工单：标记恶性事件"),
+            }
+        )
         register_handler(notify.TOPIC, notify.handle_notice)
         on_statutory_change(recompute_for_years)
         on_calendar_change(recompute_for_calendars)
