@@ -30,7 +30,7 @@ from .choices import ClockStatus, EventKind, TicketChannel, TicketState
 from .models import Ticket, TicketClock, TicketEvent
 from .services import ticket_create
 from .sla import refresh_clocks
-from .workflow import SYSTEM, Fields, IllegalTransition, Position, apply_transition
+from .workflow import SYSTEM, TRANSITIONS, Fields, IllegalTransition, Position, apply_transition
 
 if TYPE_CHECKING:
     from weibao.accounts.models import User
@@ -75,8 +75,9 @@ COLUMNS = [
     ("resolution_result", "解决结果", 8),
     ("cancel_reason", "取消原因", 16),
     ("process", "处理过程", 60),
-    # Last, so that the columns of ledgers exported before it keep their places.
+    # Last, so that the columns of ledgers exported before them keep their places.
     ("original_number", "原工单号", 18),
+    ("process_code", "处理过程（机读）", 40),
 ]
 HEADERS = [title for _, title, _ in COLUMNS]
 with translation.override("zh-hans"):  # the workbook's language, whoever loads this module
@@ -89,17 +90,33 @@ def _fmt(value: datetime | None) -> str:
     return timezone.localtime(value, ZONE).strftime(FMT) if value else ""
 
 
-def _process(events: Iterable[TicketEvent]) -> str:
-    """The transitions as ``action@time`` (and ``|text`` for reasons), replayable on import."""
-    parts = []
+#: The moves whose reason the ledger keeps.
+WITH_REASON = ("hold", "wait_hospital", "cancel", "reopen")
+
+
+def _moves(events: Iterable[TicketEvent]) -> list[tuple[str, str, str]]:
+    """The transitions as (action, time, reason)."""
+    moves = []
     for e in events:
         if e.kind == EventKind.TRANSITION and e.action:
-            text = e.body.replace(";", "；").replace("\n", " ")[:200]
-            parts.append(
-                f"{e.action}@{_fmt(e.at)}"
-                + (f"|{text}" if text and e.action in ("hold", "wait_hospital", "cancel", "reopen") else "")
-            )
-    return "; ".join(parts)
+            text = e.body.replace(";", "；").replace("\n", " ")[:200] if e.action in WITH_REASON else ""
+            moves.append((e.action, _fmt(e.at), text))
+    return moves
+
+
+def _process(moves: list[tuple[str, str, str]]) -> str:
+    """处理过程 for people: ``2026-03-02 03:10:00 开始处理；… 挂起（等备件）``."""
+    with translation.override("zh-hans"):
+        return "；".join(
+            f"{at} {TRANSITIONS[action].label if action in TRANSITIONS else action}"
+            + (f"（{text}）" if text else "")
+            for action, at, text in moves
+        )
+
+
+def _process_code(moves: list[tuple[str, str, str]]) -> str:
+    """The same moves as ``action@time`` (and ``|reason``), which an import replays."""
+    return "; ".join(f"{action}@{at}" + (f"|{text}" if text else "") for action, at, text in moves)
 
 
 def export_rows(tickets: Iterable[Ticket]) -> Iterable[list[Any]]:
@@ -119,7 +136,7 @@ def export_rows(tickets: Iterable[Ticket]) -> Iterable[list[Any]]:
             "title": t.title,
             "description": t.description,
             "channel": t.get_channel_display(),
-            "reporter": t.reporter.username if t.reporter else "",
+            "reporter": str(t.reporter) if t.reporter else "",
             "caller_name": t.caller_name,
             "caller_phone": t.caller_phone,
             "created_at": _fmt(t.created_at),
@@ -127,7 +144,7 @@ def export_rows(tickets: Iterable[Ticket]) -> Iterable[list[Any]]:
             "resolved_at": _fmt(t.resolved_at),
             "closed_at": _fmt(t.closed_at),
             "state": t.get_state_display(),
-            "assignee": t.assignee.username if t.assignee else "",
+            "assignee": str(t.assignee) if t.assignee else "",
             "solution": t.solution,
             "root_cause": t.root_cause,
             "rating": t.rating or "",
@@ -135,8 +152,9 @@ def export_rows(tickets: Iterable[Ticket]) -> Iterable[list[Any]]:
             "vendor_caused": "是" if t.vendor_caused else "",
             "adverse_event": "是" if t.adverse_event else "",
             "cancel_reason": t.cancel_reason,
-            "process": _process(t.events.all()),
         }
+        moves = _moves(t.events.all())
+        row["process"], row["process_code"] = _process(moves), _process_code(moves)
         for kind in ("response", "onsite", "resolution"):
             clock = clocks.get(kind)
             row[f"{kind}_due"] = _fmt(clock.due_at) if clock else ""
@@ -361,7 +379,11 @@ def _import_row(
     ticket.original_number = original_number
     state: str = TicketState.NEW
     events = []
-    for action, moment, text in _replay(str(raw.get("process") or ""), row, line):
+    # The machine-readable column; a ledger exported before it had the same text under 处理过程.
+    process = str(raw.get("process_code") or "")
+    if not process and "@" in str(raw.get("process") or ""):
+        process = str(raw["process"])
+    for action, moment, text in _replay(process, row, line):
         # The system replays what people did: a move whose text was not kept is imported as it was.
         try:
             changes = apply_transition(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 from datetime import timedelta
 from io import StringIO
 
@@ -238,3 +239,29 @@ def test_an_imported_ledger_records_the_same_events_as_the_service(seed):
         assert any(kind == "sla" for kind, *_ in events(original)) == (original in made[:2])
         fields = ("state", "responded_at", "resolved_at", "closed_at", "solution", "root_cause", "rating")
         assert [getattr(imported, f) for f in fields] == [getattr(original, f) for f in fields]
+
+
+def test_the_ledger_writes_the_process_in_words_and_people_by_name(seed, people):
+    """处理过程 reads as words and 报告人/处理人 as names; the codes an import replays are kept
+    in their own column at the end (ledgers written before it, with the codes under 处理过程,
+    still import: see the round trip above)."""
+    from weibao.servicedesk import services
+
+    contract = seed("drg-wuhan")
+    people["engineer"].display_name = "李工"
+    people["engineer"].save(update_fields=["display_name"])
+    term = contract.terms.order_by("number").first()
+    ticket = services.ticket_create(actor=people["doctor"], contract=contract, term=term, title="影像调阅慢")
+    services.ticket_update(actor=people["manager"], ticket=ticket, assignee=people["engineer"])
+    services.ticket_transition(actor=people["engineer"], ticket=ticket, action="respond")
+    services.ticket_transition(
+        actor=people["engineer"], ticket=ticket, action="wait_hospital", reason="等待医院提供账号"
+    )
+    sheet = load_workbook(io.BytesIO(export_xlsx(Ticket.objects.filter(pk=ticket.pk))), read_only=True)[SHEET]
+    header, row = list(sheet.iter_rows(values_only=True))
+    cell = dict(zip(header, row, strict=True))
+    assert re.fullmatch(r"\S+ \S+ 响应；\S+ \S+ 等待医院（等待医院提供账号）", cell["处理过程"]), cell[
+        "处理过程"
+    ]
+    assert re.fullmatch(r"respond@\S+ \S+; wait_hospital@\S+ \S+\|等待医院提供账号", cell["处理过程（机读）"])
+    assert cell["处理人"] == "李工" and cell["报告人"] == str(people["doctor"])
