@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/weibao
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+# Test processes (pytest-xdist): one per core; each has its own var directory and Redis database.
+TEST_WORKERS ?= auto
 
 .PHONY: run test test-pg test-browser lint typecheck install bench clean
 
@@ -35,11 +37,11 @@ typecheck: $(STAMP)
 test: lint typecheck
 	$(BIN)/weibao check --fail-level WARNING
 	$(BIN)/weibao makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 test-pg: $(STAMP)
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/weibao check --database default
-	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest -m "not browser"
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest -n $(TEST_WORKERS) -m "not browser"
 
 test-browser: $(STAMP)
 	$(BIN)/pytest -m browser
