@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from weibao.accounts.models import User
 from weibao.audit.context import AuditContext
@@ -264,6 +265,15 @@ def _save(ticket: Ticket, fields: list[str], at: datetime) -> None:
     ticket.save(update_fields=[*fields, "version", "updated_at"])
 
 
+#: What a move may ask for, as the page names it.
+MOVE_FIELDS = {
+    "reason": gettext_lazy("原因"),
+    "solution": gettext_lazy("解决方案"),
+    "root_cause": gettext_lazy("根本原因"),
+    "rating": gettext_lazy("评价"),
+}
+
+
 def ticket_transition(
     *,
     actor: User | None,
@@ -294,7 +304,12 @@ def ticket_transition(
         except IllegalTransition as exc:
             raise ValidationError({exc.field: str(exc)}) from exc
         if changes.missing:
-            raise ValidationError({name: _("请填写此项。") for name in changes.missing})
+            raise ValidationError(
+                {
+                    name: _("请填写%(field)s。") % {"field": MOVE_FIELDS.get(name, name)}
+                    for name in changes.missing
+                }
+            )
         before = ticket.state
         fields = _apply(ticket, changes)
         if (
