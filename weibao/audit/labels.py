@@ -98,8 +98,6 @@ def action_label(code: str) -> str:
     noun, _dot, verb = code.partition(".")
     if noun in NOUNS and verb in VERBS:
         return gettext("%(noun)s：%(verb)s") % {"noun": NOUNS[noun], "verb": VERBS[verb]}
-    if noun in NOUNS and "." in verb:  # ticket.flag.vendor_caused and the like
-        return gettext("%(noun)s：%(verb)s") % {"noun": NOUNS[noun], "verb": verb}
     return code
 
 
