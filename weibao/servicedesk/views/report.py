@@ -1,0 +1,247 @@
+"""Reporting a fault: the staff and phone forms, the mobile QR form and its status page, the QR sheet; a one-time form token stops a double submit."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from weibao.accounts.models import Department
+from weibao.audit.context import AuditContext
+from weibao.contracts.models import Contract, MaintainedSystem, Module
+from weibao.core import idempotency
+from weibao.core.db import as_id
+from weibao.core.forms import submit
+
+from .. import permissions, reporting, services
+from ..choices import TicketChannel, TicketState
+from ..forms import MobileReportForm, TicketForm
+from ..models import Ticket
+from .lookup import visible_ticket
+
+SUBMIT_TOKEN = "submit_token"
+
+
+def _submit_token(request: HttpRequest) -> str:
+    """The form's one-time token: the one posted (kept while the form is shown again with its
+    errors), or a new one for a new form."""
+    posted = (request.POST.get(SUBMIT_TOKEN) or "").strip()
+    return posted[: idempotency.MAX_LENGTH] if posted else secrets.token_urlsafe(24)
+
+
+def _create_once(request: HttpRequest, scope: str, create: Callable[[], Ticket]) -> tuple[Ticket, bool]:
+    """Create a ticket from a report form unless this form (its token) already made one; then
+    that ticket. Returns the ticket and whether it was made earlier."""
+    token = (request.POST.get(SUBMIT_TOKEN) or "").strip()[: idempotency.MAX_LENGTH]
+    if not token:  # a form from before the token existed, or a client posting by hand
+        return create(), False
+    made: list[Ticket] = []
+
+    def run() -> tuple[int, str, int]:
+        made.append(create())
+        return 201, "", made[0].pk
+
+    # The content does not matter: a form sent twice is the same report, even if edited between.
+    outcome = idempotency.run_once(user=request.user, scope=scope, key=token, request_data=scope, create=run)
+    if not outcome.replayed:
+        return made[0], False
+    return visible_ticket(request, outcome.object_id), True
+
+
+def _create_from_form(
+    request: HttpRequest, form: TicketForm, *, respond: bool, channel: str | None = None
+) -> Ticket:
+    data = form.cleaned_data
+    return services.ticket_create(
+        actor=request.user,
+        contract=data["contract"],
+        term=data["term"],
+        title=data["title"],
+        description=data.get("description", ""),
+        severity=data.get("severity"),
+        system=data.get("system"),
+        module=data.get("module"),
+        channel=channel or data["channel"],
+        caller_name=data.get("caller_name", ""),
+        caller_department=data.get("caller_department", ""),
+        caller_phone=data.get("caller_phone", ""),
+        location=data.get("location", ""),
+        respond=respond,
+        context=AuditContext.from_request(request),
+    )
+
+
+@login_required
+def ticket_new(request: HttpRequest, *, phone: bool = False) -> HttpResponse:
+    form = TicketForm(
+        request.POST or None,
+        user=request.user,
+        initial={
+            "contract": request.GET.get("contract"),
+            "channel": TicketChannel.PHONE if phone else TicketChannel.WEB,
+        },
+    )
+
+    def created(made: tuple[Ticket, bool]) -> str:
+        ticket, earlier = made
+        if earlier:
+            messages.info(
+                request, _("该表单已提交过，未重复建单：这是当时创建的工单 %(n)s。") % {"n": ticket.number}
+            )
+        else:
+            messages.success(request, _("工单 %(n)s 已创建。") % {"n": ticket.number})
+        return reverse("servicedesk:ticket_detail", args=[ticket.pk])
+
+    if request.POST.get("refresh") != "1":  # a change of contract only redraws the fields
+        done = submit(
+            request,
+            form,
+            lambda _data: _create_once(
+                request,
+                "form.ticket_phone" if phone else "form.ticket_new",
+                lambda: _create_from_form(
+                    request, form, respond=phone, channel=TicketChannel.PHONE if phone else None
+                ),
+            ),
+            then=created,
+        )
+        if done is not None:
+            return done
+    template = "servicedesk/ticket_phone.html" if phone else "servicedesk/ticket_new.html"
+    if request.htmx and request.POST.get("refresh") == "1":
+        form.errors.clear()
+        return render(request, "servicedesk/_ticket_form_fields.html", {"form": form})
+    return render(request, template, {"form": form, "phone": phone, "submit_token": _submit_token(request)})
+
+
+@login_required
+def ticket_phone(request: HttpRequest) -> HttpResponse:
+    return ticket_new(request, phone=True)
+
+
+def _report_context(request: HttpRequest) -> dict[str, Any]:
+    """The QR code's prefill: contract, department, system, module (ids the user must be able to see)."""
+
+    def visible(model, key):
+        raw = request.GET.get(key) or request.POST.get(key)
+        if as_id(raw) is None:
+            return None
+        return model.objects.visible_to(request.user).filter(pk=as_id(raw)).first()
+
+    department = visible(Department, "d")
+    system = visible(MaintainedSystem, "s")
+    module = visible(Module, "m")
+    contract = visible(Contract, "c") or (system.contract if system is not None else None)
+    if contract is None:
+        hospital_ids = {m.organization_id for m in request.user.active_memberships()}
+        contract = (
+            Contract.objects.visible_to(request.user)
+            .filter(hospital_id__in=hospital_ids, status="active")
+            .first()
+        )
+    return {"department": department, "system": system, "module": module, "contract": contract}
+
+
+@login_required
+def mobile_report(request: HttpRequest) -> HttpResponse:
+    """The phone form: a department user scans the QR code on a workstation and says what's wrong."""
+    context = _report_context(request)
+    contract = context["contract"]
+    form = MobileReportForm(request.POST or None, request.FILES or None)
+    if contract is None:
+        return render(request, "servicedesk/mobile_report.html", {"form": None, **context})
+
+    def create(data: dict[str, Any]) -> tuple[Ticket, bool]:
+        return _create_once(
+            request,
+            "form.mobile_report",
+            lambda: reporting.ticket_report(
+                actor=request.user,
+                contract=contract,
+                title=data["title"],
+                description=data["description"],
+                system=context["system"],
+                module=context["module"],
+                department=context["department"],
+                location=data["location"],
+                phone=data["phone"],
+                photo=data.get("photo") or None,
+                context=AuditContext.from_request(request),
+            ),
+        )
+
+    def created(made: tuple[Ticket, bool]) -> str:
+        ticket, earlier = made
+        if earlier:
+            messages.info(request, _("该报修已提交过，未重复建单。"))
+        return reverse("servicedesk:mobile_status", args=[ticket.pk])
+
+    done = submit(request, form, create, then=created)
+    return done or render(
+        request,
+        "servicedesk/mobile_report.html",
+        {"form": form, "submit_token": _submit_token(request), **context},
+    )
+
+
+@login_required
+def mobile_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reporter follows the ticket on the phone, and confirms and rates the fix there."""
+    ticket = visible_ticket(request, pk)
+    return render(
+        request,
+        "servicedesk/mobile_status.html",
+        {
+            "ticket": ticket,
+            "clocks": ticket.clocks.all(),
+            "now": timezone.now(),
+            "events": ticket.events.filter(internal=False).select_related("actor"),
+            "can_confirm": ticket.state == TicketState.RESOLVED
+            and permissions.can_act_for_hospital(request.user, ticket),
+        },
+    )
+
+
+@login_required
+def qr_sheet(request: HttpRequest) -> HttpResponse:
+    """Printable QR codes: one per department and one per module of each system (A4, cut out)."""
+    import segno
+
+    hospital_ids = permissions.administered_org_ids(request.user)
+    departments = Department.objects.visible_to(request.user).select_related("hospital", "campus")
+    systems = (
+        MaintainedSystem.objects.visible_to(request.user)
+        .select_related("hospital")
+        .prefetch_related("modules")
+    )
+    if hospital_ids is not None:
+        departments = departments.filter(hospital_id__in=hospital_ids)
+        systems = systems.filter(hospital_id__in=hospital_ids)
+    base = request.build_absolute_uri(reverse("servicedesk:mobile_report"))
+    cards = []
+
+    def card(title: str, subtitle: str, params: dict[str, int]) -> None:
+        url = f"{base}?{urlencode(params)}"
+        svg = segno.make(url, error="m").svg_inline(scale=3, dark="#17364a")
+        cards.append({"title": title, "subtitle": subtitle, "url": url, "svg": svg})
+
+    for d in departments[:200]:
+        card(d.name, f"{d.hospital.name}{' · ' + d.campus.name if d.campus_id else ''}", {"d": d.pk})
+    for s in systems[:50]:
+        params = {"s": s.pk, **({"c": s.contract_id} if s.contract_id else {})}
+        card(s.name, s.hospital.name, params)
+        for m in s.modules.all()[:40]:
+            card(f"{s.name} · {m.name}", s.hospital.name, {**params, "m": m.pk})
+    return render(request, "servicedesk/qr_sheet.html", {"cards": cards})
+
+
+# --- data changes and change requests ----------------------------------------------------------------
