@@ -174,6 +174,12 @@ def department_only(user: Actor) -> frozenset[int] | None:
     return None
 
 
+def sees_contract_money(actor: Actor) -> bool:
+    """Contract amounts, payment milestones and deduction rules: for everyone who sees the
+    contract except department users (they see what the contract promises, not what it costs)."""
+    return _authenticated(actor) and department_only(actor) is None
+
+
 def is_auditor(user: Actor) -> bool:
     """Holds the auditor role in an organisation of the auditor kind."""
     return any(m.role == Role.AUDITOR and m.organization.kind == OrgKind.AUDITOR for m in _memberships(user))

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from weibao.core.tenancy import EVERYTHING, Scope
 
-from .choices import OrgKind, Role
+from .choices import ADMIN_ROLES, OrgKind, Role
 from .models import AccessGrant
 
 #: A contract source returns (contract_id, hospital_id, vendor_id) triples visible to a user.
@@ -38,15 +38,18 @@ def compute_scope(user: Any) -> Scope:
     memberships = user.active_memberships()
     org_ids = frozenset(m.organization_id for m in memberships)
     hospital_ids = {m.organization_id for m in memberships if m.organization.kind == OrgKind.HOSPITAL}
+    audit_org_ids = {m.organization_id for m in memberships if m.role in ADMIN_ROLES}
     if any(m.role == Role.AUDITOR for m in memberships):
         today = timezone.localdate()
-        hospital_ids |= {
+        granted = {
             g.hospital_id
             # Only hospitals: a grant naming any other organisation (possible before grants were
             # checked) gives nothing.
             for g in AccessGrant.objects.filter(user=user, hospital__kind=OrgKind.HOSPITAL)
             if g.valid_until is None or g.valid_until >= today
         }
+        hospital_ids |= granted
+        audit_org_ids |= granted
     base = Scope(org_ids=org_ids, hospital_ids=frozenset(hospital_ids))
     contract_ids: set[int] = set()
     outside: set[int] = set()
@@ -66,4 +69,5 @@ def compute_scope(user: Any) -> Scope:
         contract_hospital_ids=frozenset(contract_hospitals),
         partner_org_ids=frozenset(partners - set(org_ids)),
         outside_contract_ids=frozenset(outside),
+        audit_org_ids=frozenset(audit_org_ids),
     )

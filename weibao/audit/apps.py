@@ -12,6 +12,7 @@ class AuditConfig(AppConfig):
         from weibao.core.navigation import register_nav
         from weibao.core.refusals import register_refusal_recorder
 
+        from .models import reads_audit_trail
         from .services import audit_refusal
 
         register_refusal_recorder(audit_refusal)
@@ -19,5 +20,5 @@ class AuditConfig(AppConfig):
             _("审计日志"),
             "audit:event_list",
             order=950,
-            visible=lambda user: user.is_platform_admin or bool(user.admin_org_ids()),
+            visible=reads_audit_trail,
         )

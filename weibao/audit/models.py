@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -15,13 +17,20 @@ from .labels import action_label
 
 class AuditEventQuerySet(models.QuerySet):
     def visible_to(self, user) -> AuditEventQuerySet:
-        """Platform admins see all; an organisation's admins see its events; others their own."""
+        """Platform admins see all; an organisation's admins and its auditors its events (and their
+        own); a user who reads no organisation's trail (a department user, an engineer) nothing."""
         scope = user_scope(user)
         if scope.everything:
             return self
-        if not getattr(user, "is_authenticated", False):
+        if not scope.audit_org_ids:
             return self.none()
-        return self.filter(Q(organization_id__in=user.admin_org_ids()) | Q(actor_id=user.pk))
+        return self.filter(Q(organization_id__in=scope.audit_org_ids) | Q(actor_id=user.pk))
+
+
+def reads_audit_trail(user: Any) -> bool:
+    """Whether ``user`` reads some organisation's audit trail (the audit pages are theirs)."""
+    scope = user_scope(user)
+    return scope.everything or bool(scope.audit_org_ids)
 
 
 class AuditEvent(models.Model):

@@ -32,6 +32,11 @@ class WorkCalendarQuerySet(models.QuerySet):
         owners = set(scope.org_ids) | set(scope.hospital_ids) | set(scope.contract_hospital_ids)
         return self.filter(Q(owner__isnull=True) | Q(owner_id__in=owners))
 
+    def usable_by(self, *org_ids: int) -> WorkCalendarQuerySet:
+        """The calendars a contract between these organisations may count on: the shared ones and
+        the parties' own (never another hospital's private calendar)."""
+        return self.filter(Q(owner__isnull=True) | Q(owner_id__in=org_ids))
+
 
 class WorkCalendar(models.Model):
     """When a clock runs: weekly opening periods, a day rule, and dated exceptions.

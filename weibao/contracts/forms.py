@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +21,8 @@ TARGET_KINDS = [
     ("immediate", _("立即")),
     ("workday_appointment", _("法定工作日预约")),
 ]
+ESCALATION_KINDS = TARGET_KINDS[:3]
+TARGETS = ("response", "onsite", "resolution", "escalate_onsite")
 
 
 class FromTemplateForm(forms.Form):
@@ -71,11 +75,17 @@ class TermForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, contract, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        calendars = [(c, c) for c in WorkCalendar.objects.values_list("code", flat=True)]
-        for name, label in (("response", _("响应")), ("onsite", _("到场")), ("resolution", _("解决"))):
-            self.fields[f"{name}_kind"] = forms.ChoiceField(label=label, choices=TARGET_KINDS, required=False)
+        usable = WorkCalendar.objects.usable_by(contract.hospital_id, contract.vendor_id)
+        calendars = [(c, c) for c in usable.order_by("code").values_list("code", flat=True)]
+        for name, label, kinds in (
+            ("response", _("响应"), TARGET_KINDS),
+            ("onsite", _("到场"), TARGET_KINDS),
+            ("resolution", _("解决"), TARGET_KINDS),
+            ("escalate_onsite", _("远程不能解决时到场"), ESCALATION_KINDS),
+        ):
+            self.fields[f"{name}_kind"] = forms.ChoiceField(label=label, choices=kinds, required=False)
             self.fields[f"{name}_within"] = forms.RegexField(
                 label=_("%(l)s时限") % {"l": label},
                 regex=r"^\d{1,6}(m|h|d|wd)$",
@@ -86,6 +96,9 @@ class TermForm(forms.Form):
             self.fields[f"{name}_calendar"] = forms.ChoiceField(
                 label=_("%(l)s日历") % {"l": label}, choices=calendars, required=False
             )
+        self.fields["escalate_onsite_text"] = forms.CharField(
+            label=_("远程不能解决时到场（合同原文）"), max_length=500, required=False
+        )
 
     @staticmethod
     def initial_for(term) -> dict:
@@ -95,7 +108,7 @@ class TermForm(forms.Form):
             "content": term.content,
             "channels": term.channels,
         }
-        for name in ("response", "onsite", "resolution"):
+        for name in TARGETS:
             target = getattr(term, name) or {}
             kind = next((k for k in ("within", "immediate", "workday_appointment") if target.get(k)), "")
             data.update(
@@ -105,16 +118,20 @@ class TermForm(forms.Form):
                     f"{name}_calendar": target.get("calendar", "7x24"),
                 }
             )
+        data["escalate_onsite_text"] = (term.escalate_onsite or {}).get("text", "")
         return data
 
     def clean(self):
         data = super().clean()
-        for name in ("response", "onsite", "resolution"):
+        for name in TARGETS:
             kind = data.get(f"{name}_kind")
+            text = data.get("escalate_onsite_text", "").strip() if name == "escalate_onsite" else ""
             if not kind:
-                data[name] = None
+                data[name] = {"text": text} if text else None
                 continue
-            target = {"calendar": data.get(f"{name}_calendar") or "7x24"}
+            target: dict[str, Any] = {"calendar": data.get(f"{name}_calendar") or "7x24"}
+            if text:
+                target["text"] = text
             if kind == "within":
                 if not data.get(f"{name}_within"):
                     self.add_error(f"{name}_within", _("请填写时限。"))

@@ -35,7 +35,7 @@ from .models import (
     ServiceTerm,
     Severity,
 )
-from .targets import parse_target, target_json
+from .targets import parse_escalation, parse_target, target_json
 
 if TYPE_CHECKING:
     from weibao.accounts.models import User
@@ -421,11 +421,15 @@ def contract_update(
     return contract
 
 
-def _clean_targets(fields: dict[str, Any]) -> dict[str, Any]:
+def _clean_targets(fields: dict[str, Any], contract: Contract) -> dict[str, Any]:
+    """Parse the targets among ``fields``; a calendar must be shared or one of the contract's
+    parties' own."""
+    calendars = WorkCalendar.objects.usable_by(contract.hospital_id, contract.vendor_id)
     for name in (*TARGET_FIELDS, "escalate_onsite"):
         if name in fields:
-            target = parse_target(fields[name], where=name)
-            if target is not None and not WorkCalendar.objects.filter(code=target.calendar).exists():
+            parse = parse_escalation if name == "escalate_onsite" else parse_target
+            target = parse(fields[name], where=name)
+            if target is not None and target.calendar and not calendars.filter(code=target.calendar).exists():
                 raise ValidationError({name: _("未知的日历：%(c)s") % {"c": target.calendar}})
             fields[name] = target_json(target)
     return fields
@@ -453,7 +457,7 @@ def term_update(
         raise ValidationError(_("不能修改字段：%(f)s") % {"f": ", ".join(sorted(set(fields) - allowed))})
     if "category" in fields and fields["category"] not in ts.Category._value2member_map_:
         raise ValidationError({"category": _("未知的服务类别。")})
-    fields = _clean_targets(fields)
+    fields = _clean_targets(fields, term.contract)
     before = {k: getattr(term, k) for k in fields}
     with transaction.atomic():
         for key, value in fields.items():
@@ -476,7 +480,7 @@ def term_create(
     *, actor: User, contract: Contract, context: AuditContext | None = None, **fields: Any
 ) -> ServiceTerm:
     permissions.require_manage_contract(actor, contract.hospital_id)
-    fields = _clean_targets(fields)
+    fields = _clean_targets(fields, contract)
     if "number" not in fields:
         fields["number"] = (
             contract.terms.order_by("-number").values_list("number", flat=True).first() or 0
@@ -517,7 +521,7 @@ def severity_update(
     allowed = {"label", "definition", *TARGET_FIELDS, "escalate_onsite"}
     if set(fields) - allowed:
         raise ValidationError(_("不能修改字段：%(f)s") % {"f": ", ".join(sorted(set(fields) - allowed))})
-    fields = _clean_targets(fields)
+    fields = _clean_targets(fields, severity.contract)
     with transaction.atomic():
         for key, value in fields.items():
             setattr(severity, key, value)

@@ -14,15 +14,24 @@ from pydantic import ValidationError as PydanticError
 
 from weibao.calendars.durations import parse_duration
 
-from .template_schema import Target
+from .template_schema import Escalation, Target
 
 
 def parse_target(raw: Any, *, where: str = "target") -> Target | None:
     """Validate stored or submitted target data; ``None``/``{}`` means no promise."""
+    return _parse(Target, raw, where)
+
+
+def parse_escalation(raw: Any, *, where: str = "escalate_onsite") -> Escalation | None:
+    """Validate a "remote cannot solve it → on site within N" rule; ``None``/``{}`` means none."""
+    return _parse(Escalation, raw, where)
+
+
+def _parse(model: Any, raw: Any, where: str) -> Any:
     if raw in (None, {}, ""):
         return None
     try:
-        return Target.model_validate(raw)
+        return model.model_validate(raw)
     except PydanticError as exc:
         messages = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or where}: {e['msg']}" for e in exc.errors()
@@ -30,7 +39,7 @@ def parse_target(raw: Any, *, where: str = "target") -> Target | None:
         raise ValidationError({where: messages}) from exc
 
 
-def target_json(target: Target | None) -> dict | None:
+def target_json(target: Target | Escalation | None) -> dict | None:
     if target is None:
         return None
     return target.model_dump(mode="json", exclude_none=True, exclude_defaults=True)

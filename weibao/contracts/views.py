@@ -51,7 +51,14 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     can_create = permissions.can_create_contracts(request.user)
     return render(
-        request, "contracts/contract_list.html", {"page": page, "status": status, "can_create": can_create}
+        request,
+        "contracts/contract_list.html",
+        {
+            "page": page,
+            "status": status,
+            "can_create": can_create,
+            "sees_money": permissions.sees_contract_money(request.user),
+        },
     )
 
 
@@ -80,6 +87,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "deductions": contract.deduction_rules.all(),
             "systems": contract.systems.prefetch_related("modules", "interfaces"),
             "can_edit": services.can_manage_contract(request.user, contract.hospital_id),
+            "sees_money": permissions.sees_contract_money(request.user),
             "channels": "、".join(CHANNEL_LABELS.get(c, c) for c in contract.channels),
         },
     )
@@ -139,7 +147,7 @@ def term_edit(request: HttpRequest, pk: int) -> HttpResponse:
     term = get_visible(ServiceTerm.objects.select_related("contract"), request.user, pk=pk)
     if not services.can_manage_contract(request.user, term.contract.hospital_id):
         raise PermissionDenied(_("只有医院管理员可以修改合同。"))
-    form = TermForm(request.POST or None, initial=TermForm.initial_for(term))
+    form = TermForm(request.POST or None, initial=TermForm.initial_for(term), contract=term.contract)
     done = submit(
         request,
         form,
@@ -154,6 +162,7 @@ def term_edit(request: HttpRequest, pk: int) -> HttpResponse:
             response=data["response"],
             onsite=data["onsite"],
             resolution=data["resolution"],
+            escalate_onsite=data["escalate_onsite"],
         ),
         then=lambda _term: reverse("contracts:contract_detail", args=[term.contract_id]),
         message=_("服务项目已保存。"),

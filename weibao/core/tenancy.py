@@ -37,6 +37,8 @@ class Scope:
     in ``hospital_ids`` (the only ones a filter must name: the rest are visible by hospital).
     ``org_ids``: the user's own organisations. ``partner_org_ids``: organisations the user's
     organisations hold contracts with (a hospital sees its vendors' names).
+    ``audit_org_ids``: organisations whose audit trail the user reads (those they administer, and
+    an auditor's granted hospitals); a user with none reads no audit log.
     ``generation``: the generation (:mod:`weibao.core.cache.generation`) the scope was read or
     computed at, None for :data:`NOTHING` and :data:`EVERYTHING`. A request holding the scope may
     take other entries this process kept at that generation without asking the shared cache.
@@ -49,6 +51,7 @@ class Scope:
     org_ids: frozenset[int] = field(default_factory=frozenset)
     partner_org_ids: frozenset[int] = field(default_factory=frozenset)
     outside_contract_ids: frozenset[int] = field(default_factory=frozenset)
+    audit_org_ids: frozenset[int] = field(default_factory=frozenset)
     generation: int | None = field(default=None, compare=False)
 
 

@@ -223,7 +223,12 @@ def _parse_time(value: Any, row: int, column: str) -> datetime | None:
                 moment = datetime.fromisoformat(str(value).strip())
             except ValueError as exc:
                 raise ValueError(f"第 {row} 行“{column}”不是时间：{value}") from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=ZONE)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=ZONE)
+    if moment > timezone.now():
+        # A ledger is history: a time still to come is a typing error (2062 for 2026), and a
+        # ticket reported in the future would sit outside every clock and report.
+        raise ValueError(f"第 {row} 行“{column}”晚于现在：{value}")
+    return moment
 
 
 def _replay(process: str, row: dict[str, Any], line: int) -> list[tuple[str, datetime, str]]:

@@ -1,10 +1,11 @@
 """API of contracts: templates, contracts, service terms, severities, payments, deductions."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from ninja import FilterSchema, Router, Status
 from ninja.errors import HttpError
 
+from weibao.accounts import permissions
 from weibao.accounts.models import Organization
 from weibao.audit.context import AuditContext
 from weibao.core.api import Id, get_visible, responses
@@ -226,6 +227,7 @@ def severity_update(request, severity: Severity, payload: SeverityPatch):
 )
 @paginated
 def milestone_list(request, contract_id: Id):
+    _require_money(request)
     return PaymentMilestone.objects.filter(contract=contracts.get(request, contract_id))
 
 
@@ -236,4 +238,10 @@ def milestone_list(request, contract_id: Id):
 )
 @paginated
 def deduction_list(request, contract_id: Id):
+    _require_money(request)
     return DeductionRule.objects.filter(contract=contracts.get(request, contract_id))
+
+
+def _require_money(request) -> None:
+    if not permissions.sees_contract_money(request.user):
+        raise PermissionDenied(_("科室用户不能查看合同金额、付款与扣款。"))

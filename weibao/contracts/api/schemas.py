@@ -6,6 +6,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from weibao.accounts.permissions import sees_contract_money
 from weibao.core.api import Flag, Id, IsoDate, Version, decimal_type
 
 from ..models import (
@@ -29,7 +30,7 @@ class ContractOut(Schema):
     vendor_id: int
     start: date
     end: date
-    amount: Decimal
+    amount: Decimal | None = Field(description="合同金额（元）；科室用户看不到（null）")
     status: ContractStatus
     renewal_of_id: int | None
     template_code: str
@@ -43,6 +44,10 @@ class ContractOut(Schema):
     renewal_rule: dict
     notes: str
     version: int
+
+    @staticmethod
+    def resolve_amount(obj: Any, context: dict[str, Any]) -> Decimal | None:
+        return obj.amount if sees_contract_money(context["request"].user) else None
 
 
 class ContractIn(Schema):

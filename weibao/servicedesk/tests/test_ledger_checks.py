@@ -123,3 +123,18 @@ def test_text_that_could_be_a_formula_is_exported_as_text_and_imported_back_as_i
     assert import_xlsx(data, contract=contract).errors == []
     assert sorted(Ticket.objects.values_list("title", flat=True)) == sorted(titles)
     assert set(Ticket.objects.values_list("caller_name", "description")) == {("=cmd|' /C calc'!A0", "\t=1+1")}
+
+
+def test_times_still_to_come_are_refused(seed):
+    contract = seed("drg-wuhan")
+    later = ["", 10, "明年的工单", "2062-03-02 09:00:00", "张三", "1300000", "", ""]
+    result = import_xlsx(
+        _book(later, _row(process="respond@2026-03-02 09:10:00; resolve@2099-01-01 10:00:00")),
+        contract=contract,
+    )
+    assert result.created == []
+    assert result.errors == [
+        "第 2 行“报告时间”晚于现在：2062-03-02 09:00:00",
+        "第 3 行“处理过程”晚于现在：2099-01-01 10:00:00",
+    ]
+    assert not Ticket.objects.exists()
