@@ -25,9 +25,10 @@ class AccountsConfig(AppConfig):
         # Users and tokens too: an API token's user is cached with their scope (accounts.tokens);
         # departments are cached for reports (core.tenancy.get_visible_reference).
         watch_scope_models(Membership, AccessGrant, Organization, User, ApiToken, Department)
-        from .demo import demo_organisations, demo_users
+        from .demo import demo_auditor_grants, demo_organisations, demo_users
 
         register_demo_step("organisations", demo_organisations, order=0)
         register_demo_step("users", demo_users, order=1)
+        register_demo_step("auditor grants", demo_auditor_grants, order=2)
         register_nav(_("工作台"), "core:home", order=0)
         register_nav(_("机构与用户"), "accounts:organization_list", order=900)

@@ -11,8 +11,8 @@ from typing import Any
 from django.utils import timezone
 
 from .choices import OrgKind, Role
-from .models import Campus, Department, Membership, Organization, User
-from .services import generate_password
+from .models import AccessGrant, Campus, Department, Membership, Organization, User
+from .services import access_grant_create, generate_password
 
 HOSPITALS = [
     # (short code, name, campuses, departments)
@@ -101,3 +101,15 @@ def demo_users(ctx: dict[str, Any]) -> list[str]:
             + " — `weibao demo --reset-passwords` 生成新密码 / prints new passwords"
         )
     return lines
+
+
+def demo_auditor_grants(ctx: dict[str, Any]) -> list[str]:
+    """The hospital admin grants the demo auditor read access to the hospital, as a hospital
+    would before an audit: the auditor can then read its contracts, tickets and audit trail."""
+    users: dict[str, User] = ctx["users"]
+    admin, auditor = users["demo-hospital"], users["demo-auditor"]
+    hospitals = [m.organization for m in admin.active_memberships() if m.role == Role.HOSPITAL_ADMIN]
+    for hospital in hospitals:
+        if not AccessGrant.objects.filter(user=auditor, hospital=hospital).exists():
+            access_grant_create(actor=admin, user=auditor, hospital=hospital)
+    return []
