@@ -292,6 +292,7 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "servicedesk:mobile_status": {"pk": w["ticket_b"].pk},
             "servicedesk:attachment_download": {"pk": w["attachment_b"].pk},
             "servicedesk:data_change_detail": {"pk": w["data_change_b"].pk},
+            "servicedesk:change_request_detail": {"pk": w["change_request_b"].pk},
             "notifications:notification_open": {"pk": w["notification_b"].pk},
             "notifications:notification_read": {"pk": w["notification_b"].pk},
             "notifications:robot_edit": {"pk": w["robot_b"].pk},
@@ -300,9 +301,22 @@ def test_pages_refuse_the_other_hospital(client_for, world):
         },
         exempt={"calendars:holiday_year"},
     )
-    assert len(checked) == 31
+    assert len(checked) == 32
     w["user_b"].refresh_from_db()
     assert w["user_b"].is_active
+
+
+@pytest.mark.parametrize("name", ["servicedesk:data_change_new", "servicedesk:change_request_new"])
+def test_records_cannot_be_started_from_the_other_hospitals_ticket(client_for, world, name):
+    """The record forms take the ticket they start from in the query string (or the form)."""
+    from django.urls import reverse
+
+    ticket_b, url = world["ticket_b"], reverse(name)
+    client = client_for(world["admin_a"])
+    assert client.get(url, {"ticket": ticket_b.pk}).status_code == 404
+    assert client.post(url, {"ticket": ticket_b.pk, "title": "x", "reason": "x"}).status_code == 404
+    assert client_for(world["admin_b"]).get(url, {"ticket": ticket_b.pk}).status_code == 200
+    assert not ticket_b.data_changes.exists() and not ticket_b.change_requests.exists()
 
 
 def test_attachment_upload_refuses_the_other_hospital(client_for, world):

@@ -24,6 +24,9 @@ urlpatterns = [
     path("m/report/", views.mobile_report, name="mobile_report"),
     path("m/tickets/<int:pk>/", views.mobile_status, name="mobile_status"),
     path("data-changes/", views.data_change_list, name="data_change_list"),
+    path("data-changes/new/", views.data_change_new, name="data_change_new"),
     path("data-changes/<int:pk>/", views.data_change_detail, name="data_change_detail"),
     path("change-requests/", views.change_request_list, name="change_request_list"),
+    path("change-requests/new/", views.change_request_new, name="change_request_new"),
+    path("change-requests/<int:pk>/", views.change_request_detail, name="change_request_detail"),
 ]

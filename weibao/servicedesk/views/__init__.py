@@ -1,7 +1,14 @@
 """Pages of the service desk, one module per part of it."""
 
 from .home import home_panel
-from .records import change_request_list, data_change_detail, data_change_list
+from .records import (
+    change_request_detail,
+    change_request_list,
+    change_request_new,
+    data_change_detail,
+    data_change_list,
+    data_change_new,
+)
 from .report import mobile_report, mobile_status, qr_sheet, ticket_new, ticket_phone
 from .tickets import (
     attachment_download,
@@ -21,9 +28,12 @@ from .tickets import (
 
 __all__ = [
     "attachment_download",
+    "change_request_detail",
     "change_request_list",
+    "change_request_new",
     "data_change_detail",
     "data_change_list",
+    "data_change_new",
     "home_panel",
     "mobile_report",
     "mobile_status",

@@ -25,6 +25,7 @@ from ..models import Attachment, SavedFilter, Ticket
 from ..selectors import tickets_for
 from ..workflow import TRANSITIONS
 from .lookup import ticket_filter, visible_ticket
+from .records import ticket_records
 
 
 @login_required
@@ -119,6 +120,7 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_take": ticket.assignee_id is None
             and permissions.is_vendor_member(request.user, ticket.contract.vendor_id),
             "now": timezone.now(),
+            **ticket_records(request, ticket),
         },
     )
 
