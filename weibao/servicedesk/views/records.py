@@ -104,7 +104,14 @@ def data_change_new(request: HttpRequest) -> HttpResponse:
         message=_("数据变更已登记，等待医院审批。"),
     )
     return done or render(
-        request, "servicedesk/record_new.html", {"form": form, "ticket": ticket, "title": _("登记数据变更")}
+        request,
+        "servicedesk/record_new.html",
+        {
+            "form": form,
+            "ticket": ticket,
+            "title": _("登记数据变更"),
+            "back_url": reverse("servicedesk:data_change_list"),
+        },
     )
 
 
@@ -178,7 +185,14 @@ def change_request_new(request: HttpRequest) -> HttpResponse:
         message=_("需求已提出，等待厂商评估。"),
     )
     return done or render(
-        request, "servicedesk/record_new.html", {"form": form, "ticket": ticket, "title": _("提出需求变更")}
+        request,
+        "servicedesk/record_new.html",
+        {
+            "form": form,
+            "ticket": ticket,
+            "title": _("提出需求变更"),
+            "back_url": reverse("servicedesk:change_request_list"),
+        },
     )
 
 
