@@ -16,6 +16,7 @@ from .tickets import (
     ticket_flag,
     ticket_import,
     ticket_list,
+    ticket_severity,
     ticket_watch,
 )
 
@@ -41,5 +42,6 @@ __all__ = [
     "ticket_list",
     "ticket_new",
     "ticket_phone",
+    "ticket_severity",
     "ticket_watch",
 ]
