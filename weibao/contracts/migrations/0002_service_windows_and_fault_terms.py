@@ -22,12 +22,12 @@ READINGS = {
     ("regional-zhenhai", 3): (
         {"immediate": True, "calendar": "7x8"},
         None,
-        {"service_window": {"calendar": "7x8", "text": "7×8小时常规电话支持"}},
+        {"service_window": {"calendar": "7x8", "text": "7*8小时的常规电话支持服务"}},
     ),
     ("regional-zhenhai", 4): (
         {"immediate": True, "calendar": "7x24"},
         None,
-        {"service_window": {"calendar": "7x24", "text": "7×24小时紧急电话支持"}, "by_severity": True},
+        {"service_window": {"calendar": "7x24", "text": "7*24小时紧急电话支持服务"}, "by_severity": True},
     ),
     ("regional-zhenhai", 5): (None, None, {"by_severity": True}),
     ("pacs-huizhou", 9): ({"workday_appointment": True, "calendar": "5x8"}, None, {}),
