@@ -26,7 +26,7 @@ from weibao.core.api import (
 from weibao.core.api_crud import PageIn, paginated
 from weibao.core.tenancy import get_visible_reference
 
-from .. import attachments, permissions, saved_filters, services
+from .. import attachments, permissions, saved_filters, services, severity
 from ..ledger import import_xlsx, xlsx_response
 from ..models import SavedFilter, Ticket, TicketClock
 from ..selectors import TicketFilter, ticket_payload, ticket_rows_page, tickets_for
@@ -354,15 +354,15 @@ def ticket_flag(request, ticket_id: Id, payload: FlagIn):
 )
 def ticket_severity(request, ticket_id: Id, payload: SeverityIn):
     ticket = _ticket(request, ticket_id)
-    severity = ticket.contract.severities.filter(pk=payload.severity_id).first()
-    if severity is None:
+    chosen = ticket.contract.severities.filter(pk=payload.severity_id).first()
+    if chosen is None:
         raise HttpError(400, _("故障等级不属于该合同。"))
     try:
         return ticket_payload(
-            services.ticket_set_severity(
+            severity.ticket_set_severity(
                 actor=request.user,
                 ticket=ticket,
-                severity=severity,
+                severity=chosen,
                 reason=payload.reason,
                 version=payload.version,
                 context=AuditContext.from_request(request),

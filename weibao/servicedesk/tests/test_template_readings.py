@@ -14,6 +14,7 @@ from django.utils import timezone
 from weibao.audit.models import AuditEvent
 from weibao.servicedesk import services
 from weibao.servicedesk.models import Ticket
+from weibao.servicedesk.severity import ticket_set_severity
 
 from .conftest import at
 
@@ -93,7 +94,7 @@ def test_the_hospital_changes_the_severity_and_the_clocks_follow(seed, people, c
     ticket = report(contract, 5, timezone.now() - timedelta(minutes=5), severity="level2")
     assert {c.kind for c in ticket.clocks.all()} == {"response"}
     with pytest.raises(PermissionDenied):
-        services.ticket_set_severity(
+        ticket_set_severity(
             actor=people["engineer"], ticket=ticket, severity=contract.severities.get(code="level1")
         )
     admin = client_for(people["admin"])

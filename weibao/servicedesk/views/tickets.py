@@ -17,7 +17,7 @@ from weibao.contracts.models import Contract
 from weibao.core.db import as_id
 from weibao.core.pagination import request_page
 
-from .. import permissions, reporting, saved_filters, services
+from .. import permissions, reporting, saved_filters, services, severity
 from ..choices import TicketState
 from ..forms import ActionForm, ImportForm
 from ..ledger import import_xlsx, xlsx_response
@@ -269,12 +269,12 @@ def ticket_flag(request: HttpRequest, pk: int) -> HttpResponse:
 def ticket_severity(request: HttpRequest, pk: int) -> HttpResponse:
     """The hospital sets the ticket's fault class (故障等级)."""
     ticket = visible_ticket(request, pk)
-    severity = ticket.contract.severities.filter(pk=as_id(request.POST.get("severity"))).first()
+    chosen = ticket.contract.severities.filter(pk=as_id(request.POST.get("severity"))).first()
     try:
-        services.ticket_set_severity(
+        severity.ticket_set_severity(
             actor=request.user,
             ticket=ticket,
-            severity=severity,
+            severity=chosen,
             reason=request.POST.get("reason", ""),
             version=as_id(request.POST.get("version")),
             context=AuditContext.from_request(request),
