@@ -189,6 +189,7 @@ def test_api_refuses_the_other_hospital(client_for, world):
             ("POST", "/api/v1/tickets/{ticket_id}/transitions"): {"action": "respond"},
             ("POST", "/api/v1/tickets/{ticket_id}/comments"): {"body": "x"},
             ("POST", "/api/v1/tickets/{ticket_id}/flags"): {"flag": "vendor_caused", "reason": "x"},
+            ("POST", "/api/v1/tickets/{ticket_id}/severity"): {"severity_id": 1, "reason": "x"},
             ("PATCH", "/api/v1/data-changes/{data_change_id}"): {"reason": "x"},
             ("POST", "/api/v1/data-changes/{data_change_id}/steps"): {"step": "approve"},
             ("POST", "/api/v1/change-requests/{change_request_id}/steps"): {"action": "reject"},
@@ -288,6 +289,7 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "servicedesk:ticket_comment": {"pk": w["ticket_b"].pk},
             "servicedesk:ticket_assign": {"pk": w["ticket_b"].pk},
             "servicedesk:ticket_flag": {"pk": w["ticket_b"].pk},
+            "servicedesk:ticket_severity": {"pk": w["ticket_b"].pk},
             "servicedesk:ticket_watch": {"pk": w["ticket_b"].pk},
             "servicedesk:mobile_status": {"pk": w["ticket_b"].pk},
             "servicedesk:attachment_download": {"pk": w["attachment_b"].pk},
@@ -301,7 +303,7 @@ def test_pages_refuse_the_other_hospital(client_for, world):
         },
         exempt={"calendars:holiday_year"},
     )
-    assert len(checked) == 32
+    assert len(checked) == 33
     w["user_b"].refresh_from_db()
     assert w["user_b"].is_active
 

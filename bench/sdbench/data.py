@@ -292,7 +292,7 @@ class Generator:
             }
         ]
         # each move as the service records it (all moves are in the past: the system's to replay)
-        from weibao.servicedesk.workflow import SYSTEM, Fields, Position, apply_transition
+        from weibao.servicedesk.workflow import NO, SYSTEM, VENDOR, Fields, Position, apply_transition, rule
 
         current = "new"
         settled: dict[str, Any] = {}  # the ticket's fields the moves set
@@ -307,7 +307,9 @@ class Generator:
                     reason=rng.choice(["等待厂商补丁", "等待科室确认", "用户已自行解决", "问题复现"])
                 )
             changes = apply_transition(Position(current, created), action, at[action], SYSTEM, given)
-            actor = None if changes.transition.side == "system" else (engineer or reporter)
+            # The vendor's moves are the engineer's, the hospital's the reporter's, auto-close nobody's.
+            vendors = rule(action, VENDOR) != NO
+            actor = (engineer if vendors else reporter) if action != "auto_close" else None
             events.extend({"ticket_id": tid, "actor_id": actor, **e.columns()} for e in changes.events)
             settled.update(changes.fields)
             current = changes.state

@@ -445,6 +445,12 @@ def can_flag_ticket(actor: Actor, ticket: TicketLike) -> bool:
     return is_hospital_admin(actor, ticket.hospital_id)
 
 
+def can_set_severity(actor: Actor, ticket: TicketLike) -> bool:
+    """A ticket's fault class (故障等级) sets its clocks: the hospital's admins decide it, never
+    the vendor whose clocks it sets."""
+    return is_hospital_admin(actor, ticket.hospital_id)
+
+
 # --- calendars, robots, holidays ---------------------------------------------------------------------
 
 

@@ -254,6 +254,8 @@ def contract_create_from_template(
                         "remark": t.remark,
                         "detail": t.detail,
                         "note": t.note,
+                        "service_window": _target(t.service_window, mapping),
+                        "by_severity": t.by_severity,
                     }.items()
                     if v
                 },

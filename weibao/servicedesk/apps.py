@@ -22,7 +22,7 @@ class ServicedeskConfig(AppConfig):
         from .demo import demo_tickets
         from .sla import recompute_for_calendars, recompute_for_years
         from .views import home_panel
-        from .workflow import TRANSITIONS
+        from .workflow import REQUEST_LABELS, TRANSITIONS
 
         # The jobs that notices and the scan queue (and that call back into them).
         notify.check_ticket.bind(tasks.check_ticket)
@@ -34,6 +34,11 @@ class ServicedeskConfig(AppConfig):
                     f"ticket.{t.action}": format_lazy("{}：{}", _("工单"), t.label)
                     for t in TRANSITIONS.values()
                 },
+                **{
+                    f"ticket.request.{action}": format_lazy("{}：{}", _("工单"), label)
+                    for action, label in REQUEST_LABELS.items()
+                },
+                "ticket.severity": _("工单：更改故障等级"),
                 "ticket.flag.vendor_caused": _("工单：标记乙方原因"),
                 "ticket.flag.adverse_event": _("工单：标记恶性事件"),
             }

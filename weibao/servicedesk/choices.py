@@ -76,6 +76,7 @@ class EventKind(models.TextChoices):
     FLAG = "flag", _("标记")
     ATTACHMENT = "attachment", _("附件")
     SLA = "sla", _("时限")
+    REQUEST = "request", _("申请")
 
 
 class DataChangeKind(models.TextChoices):

@@ -15,6 +15,7 @@ from weibao.accounts.permissions import (
     can_import_tickets,
     can_reply_publicly,
     can_report,
+    can_set_severity,
     can_work,
     can_work_contract,
     is_hospital_admin,
@@ -26,9 +27,10 @@ from weibao.accounts.permissions import (
     sees_internal,
 )
 
-from .workflow import ANY, BOTH, HOSPITAL, NOBODY, WORK
+from .workflow import HOSPITAL_ADMIN, HOSPITAL_USER, NO, NOBODY, SYSTEM, VENDOR, rule
 
 __all__ = [
+    "actor_kind",
     "administered_org_ids",
     "can_act_for_hospital",
     "can_assign",
@@ -38,6 +40,7 @@ __all__ = [
     "can_import_tickets",
     "can_reply_publicly",
     "can_report",
+    "can_set_severity",
     "can_take",
     "can_work",
     "can_work_contract",
@@ -48,23 +51,24 @@ __all__ = [
     "may_be_notified_of_ticket",
     "require_reply_publicly",
     "sees_internal",
-    "side_of",
 ]
 
 
-def can_take(user: Any, ticket: Any, side: str) -> bool:
-    """May ``user`` take a workflow move made by ``side`` (see :mod:`.workflow`)?"""
-    if side == WORK:
-        return can_work(user, ticket)
-    if side == HOSPITAL:
-        return can_act_for_hospital(user, ticket)
-    if side == ANY:
-        return can_work(user, ticket) or can_act_for_hospital(user, ticket)
-    return False
+def actor_kind(user: Any, ticket: Any) -> str:
+    """The kind of actor ``user`` is on ``ticket`` in :data:`.workflow.WHO`: the contract vendor's
+    people, the hospital's admins, the reporter and the ticket's department users, or nobody; the
+    system for no user. Someone of the vendor acts as the vendor (whose clocks they move)."""
+    if user is None:
+        return SYSTEM
+    if is_vendor_member(user, ticket.contract.vendor_id):
+        return VENDOR
+    if is_hospital_admin(user, ticket.hospital_id):
+        return HOSPITAL_ADMIN
+    if can_act_for_hospital(user, ticket):
+        return HOSPITAL_USER
+    return NOBODY
 
 
-def side_of(user: Any, ticket: Any) -> str:
-    """The side of ``ticket`` that ``user`` may act for (:func:`.workflow.may_take` says which
-    moves that allows): ``work``, ``hospital``, ``both`` or ``nobody``."""
-    work, hospital = can_work(user, ticket), can_act_for_hospital(user, ticket)
-    return BOTH if work and hospital else WORK if work else HOSPITAL if hospital else NOBODY
+def can_take(user: Any, ticket: Any, action: str) -> bool:
+    """May ``user`` make ``action`` on ``ticket``, or ask the hospital for it (see :mod:`.workflow`)?"""
+    return rule(action, actor_kind(user, ticket)) != NO

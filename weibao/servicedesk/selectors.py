@@ -194,6 +194,7 @@ TICKET_FIELDS = (
     "location",
     "assignee_id",
     "state",
+    "pending_action",
     "version",
     "created_at",
     "updated_at",

@@ -28,10 +28,9 @@ from weibao.contracts.models import Contract, Interface, MaintainedSystem, Modul
 from . import notify, permissions, persist
 from .choices import EventKind, TicketChannel, TicketState
 from .models import Ticket, TicketClock, TicketEvent
-from .sla import refresh_clocks, snapshot_clocks
+from .sla import pauses_needing_agreement, refresh_clocks, snapshot_clocks
 from .workflow import (
-    SYSTEM,
-    WORK,
+    VENDOR,
     Changes,
     Fields,
     IllegalTransition,
@@ -50,6 +49,19 @@ class StaleTicket(Exception):
             % {"n": ticket.number, "v": ticket.version}
         )
         self.ticket = ticket
+
+
+def severity_required(contract: Contract, term: ServiceTerm) -> bool:
+    """A term whose targets are its fault class's (``by_severity`` in the template) has no clock
+    without a severity: on a contract that defines severities, the report must name one."""
+    return bool((term.extra or {}).get("by_severity")) and contract.severities.exists()
+
+
+def _highest_severity(severity: Severity | None) -> bool:
+    """The contract's highest fault class (致命; the templates list the most severe first)."""
+    if severity is None:
+        return False
+    return not Severity.objects.filter(contract_id=severity.contract_id, order__lt=severity.order).exists()
 
 
 def _check_create(actor: User | None, contract: Contract) -> None:
@@ -130,6 +142,11 @@ def ticket_create_with_clocks(
         errors["department"] = _("科室不属于该医院。")
     if module is not None and system is not None and module.system_id != system.pk:
         errors["module"] = _("模块不属于所选系统。")
+    if severity is None and not imported and severity_required(contract, term):
+        errors["severity"] = _("“%(t)s”按故障等级计时，请选择故障等级（%(s)s）。") % {
+            "t": term.item,
+            "s": "、".join(contract.severities.values_list("label", flat=True)),
+        }
     if errors:
         raise ValidationError(errors)
     if assignee is not None and not permissions.can_assign(actor, contract, assignee):
@@ -188,13 +205,14 @@ def ticket_create_with_clocks(
             data={"channel": channel},
         )
     ]
-    if respond:
-        # The call taken by the desk is the vendor side's response.
+    if respond and (actor is None or permissions.is_vendor_member(actor, contract.vendor_id)):
+        # The call taken by the vendor's desk is the vendor's response (受理即响应); a call the
+        # hospital's people write down is a report like any other, and the vendor's clock runs.
         answered = apply_transition(
             Position(TicketState.NEW, created_at),
             "respond",
             created_at,
-            WORK,
+            VENDOR,
             Fields(comment=_("电话受理即响应")),
         )
         _apply(ticket, answered)
@@ -293,12 +311,12 @@ def ticket_transition(
     at = (at or timezone.now()).replace(microsecond=0)
     with transaction.atomic():
         ticket = _lock(ticket, version)
-        side = SYSTEM if actor is None else permissions.side_of(actor, ticket)
+        kind = permissions.actor_kind(actor, ticket)
         given = Fields(
             reason=reason, solution=solution, root_cause=root_cause, rating=rating, comment=comment
         )
         try:
-            changes = apply_transition(Position(ticket.state, ticket.created_at), action, at, side, given)
+            changes = apply_transition(position_of(ticket), action, at, kind, given)
         except NotYourMove as exc:
             raise PermissionDenied(str(exc)) from exc
         except IllegalTransition as exc:
@@ -312,12 +330,10 @@ def ticket_transition(
             )
         before = ticket.state
         fields = _apply(ticket, changes)
-        if (
-            ticket.assignee_id is None
-            and actor is not None
-            and changes.transition.side == WORK
-            and permissions.is_vendor_member(actor, ticket.contract.vendor_id)
-        ):
+        if "pending_action" in changes.fields:
+            ticket.pending_by = actor if changes.requested else None
+            fields.append("pending_by")
+        if ticket.assignee_id is None and kind == VENDOR and action not in ("cancel",):
             ticket.assignee = actor
             fields.append("assignee")
         _save(ticket, fields, at)
@@ -325,15 +341,34 @@ def ticket_transition(
         TicketEvent.objects.bulk_create(events)
         clocks = refresh_clocks(ticket)
         audit_record(
-            action=f"ticket.{action}",
+            action=f"ticket.request.{changes.requested}" if changes.requested else f"ticket.{action}",
             actor=actor,
             context=context,
             obj=ticket,
             organization=ticket.hospital,
             detail={"from": before, "to": changes.state},
         )
-        notify.on_transition(ticket, action, actor, clocks)
+        notify.on_transition(
+            ticket, changes.transition.action if ticket.state != before else "", actor, clocks
+        )
     return ticket
+
+
+def position_of(ticket: Ticket) -> Position:
+    """Where ``ticket`` stands for the workflow: its state, the vendor's pending request, and the
+    states the vendor may not enter alone (its contract's clock rules and its severity say)."""
+    return Position(
+        ticket.state,
+        ticket.created_at,
+        pending=ticket.pending_action,
+        pending_reason=ticket.pending_reason,
+        pending_by=str(ticket.pending_by) if ticket.pending_by_id else "",
+        needs_agreement=pauses_needing_agreement(
+            ticket.clocks.all(),
+            rules=ticket.contract.clock_rules,
+            highest_severity=_highest_severity(ticket.severity),
+        ),
+    )
 
 
 def ticket_update(
@@ -371,6 +406,8 @@ def ticket_update(
             )
         ):
             raise PermissionDenied(_("您不能修改此工单。"))
+        if "severity" in fields and actor is not None and not permissions.can_set_severity(actor, ticket):
+            raise PermissionDenied(_("只有医院管理员可以更改故障等级。"))
         assignee = fields.get("assignee")
         if assignee is not None and not permissions.can_assign(actor, ticket, assignee):
             raise _assignee_refused()
@@ -401,13 +438,7 @@ def ticket_update(
             data={k: {"from": a, "to": b} for k, (a, b) in changes.items()},
         )
         if {"term", "severity"} & set(changes):
-            ticket.clocks.all().delete()
-            TicketClock.objects.bulk_create(
-                TicketClock(ticket=ticket, **spec)
-                for spec in snapshot_clocks(
-                    contract=ticket.contract, term=term, severity=severity, start=ticket.created_at
-                )
-            )
+            _resnapshot(ticket)
         clocks = refresh_clocks(ticket)
         audit_record(
             action="ticket.update",
@@ -420,6 +451,18 @@ def ticket_update(
         if "assignee" in changes and ticket.assignee is not None:
             notify.on_assigned(ticket, clocks)
     return ticket
+
+
+def _resnapshot(ticket: Ticket) -> None:
+    """The ticket's category or severity changed: its clocks take the contract's targets for the
+    new ones, still counted from the ticket's creation."""
+    ticket.clocks.all().delete()
+    TicketClock.objects.bulk_create(
+        TicketClock(ticket=ticket, **spec)
+        for spec in snapshot_clocks(
+            contract=ticket.contract, term=ticket.term, severity=ticket.severity, start=ticket.created_at
+        )
+    )
 
 
 def ticket_comment(

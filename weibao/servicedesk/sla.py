@@ -88,6 +88,23 @@ def snapshot_clocks(*, contract: Any, term: Any, severity: Any, start: datetime)
     return specs
 
 
+def pauses_needing_agreement(
+    clocks: Iterable[TicketClock], *, rules: dict[str, Any] | None, highest_severity: bool
+) -> frozenset[str]:
+    """The states the vendor may not put the ticket in alone, because a clock of it that is still
+    to be met pauses there and the contract's clock rules do not give the vendor that pause
+    (``vendor_may_pause``), or because the ticket is of the contract's highest severity (致命),
+    whose clock never pauses without the hospital's agreement."""
+    rules = rules or {}
+    needed: set[str] = set()
+    for clock in clocks:
+        if clock.status in (ClockStatus.MET, ClockStatus.NOT_APPLICABLE, ClockStatus.PENDING):
+            continue  # settled, or not started: it pauses nothing
+        alone = set() if highest_severity else set((rules.get(clock.kind) or {}).get("vendor_may_pause", []))
+        needed |= {state for state in clock.paused_in if state not in alone}
+    return frozenset(needed)
+
+
 def timeline_of(ticket: Ticket, events: Iterable[TicketEvent] | None = None) -> list[TimelineEntry]:
     if events is None:
         events = ticket.events.exclude(kind="created").only("at", "to_state", "clock_event")

@@ -44,7 +44,7 @@ from .scalars import Text as Text
 from .scalars import TimeText as TimeText
 from .targets import Escalation, Target
 from .template import ContractTemplate, Source
-from .terms import ClockRule, ClockRules, Contact, ServiceTerm, Severity, SupportLine
+from .terms import ClockRule, ClockRules, Contact, ServiceTerm, ServiceWindow, Severity, SupportLine
 from .vocabulary import (
     AssessmentPeriod,
     CadenceKind,
@@ -115,6 +115,7 @@ __all__ = [
     "Residency",
     "ServiceReport",
     "ServiceTerm",
+    "ServiceWindow",
     "Severity",
     "Signer",
     "Source",

@@ -123,7 +123,7 @@ def reference_issues(data: dict[str, Any]) -> list[tuple[Loc, str]]:
         cal_ref(row.get("calendar"), ("support_lines", i, "calendar"))
     for where in ("service_terms", "severities"):
         for i, row in _rows(data, where):
-            for clock in (*_CLOCKS, "escalate_onsite"):
+            for clock in (*_CLOCKS, "escalate_onsite", "service_window"):
                 cal_ref(_get(row, clock, "calendar"), (where, i, clock, "calendar"))
     cal_ref(_get(data, "obligations", "residency", "calendar"), ("obligations", "residency", "calendar"))
     for i, assessment in _rows(data, "assessments"):
@@ -159,6 +159,9 @@ def reference_issues(data: dict[str, Any]) -> list[tuple[Loc, str]]:
         c for _, row in _rows(data, "obligations", "deliverables") if (c := _str(row.get("code")))
     ]
     severities = [c for _, row in _rows(data, "severities") if (c := _str(row.get("code")))]
+    for i, row in _rows(data, "service_terms"):
+        if row.get("by_severity") and not severities:
+            out.append((("service_terms", i, "by_severity"), "the template defines no severities"))
     has_subsystems = bool(_rows(data, "subsystems"))
     for i, assessment in _rows(data, "assessments"):
         for j, code in enumerate(_get(assessment, "requires_deliverables") or []):

@@ -13,8 +13,19 @@ from .vocabulary import Category, Channel, Party, TicketState
 _CLOCKS = ("response", "onsite", "resolution")
 
 
+class ServiceWindow(_Model):
+    """When a term's service is offered, where the seed states only that ("法定工作日", a 7×8 or
+    7×24 phone line): not a deadline. The ticket shows "服务时间：<text>"; its clocks come from
+    its severity's targets, if any, and the window starts no clock of its own."""
+
+    calendar: Code
+    text: Text
+
+
 class ServiceTerm(_Model):
-    """One row of the seed's service table (服务项目)."""
+    """One row of the seed's service table (服务项目). ``service_window`` is a window that is no
+    deadline (see :class:`ServiceWindow`); ``by_severity`` says the term's targets are its fault
+    class's (故障等级), so a ticket of it must name a severity when reported."""
 
     number: int = Field(ge=1)
     mark: str | None = Field(default=None, pattern=r"^[▲★]$")
@@ -33,12 +44,23 @@ class ServiceTerm(_Model):
     onsite: Target | None = None
     resolution: Target | None = None
     escalate_onsite: Escalation | None = None
+    service_window: ServiceWindow | None = None
+    by_severity: bool = False
     separately_paid: bool = False
     note: str | None = None
 
+    @model_validator(mode="after")
+    def _window_is_no_deadline(self) -> ServiceTerm:
+        if self.service_window is not None and self.response is not None:
+            raise ValueError(
+                "a service window is not a response deadline: give 'service_window' or 'response', not both"
+            )
+        return self
+
 
 class Severity(_Model):
-    """A fault class (故障等级) with its own targets."""
+    """A fault class (故障等级) with its own targets. A template lists its severities from the most
+    severe (致命, 一级) down: the first is the one whose clocks never pause without the hospital."""
 
     code: Code
     label: Text
@@ -53,7 +75,13 @@ class Severity(_Model):
 
 
 class ClockRule(_Model):
+    """In which states a clock pauses (``paused_in``), and which of those pauses the vendor may
+    make alone (``vendor_may_pause``): every other pause of the clock by the vendor is a request
+    the hospital agrees to, and the clock runs until it does. The highest severity's clocks
+    never pause without the hospital's agreement, whatever this says."""
+
     paused_in: list[TicketState] = Field(default_factory=list)
+    vendor_may_pause: list[TicketState] = Field(default_factory=list)
     text: str | None = None
 
     @model_validator(mode="after")
@@ -68,6 +96,9 @@ class ClockRule(_Model):
                 f"a clock cannot pause in {', '.join(wrong)}: it starts in 'new' and has stopped by "
                 "'resolved', 'closed' or 'cancelled'"
             )
+        stray = [s.value for s in self.vendor_may_pause if s not in self.paused_in]
+        if stray:
+            raise ValueError(f"vendor_may_pause names states the clock does not pause in: {', '.join(stray)}")
         return self
 
 

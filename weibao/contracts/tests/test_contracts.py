@@ -116,7 +116,9 @@ def test_pacs_guangxi_seed_001():
     groups = list(dict.fromkeys(c.terms.values_list("group", flat=True)))
     assert groups == ["功能应用维护", "数据维护", "其他服务"]
     hotline = c.terms.get(category="hotline")
-    assert compact(hotline.response) == "immediate@5x8"
+    # "法定工作日" is when the hotline is staffed, not a deadline: a service window.
+    assert hotline.response is None
+    assert hotline.extra["service_window"] == {"calendar": "5x8", "text": "法定工作日"}
     assert {"qq", "wechat"} <= set(c.terms.get(number=1).channels)
 
 

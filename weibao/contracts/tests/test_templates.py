@@ -48,10 +48,11 @@ def test_seed_000_service_table():
         (6, "数据调整", "data_adjustment", PHONE_REMOTE_ONSITE, "1h@7x24", None, None, "24h@7x24"),
         (7, "特殊服务", "special_disaster", PHONE_REMOTE_ONSITE, "immediate@7x24", None, None, "4h@7x24"),
         (8, "系统培训", "management_training", PHONE_REMOTE_ONSITE, "appointment@5x8", None, None, None),
-        (9, "维护培训", "maintenance_training", PHONE_REMOTE_ONSITE, "appointment@5x8", None, None, None),
-        (10, "巡检服务", "inspection", ("onsite",), "appointment@5x8", None, None, None),
-        (11, "热线服务", "hotline", PHONE_REMOTE_ONSITE, "1h@7x24", None, None, "24h@7x24"),
-        (12, "问题解答", "qa", PHONE_REMOTE_ONSITE, "1h@7x24", None, None, "24h@7x24"),
+        # Blank response cells in the seed: no target (11 and 12 are within the 7×24 window).
+        (9, "维护培训", "maintenance_training", PHONE_REMOTE_ONSITE, None, None, None, None),
+        (10, "巡检服务", "inspection", ("onsite",), None, None, None, None),
+        (11, "热线服务", "hotline", PHONE_REMOTE_ONSITE, None, None, None, "24h@7x24"),
+        (12, "问题解答", "qa", PHONE_REMOTE_ONSITE, None, None, None, "24h@7x24"),
         (13, "接口改造", "interface_change", PHONE_REMOTE_ONSITE, None, None, None, None),
     ]
     # ▲ marks rows 1–5 (and ★1.8 the interface promise)
@@ -150,8 +151,9 @@ def test_seed_001_service_table():
         (8, "管理培训", "management_training", ("onsite",), "appointment@5x8", None, None, None),
         (9, "维护培训", "maintenance_training", ("onsite",), "appointment@5x8", None, None, None),
         (10, "巡检服务", "inspection", ("onsite",), "appointment@5x8", None, None, None),
-        (11, "热线服务", "hotline", REMOTE_001, "immediate@5x8", None, None, None),
-        (12, "问题解答", "qa", REMOTE_001, "immediate@5x8", None, None, None),
+        # "法定工作日" is a service window, not a deadline.
+        (11, "热线服务", "hotline", REMOTE_001, None, None, None, None),
+        (12, "问题解答", "qa", REMOTE_001, None, None, None, None),
     ]
     assert [term.group for term in t.service_terms] == ["功能应用维护"] * 4 + ["数据维护"] * 3 + [
         "其他服务"
@@ -458,8 +460,8 @@ def test_seed_004_service_rows_and_severities():
     assert rows(t) == [
         (1, "基本维护要求", "routine_maintenance", ("remote_desktop", "onsite"), None, None, None, None),
         (2, "巡检服务", "inspection", ("onsite",), None, None, None, None),
-        (3, "常规电话支持服务", "hotline", ("phone", "remote_desktop"), "immediate@7x8", None, None, None),
-        (4, "紧急电话支持服务", "emergency", ("phone",), "immediate@7x24", None, None, None),
+        (3, "常规电话支持服务", "hotline", ("phone", "remote_desktop"), None, None, None, None),
+        (4, "紧急电话支持服务", "emergency", ("phone",), None, None, None, None),
         (5, "上门服务响应时间", "fault", PHONE_REMOTE_ONSITE, None, None, None, None),
         (6, "设立远程服务系统", "routine_maintenance", ("phone", "remote_desktop"), None, None, None, None),
         (7, "培训服务", "maintenance_training", ("onsite",), "appointment@5x8", None, None, None),

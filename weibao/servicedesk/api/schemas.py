@@ -56,6 +56,9 @@ class TicketOut(Schema):
     location: str
     assignee_id: int | None
     state: TicketState
+    pending_action: str = Field(
+        "", description="处理方待医院确认的申请：cancel、hold 或 wait_hospital（空：无）"
+    )
     version: int
     created_at: datetime
     updated_at: datetime
@@ -89,7 +92,9 @@ class EventOut(Schema):
 
 class TicketDetailOut(TicketOut):
     timeline: list[EventOut] = []
-    available_actions: list[str] = []
+    available_actions: list[str] = Field([], description="当前用户可执行或可申请的操作（含 agree/refuse）")
+    requested_actions: list[str] = Field([], description="其中只能申请、须医院同意的操作")
+    pending_reason: str = ""
 
 
 class TicketPage(Schema):
@@ -130,7 +135,7 @@ class TicketPatch(Schema):
 
 
 class TransitionIn(Schema):
-    action: Literal[tuple(a for a, t in TRANSITIONS.items() if t.side != "system")]  # type: ignore[valid-type]
+    action: Literal[tuple(a for a in TRANSITIONS if a != "auto_close")]  # type: ignore[valid-type]
     version: Version | None = None
     reason: str = ""
     solution: str = ""
@@ -148,6 +153,12 @@ class FlagIn(Schema):
     flag: Literal["vendor_caused", "adverse_event"]
     value: Flag = True
     reason: str = Field(..., min_length=1, max_length=2000)
+
+
+class SeverityIn(Schema):
+    severity_id: Id
+    reason: str = Field("", max_length=2000)
+    version: Version | None = None
 
 
 class WatchIn(Schema):

@@ -26,11 +26,11 @@ from weibao.core.api import (
 from weibao.core.api_crud import PageIn, paginated
 from weibao.core.tenancy import get_visible_reference
 
-from .. import attachments, permissions, saved_filters, services
+from .. import attachments, permissions, saved_filters, services, severity
 from ..ledger import import_xlsx, xlsx_response
 from ..models import SavedFilter, Ticket, TicketClock
 from ..selectors import TicketFilter, ticket_payload, ticket_rows_page, tickets_for
-from ..workflow import TRANSITIONS
+from ..workflow import ANSWERS, offers
 from .schemas import (
     AttachmentOut,
     CommentIn,
@@ -39,6 +39,7 @@ from .schemas import (
     ImportOut,
     SavedFilterIn,
     SavedFilterOut,
+    SeverityIn,
     TicketDetailOut,
     TicketIn,
     TicketOut,
@@ -262,13 +263,12 @@ def ticket_detail(request, ticket_id: Id):
         events = events.filter(internal=False)
     payload = ticket_payload(ticket)
     payload["timeline"] = list(events.values(*EVENT_FIELDS))
-    payload["available_actions"] = [
-        a
-        for a, t in TRANSITIONS.items()
-        if ticket.state in t.sources
-        and t.side != "system"
-        and permissions.can_take(request.user, ticket, t.side)
-    ]
+    kind = permissions.actor_kind(request.user, ticket)
+    offered = offers(services.position_of(ticket), kind)
+    answers = [a for a in ANSWERS if ticket.pending_action and permissions.can_take(request.user, ticket, a)]
+    payload["available_actions"] = [o.action for o in offered] + answers
+    payload["requested_actions"] = [o.action for o in offered if o.asks]
+    payload["pending_reason"] = ticket.pending_reason
     return json_response(payload)
 
 
@@ -347,6 +347,29 @@ def ticket_flag(request, ticket_id: Id, payload: FlagIn):
             actor=request.user, ticket=ticket, context=AuditContext.from_request(request), **payload.dict()
         )
     )
+
+
+@router.post(
+    "/tickets/{int:ticket_id}/severity", response=responses(_200=TicketOut), summary="更改故障等级（医院）"
+)
+def ticket_severity(request, ticket_id: Id, payload: SeverityIn):
+    ticket = _ticket(request, ticket_id)
+    chosen = ticket.contract.severities.filter(pk=payload.severity_id).first()
+    if chosen is None:
+        raise HttpError(400, _("故障等级不属于该合同。"))
+    try:
+        return ticket_payload(
+            severity.ticket_set_severity(
+                actor=request.user,
+                ticket=ticket,
+                severity=chosen,
+                reason=payload.reason,
+                version=payload.version,
+                context=AuditContext.from_request(request),
+            )
+        )
+    except services.StaleTicket as exc:
+        _stale(exc)
 
 
 @router.post(

@@ -125,6 +125,19 @@ class Ticket(TenantModel):
     rating = models.PositiveSmallIntegerField(_("评价"), null=True, blank=True)
     rating_comment = models.TextField(_("评价意见"), blank=True)
     cancel_reason = models.TextField(_("取消原因"), blank=True)
+    # The vendor's move the hospital has yet to agree to (取消, or a pause the contract does not
+    # give the vendor alone): until it does, the ticket stays where it is and its clocks run.
+    pending_action = models.CharField(_("待医院确认的申请"), max_length=20, blank=True)
+    pending_reason = models.TextField(_("申请理由"), blank=True)
+    pending_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    pending_at = models.DateTimeField(_("申请时间"), null=True, blank=True)
     vendor_caused = models.BooleanField(_("因乙方原因"), default=False)
     vendor_caused_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

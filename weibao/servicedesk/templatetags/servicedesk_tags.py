@@ -119,3 +119,15 @@ def or_none(value: str) -> str:
     from django.utils.translation import gettext
 
     return value if value not in (None, "") else gettext("（无）")
+
+
+@register.filter
+def request_label(event) -> str:
+    """How a request row of the timeline reads: ``申请取消``; an answer ``拒绝申请（工程师 张三）``."""
+    from ..workflow import REQUEST_LABELS
+
+    if event.action == "refuse":
+        label = REQUEST_LABELS.get(event.data.get("refused", ""), "")
+        who = event.data.get("requested_by") or ""
+        return _("拒绝%(r)s（%(w)s）") % {"r": label, "w": who} if who else _("拒绝%(r)s") % {"r": label}
+    return str(REQUEST_LABELS.get(event.action, event.action))

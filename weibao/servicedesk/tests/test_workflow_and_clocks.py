@@ -107,17 +107,16 @@ def test_pacs_huizhou_fault_escalates_on_site_within_4h(seed):
     assert c["onsite"][1] == "met" and c["resolution"][1] == "met" and c["response"][1] == "met"
 
 
-def test_pacs_guangxi_hotline_immediate_on_statutory_workdays(seed):
+def test_pacs_guangxi_hotline_is_a_statutory_workday_window_not_a_deadline(seed):
+    # "法定工作日" says when the hotline is staffed: no response clock of its own (it used to read
+    # "immediate on 5x8", which breached a web ticket the moment it was created).
     contract = seed("pacs-guangxi")
     hotline = contract.terms.get(category="hotline").number
-    t = create(contract, hotline, "2026-02-15 10:00")  # 春节: the hotline opens on 02-24
-    assert clocks(t)["response"][0] == "2026-02-24 08:00:00"
-    move(t, "respond", "2026-02-24 08:00")
-    assert clocks(t)["response"][1] == "met"
-    late = create(contract, hotline, "2026-02-14 12:30")  # a 调休 Saturday, in the lunch break
-    assert clocks(late)["response"][0] == "2026-02-14 14:00:00"
-    move(late, "respond", "2026-02-14 14:01")
-    assert clocks(late)["response"][1] == "breached"
+    t = create(contract, hotline, "2026-02-14 12:30")  # a 调休 Saturday, in the lunch break
+    assert clocks(t) == {}
+    move(t, "respond", "2026-02-14 14:01")
+    t.refresh_from_db()
+    assert not t.sla_breached and t.responded_at == at("2026-02-14 14:01")
 
 
 def test_his_3y_remote_response_within_30_minutes(seed):

@@ -12,12 +12,14 @@ import pytest
 
 from weibao.servicedesk.choices import TicketState
 from weibao.servicedesk.workflow import (
-    BOTH,
-    HOSPITAL,
+    ANSWERS,
+    HOSPITAL_ADMIN,
+    HOSPITAL_USER,
     NOBODY,
     SYSTEM,
     TRANSITIONS,
-    WORK,
+    VENDOR,
+    WHO,
     Event,
     Fields,
     IllegalTransition,
@@ -77,28 +79,36 @@ MAP: dict[str, dict[str, str]] = {
     "cancelled": {},
 }
 
-#: Which actor sides may make each move (the system makes every move; only it auto-closes).
-TAKERS: dict[str, set[str]] = {
-    **{
-        action: {WORK, BOTH, SYSTEM}
-        for action in (
-            "respond",
-            "start",
-            "require_onsite",
-            "arrive",
-            "hold",
-            "wait_hospital",
-            "resume",
-            "resolve",
-        )
-    },
-    "confirm": {HOSPITAL, BOTH, SYSTEM},
-    "reopen": {HOSPITAL, BOTH, SYSTEM},
-    "cancel": {WORK, HOSPITAL, BOTH, SYSTEM},
-    "auto_close": {SYSTEM},
+#: Who moves which clock, written out again by hand: per move, its effect on the clocks and what
+#: the vendor's people, the hospital's admins, the reporter/department and the system may do
+#: (``may``: at once; ``asks``: a request the hospital answers; ``pause``: at once unless the
+#: contract's clock rules or the 致命 severity need the hospital's agreement; ``no``).
+EXPECTED_WHO = {
+    "respond": ("stops response", "may", "no", "no", "may"),
+    "start": ("none", "may", "no", "no", "may"),
+    "require_onsite": ("starts on-site", "may", "no", "no", "may"),
+    "arrive": ("stops on-site", "may", "no", "no", "may"),
+    "hold": ("pauses", "pause", "no", "no", "may"),
+    "wait_hospital": ("pauses", "pause", "no", "no", "may"),
+    "resume": ("resumes", "may", "may", "no", "may"),
+    "resolve": ("stops resolution", "may", "no", "no", "may"),
+    "confirm": ("closes", "no", "may", "may", "may"),
+    "auto_close": ("closes", "no", "no", "no", "may"),
+    "reopen": ("restarts resolution", "no", "may", "may", "may"),
+    "cancel": ("ends every running clock", "asks", "may", "may", "may"),
+    "agree": ("as the move asked", "no", "may", "may", "may"),
+    "refuse": ("none", "no", "may", "may", "may"),
 }
-ACTIONS = sorted(TAKERS)
-SIDES = [WORK, HOSPITAL, BOTH, SYSTEM, NOBODY]
+KINDS = [VENDOR, HOSPITAL_ADMIN, HOSPITAL_USER, SYSTEM]
+
+
+def _expected(action: str, actor: str) -> str:
+    return "no" if actor == NOBODY else EXPECTED_WHO[action][1 + KINDS.index(actor)]
+
+
+ACTIONS = sorted(EXPECTED_WHO)
+SIDES = [*KINDS, NOBODY]
+MOVES = [a for a in ACTIONS if a not in ANSWERS]
 
 Z = ZoneInfo("Asia/Shanghai")
 CREATED = datetime(2026, 3, 2, 9, 0, tzinfo=Z)
@@ -122,24 +132,121 @@ def test_one_vocabulary_of_states():
     assert TicketState.RESOLVED.label == "待确认"
 
 
+def test_who_moves_which_clock_is_the_table_written_here():
+    assert WHO == EXPECTED_WHO
+
+
 @pytest.mark.parametrize("side", SIDES)
-@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize("action", MOVES)
 @pytest.mark.parametrize("state", list(MAP))
 def test_every_move_from_every_state_by_every_side(state, action, side):
     target = MAP[state].get(action)
+    rule = _expected(action, side)
     if target is None:
         # A move the state does not allow is refused as such, whoever asks.
         with pytest.raises(IllegalTransition) as info:
             apply_transition(Position(state, CREATED), action, AT, side, FULL)
         assert type(info.value) is IllegalTransition and info.value.field == "action"
         assert "不能执行" in str(info.value)
-    elif side not in TAKERS[action]:
+    elif rule == "no":
         with pytest.raises(NotYourMove, match="您不能对此工单执行"):
             apply_transition(Position(state, CREATED), action, AT, side, FULL)
-    else:
+    elif rule == "asks":
+        # Asked of the hospital: the ticket stays where it is, so its clocks keep running.
         changes = apply_transition(Position(state, CREATED), action, AT, side, FULL)
-        assert changes.state == target and changes.missing == ()
+        assert (changes.state, changes.requested, changes.clock_events) == (state, action, ())
+        assert changes.fields["pending_action"] == action and changes.events[-1].kind == "request"
+    else:
+        # ``pause`` where no clock of the ticket would pause: made at once, like ``may``.
+        changes = apply_transition(Position(state, CREATED), action, AT, side, FULL)
+        assert changes.state == target and changes.missing == () and not changes.requested
         assert changes.events[-1].action == action and changes.events[-1].from_state == state
+
+
+@pytest.mark.parametrize("side", SIDES)
+@pytest.mark.parametrize("action", ANSWERS)
+def test_an_answer_needs_a_request_and_the_hospital(action, side):
+    if _expected(action, side) == "no":
+        with pytest.raises(NotYourMove):
+            apply_transition(Position("in_progress", CREATED, pending="cancel"), action, AT, side, FULL)
+        return
+    with pytest.raises(IllegalTransition, match="没有待医院确认的申请"):
+        apply_transition(Position("in_progress", CREATED), action, AT, side, FULL)
+
+
+#: A ticket whose resolution clock pauses on hold, where the contract does not let the vendor
+#: pause it alone.
+GUARDED = Position("in_progress", CREATED, needs_agreement=frozenset({"on_hold", "waiting_hospital"}))
+
+
+@pytest.mark.parametrize("action", ["hold", "wait_hospital"])
+def test_a_vendor_pause_the_contract_does_not_give_is_a_request(action):
+    changes = apply_transition(GUARDED, action, AT, VENDOR, Fields(reason="等待备件"))
+    assert changes.state == "in_progress" and changes.requested == action
+    assert changes.fields == {"pending_action": action, "pending_reason": "等待备件", "pending_at": AT}
+    assert changes.events == (
+        Event(
+            at=AT,
+            kind="request",
+            action=action,
+            from_state="in_progress",
+            body="等待备件",
+            data={"request": action},
+        ),
+    )
+    # The system (a replay of history) and a pause that stops no clock are made at once.
+    assert (
+        apply_transition(GUARDED, action, AT, SYSTEM, Fields(reason="x")).state == MAP["in_progress"][action]
+    )
+    other = {"on_hold", "waiting_hospital"} - {MAP["in_progress"][action]}
+    free = Position("in_progress", CREATED, needs_agreement=frozenset(other))
+    assert apply_transition(free, action, AT, VENDOR, Fields(reason="x")).state == MAP["in_progress"][action]
+
+
+def test_a_request_without_its_reason_is_refused_for_the_missing_reason():
+    changes = apply_transition(Position("new", CREATED), "cancel", AT, VENDOR, Fields())
+    assert changes.missing == ("reason",)
+
+
+PENDING = Position("in_progress", CREATED, pending="cancel", pending_reason="重复报修", pending_by="工程师甲")
+
+
+@pytest.mark.parametrize("side", [HOSPITAL_ADMIN, HOSPITAL_USER])
+def test_the_hospital_agrees_and_the_asked_move_is_made_then(side):
+    changes = apply_transition(PENDING, "agree", AT, side, Fields(comment="同意"))
+    assert changes.state == "cancelled" and changes.clock_events == ("cancelled",)
+    assert changes.fields == {
+        "pending_action": "",
+        "pending_reason": "",
+        "pending_at": None,
+        "cancel_reason": "重复报修",
+    }
+    (event,) = changes.events
+    assert (event.action, event.from_state, event.to_state, event.body) == (
+        "cancel",
+        "in_progress",
+        "cancelled",
+        "重复报修\n同意",
+    )
+    assert event.data == {"agreed": True, "requested_by": "工程师甲"}
+
+
+def test_the_hospital_refuses_and_nothing_moves():
+    changes = apply_transition(PENDING, "refuse", AT, HOSPITAL_ADMIN, Fields(reason="问题仍在"))
+    assert changes.state == "in_progress" and changes.clock_events == ()
+    assert changes.fields == {"pending_action": "", "pending_reason": "", "pending_at": None}
+    assert changes.events[0].data == {"refused": "cancel", "requested_by": "工程师甲"}
+    assert changes.events[0].body == "问题仍在"
+
+
+def test_any_move_of_the_ticket_clears_a_pending_request():
+    changes = apply_transition(PENDING, "resolve", AT, VENDOR, Fields(solution="重启", root_cause="配置"))
+    assert changes.state == "resolved" and changes.fields["pending_action"] == ""
+    # The hospital's own cancellation is immediate, request or not.
+    assert (
+        apply_transition(PENDING, "cancel", AT, HOSPITAL_USER, Fields(reason="已自行解决")).state
+        == "cancelled"
+    )
 
 
 def test_an_unknown_action_is_refused():
@@ -445,10 +552,10 @@ def test_what_each_move_records(state, action, written, expected):
 )
 def test_a_rating_out_of_range_or_a_time_before_the_report_is_refused(written, at, field):
     with pytest.raises(IllegalTransition) as info:
-        apply_transition(Position("resolved", CREATED), "confirm", at, HOSPITAL, written)
+        apply_transition(Position("resolved", CREATED), "confirm", at, HOSPITAL_USER, written)
     assert info.value.field == field
 
 
 def test_a_move_at_the_instant_of_the_report_is_allowed():
-    changes = apply_transition(Position("new", CREATED), "respond", CREATED, WORK, Fields())
+    changes = apply_transition(Position("new", CREATED), "respond", CREATED, VENDOR, Fields())
     assert changes.fields == {"responded_at": CREATED}

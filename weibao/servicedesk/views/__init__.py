@@ -23,6 +23,7 @@ from .tickets import (
     ticket_flag,
     ticket_import,
     ticket_list,
+    ticket_severity,
     ticket_watch,
 )
 
@@ -51,5 +52,6 @@ __all__ = [
     "ticket_list",
     "ticket_new",
     "ticket_phone",
+    "ticket_severity",
     "ticket_watch",
 ]

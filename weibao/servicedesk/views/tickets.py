@@ -17,13 +17,13 @@ from weibao.contracts.models import Contract
 from weibao.core.db import as_id
 from weibao.core.pagination import request_page
 
-from .. import permissions, reporting, saved_filters, services
+from .. import permissions, reporting, saved_filters, services, severity
 from ..choices import TicketState
 from ..forms import ActionForm, ImportForm
 from ..ledger import import_xlsx, xlsx_response
 from ..models import Attachment, SavedFilter, Ticket
 from ..selectors import tickets_for
-from ..workflow import TRANSITIONS
+from ..workflow import REQUEST_LABELS, TRANSITIONS, offers
 from .lookup import ticket_filter, visible_ticket
 from .records import ticket_records
 
@@ -85,13 +85,8 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
     events = ticket.events.select_related("actor")
     if not internal:
         events = events.filter(internal=False)
-    actions = [
-        t
-        for t in TRANSITIONS.values()
-        if ticket.state in t.sources
-        and t.side != "system"
-        and permissions.can_take(request.user, ticket, t.side)
-    ]
+    kind = permissions.actor_kind(request.user, ticket)
+    actions = offers(services.position_of(ticket), kind)
     assignees = []
     if permissions.can_assign_others(request.user, ticket):
         from weibao.accounts.models import User
@@ -120,6 +115,11 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_take": ticket.assignee_id is None
             and permissions.is_vendor_member(request.user, ticket.contract.vendor_id),
             "now": timezone.now(),
+            "pending": REQUEST_LABELS.get(ticket.pending_action, ""),
+            "may_answer": bool(ticket.pending_action) and permissions.can_take(request.user, ticket, "agree"),
+            "severities": ticket.contract.severities.all()
+            if permissions.can_set_severity(request.user, ticket)
+            else None,
             **ticket_records(request, ticket),
         },
     )
@@ -166,8 +166,13 @@ def ticket_act(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "；".join(exc.messages))
         return _back(request, pk)
     else:
-        label = TRANSITIONS[data["action"]].label
-        messages.success(request, _("已执行：%(a)s") % {"a": label})
+        ticket.refresh_from_db(fields=["pending_action"])
+        if ticket.pending_action == data["action"]:
+            messages.success(
+                request, _("已提交%(a)s，等待医院确认。") % {"a": REQUEST_LABELS[data["action"]]}
+            )
+        else:
+            messages.success(request, _("已执行：%(a)s") % {"a": TRANSITIONS[data["action"]].label})
     return _back(request, pk)
 
 
@@ -258,6 +263,28 @@ def ticket_flag(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "；".join(exc.messages))
     else:
         messages.success(request, _("标记已更新。"))
+    return redirect("servicedesk:ticket_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def ticket_severity(request: HttpRequest, pk: int) -> HttpResponse:
+    """The hospital sets the ticket's fault class (故障等级)."""
+    ticket = visible_ticket(request, pk)
+    chosen = ticket.contract.severities.filter(pk=as_id(request.POST.get("severity"))).first()
+    try:
+        severity.ticket_set_severity(
+            actor=request.user,
+            ticket=ticket,
+            severity=chosen,
+            reason=request.POST.get("reason", ""),
+            version=as_id(request.POST.get("version")),
+            context=AuditContext.from_request(request),
+        )
+    except (services.StaleTicket, ValidationError) as exc:
+        messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+    else:
+        messages.success(request, _("故障等级已更新，时限已按新等级重新计算。"))
     return redirect("servicedesk:ticket_detail", pk=pk)
 
 
