@@ -290,6 +290,7 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "servicedesk:ticket_flag": {"pk": w["ticket_b"].pk},
             "servicedesk:ticket_watch": {"pk": w["ticket_b"].pk},
             "servicedesk:mobile_status": {"pk": w["ticket_b"].pk},
+            "servicedesk:report_done": {"pk": w["ticket_b"].pk},
             "servicedesk:attachment_download": {"pk": w["attachment_b"].pk},
             "servicedesk:data_change_detail": {"pk": w["data_change_b"].pk},
             "notifications:notification_open": {"pk": w["notification_b"].pk},
@@ -300,7 +301,7 @@ def test_pages_refuse_the_other_hospital(client_for, world):
         },
         exempt={"calendars:holiday_year"},
     )
-    assert len(checked) == 31
+    assert len(checked) == 32
     w["user_b"].refresh_from_db()
     assert w["user_b"].is_active
 

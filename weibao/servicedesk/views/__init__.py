@@ -2,7 +2,7 @@
 
 from .home import home_panel
 from .records import change_request_list, data_change_detail, data_change_list
-from .report import mobile_report, mobile_status, qr_sheet, ticket_new, ticket_phone
+from .report import mobile_report, mobile_status, qr_sheet, report_done, ticket_new, ticket_phone
 from .tickets import (
     attachment_download,
     risk_board,
@@ -28,6 +28,7 @@ __all__ = [
     "mobile_report",
     "mobile_status",
     "qr_sheet",
+    "report_done",
     "risk_board",
     "saved_filter_save",
     "ticket_act",
