@@ -199,6 +199,44 @@ def compliance(tickets: QuerySet[Ticket], *, by: str, label: str) -> list[Compli
     return sorted(table.values(), key=lambda row: (row.percent is None, row.percent or 0, row.label))
 
 
+def compliance_tables(tickets: QuerySet[Ticket]) -> dict[str, list[ComplianceRow]]:
+    """:func:`compliance` by contract, by vendor and by engineer from one scan of the clocks
+    (grouped by contract, engineer and kind; the few groups are folded here)."""
+    rows = (
+        _clocks_of(tickets)
+        .values(
+            "ticket__contract",
+            "ticket__contract__title",
+            "ticket__contract__vendor",
+            "ticket__contract__vendor__name",
+            "ticket__assignee",
+            "ticket__assignee__username",
+            "kind",
+        )
+        .annotate(
+            met=Count("pk", filter=Q(status=ClockStatus.MET)),
+            breached=Count("pk", filter=Q(status=ClockStatus.BREACHED)),
+        )
+        .order_by()
+    )
+    tables: dict[str, dict[Any, ComplianceRow]] = {"contract": {}, "vendor": {}, "engineer": {}}
+    for r in rows:
+        for name, key, label in (
+            ("contract", r["ticket__contract"], r["ticket__contract__title"]),
+            ("vendor", r["ticket__contract__vendor"], r["ticket__contract__vendor__name"]),
+            ("engineer", r["ticket__assignee"], r["ticket__assignee__username"]),
+        ):
+            row = tables[name].setdefault(key, ComplianceRow(key=key, label=label or "（未指派）"))
+            met, breached = row.by_kind.get(r["kind"], (0, 0))
+            row.by_kind[r["kind"]] = (met + r["met"], breached + r["breached"])
+            row.met += r["met"]
+            row.breached += r["breached"]
+    return {
+        name: sorted(table.values(), key=lambda row: (row.percent is None, row.percent or 0, row.label))
+        for name, table in tables.items()
+    }
+
+
 @dataclass
 class Week:
     start: datetime

@@ -307,3 +307,12 @@ def test_a_notice_for_a_fix_confirmed_before_it_went_out_is_not_sent(seed, peopl
     t = services.ticket_transition(actor=doc, ticket=t, action="reopen", reason="仍卡纸")
     notify.deliver("transition", t, {"action": "resolve"})
     assert not Notification.objects.filter(event="ticket.resolved").exists()
+
+
+def test_one_scan_gives_the_three_tables(world, people):
+    tables = dashboards.compliance_tables(dashboards.window_tickets(people["admin"]))
+    [contract], [vendor], [engineer] = tables["contract"], tables["vendor"], tables["engineer"]
+    for row in (contract, vendor, engineer):
+        assert (row.met, row.breached, row.percent) == (4, 2, 66.7)
+        assert row.kind_percent("response") == 75.0 and row.kind_percent("resolution") == 50.0
+    assert engineer.label == people["engineer"].username
