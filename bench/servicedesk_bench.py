@@ -53,7 +53,10 @@ def main() -> int:
     p.add_argument("--append", action="store_true", help="add tickets to a database that has some")
     p.add_argument("--analyze", action="store_true", help="also ANALYZE on SQLite (always on PostgreSQL)")
     p.add_argument(
-        "--manager-contracts", type=int, default=200, help="contracts of the bench vendor manager (home pages)"
+        "--manager-contracts",
+        type=int,
+        default=200,
+        help="contracts of the bench vendor manager (home pages)",
     )
     p.set_defaults(fn=cmd_load)
     p = sub.add_parser("run", help="gunicorn + wrk scenarios, then the breach scan")

@@ -101,7 +101,9 @@ def home_cookies() -> dict[str, str]:
             session = client.session
             session[DEVICE_ID_SESSION_KEY] = totp_device(user).persistent_id
             session.save()
-        cookies[scenario] = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+        cookies[scenario] = (
+            f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+        )
     return cookies
 
 

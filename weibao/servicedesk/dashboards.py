@@ -262,10 +262,16 @@ def trend(tickets: QuerySet[Ticket], *, now: datetime | None = None) -> list[Wee
     bounds = [*starts[1:], now + timedelta(seconds=1)]
     windows = list(zip(starts, bounds, strict=True))
     opened = tickets.filter(created_at__gte=starts[0]).aggregate(
-        **{f"w{i}": Count("pk", filter=Q(created_at__gte=a, created_at__lt=b)) for i, (a, b) in enumerate(windows)}
+        **{
+            f"w{i}": Count("pk", filter=Q(created_at__gte=a, created_at__lt=b))
+            for i, (a, b) in enumerate(windows)
+        }
     )
     closed = tickets.filter(closed_at__gte=starts[0]).aggregate(
-        **{f"w{i}": Count("pk", filter=Q(closed_at__gte=a, closed_at__lt=b)) for i, (a, b) in enumerate(windows)}
+        **{
+            f"w{i}": Count("pk", filter=Q(closed_at__gte=a, closed_at__lt=b))
+            for i, (a, b) in enumerate(windows)
+        }
     )
     clocks = _clocks_of(tickets.filter(created_at__gte=starts[0])).aggregate(
         **{

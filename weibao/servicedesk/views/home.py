@@ -128,9 +128,9 @@ def auditor_panel(request: HttpRequest) -> dict[str, Any] | None:
         "template": "servicedesk/home/auditor.html",
         "wide": True,
         "contracts": list(
-            Contract.objects.visible_to(user).select_related("hospital", "vendor").order_by("hospital__name", "code")[
-                :50
-            ]
+            Contract.objects.visible_to(user)
+            .select_related("hospital", "vendor")
+            .order_by("hospital__name", "code")[:50]
         ),
         "by_contract": dashboards.cached(
             user,
