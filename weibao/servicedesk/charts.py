@@ -82,7 +82,10 @@ def trend_chart(weeks: Sequence[WeekLike]) -> Chart:
     top_count = _nice(max([1, *(w.opened for w in weeks), *(w.closed for w in weeks)]))
     slot = plot_w / max(1, len(weeks))
     bar_w = slot * 0.35
-    opened, closed, points, ticks = [], [], [], []
+    opened: list[Bar] = []
+    closed: list[Bar] = []
+    points: list[Point] = []
+    ticks: list[Tick] = []
     for i, w in enumerate(weeks):
         x0 = LEFT + i * slot + slot * 0.13
         for value, x, bars in ((w.opened, x0, opened), (w.closed, x0 + bar_w, closed)):
