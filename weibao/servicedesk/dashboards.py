@@ -85,10 +85,13 @@ def live_counts(user: Any, *, now: datetime | None = None) -> dict[str, int]:
     clocks breached this month (Beijing time)."""
     now = now or timezone.now()
     visible = visible_tickets(user)
-    figures = visible.aggregate(
-        open=Count("pk", filter=Q(state__in=_open())),
-        at_risk=Count("pk", filter=Q(state__in=_open(), next_due_at__lte=now + AT_RISK_WITHIN)),
-    )
+    # COUNT(*) over the open tickets alone: both answered from the partial index of open
+    # tickets (``ticket_open_contract_idx``, or ``ticket_risk_idx`` by hospital) without the table.
+    open_tickets = visible.filter(state__in=_open())
+    figures = {
+        "open": open_tickets.count(),
+        "at_risk": open_tickets.filter(next_due_at__lte=now + AT_RISK_WITHIN).count(),
+    }
     breached = TicketClock.objects.filter(
         status=ClockStatus.BREACHED,
         breached_at__gte=month_start(now),

@@ -169,6 +169,24 @@ class Ticket(TenantModel):
             models.Index(fields=["contract", "created_at"], name="ticket_contract_idx"),
             models.Index(fields=["assignee", "state"], name="ticket_assignee_idx"),
             models.Index(fields=["-created_at", "-id"], name="ticket_recent_idx"),
+            # The home pages' open and at-risk counts and a vendor's risk board across its
+            # contracts (a vendor sees by contract, not by hospital); only open tickets are in it.
+            models.Index(
+                fields=["contract", "next_due_at"],
+                name="ticket_open_contract_idx",
+                condition=models.Q(
+                    state__in=[
+                        "new",
+                        "responded",
+                        "in_progress",
+                        "onsite_required",
+                        "onsite",
+                        "on_hold",
+                        "waiting_hospital",
+                        "reopened",
+                    ]
+                ),
+            ),
             # The home pages' weekly closed counts; only closed tickets are in it.
             models.Index(
                 fields=["hospital", "closed_at"],
