@@ -85,7 +85,7 @@ def home_cookies() -> dict[str, str]:
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY
 
-    from weibao.accounts.mfa import mfa_required
+    from weibao.accounts.mfa import has_device, mfa_required
     from weibao.accounts.models import User
     from weibao.testing.mfa import totp_device
 
@@ -97,7 +97,7 @@ def home_cookies() -> dict[str, str]:
             user.save(update_fields=["must_change_password"])
         client = Client()
         client.force_login(user)
-        if mfa_required(user):
+        if mfa_required(user) or has_device(user):
             session = client.session
             session[DEVICE_ID_SESSION_KEY] = totp_device(user).persistent_id
             session.save()
