@@ -36,6 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from sdbench.env import HOME_SCENARIOS
 from sdbench.load import cmd_load
 from sdbench.profiling import cmd_profile
 from sdbench.run import cmd_run
@@ -51,9 +52,20 @@ def main() -> int:
     p.add_argument("--fresh", action="store_true", help="drop and recreate the bench database first")
     p.add_argument("--append", action="store_true", help="add tickets to a database that has some")
     p.add_argument("--analyze", action="store_true", help="also ANALYZE on SQLite (always on PostgreSQL)")
+    p.add_argument(
+        "--manager-contracts",
+        type=int,
+        default=200,
+        help="contracts of the bench vendor manager (home pages)",
+    )
     p.set_defaults(fn=cmd_load)
     p = sub.add_parser("run", help="gunicorn + wrk scenarios, then the breach scan")
-    p.add_argument("--scenarios", nargs="+", default=["list", "detail", "create", "scan"])
+    p.add_argument(
+        "--scenarios",
+        nargs="+",
+        default=["list", "detail", "create", "scan", *HOME_SCENARIOS],
+        help="list detail create scan " + " ".join(HOME_SCENARIOS),
+    )
     p.add_argument("--duration", type=int, default=20)
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--connections", type=int, default=8)

@@ -292,6 +292,7 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "servicedesk:ticket_severity": {"pk": w["ticket_b"].pk},
             "servicedesk:ticket_watch": {"pk": w["ticket_b"].pk},
             "servicedesk:mobile_status": {"pk": w["ticket_b"].pk},
+            "servicedesk:report_done": {"pk": w["ticket_b"].pk},
             "servicedesk:attachment_download": {"pk": w["attachment_b"].pk},
             "servicedesk:data_change_detail": {"pk": w["data_change_b"].pk},
             "servicedesk:change_request_detail": {"pk": w["change_request_b"].pk},
@@ -303,7 +304,7 @@ def test_pages_refuse_the_other_hospital(client_for, world):
         },
         exempt={"calendars:holiday_year"},
     )
-    assert len(checked) == 33
+    assert len(checked) == 34
     w["user_b"].refresh_from_db()
     assert w["user_b"].is_active
 

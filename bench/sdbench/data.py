@@ -129,7 +129,10 @@ class Generator:
         self.zone = ZoneInfo(settings.TIME_ZONE)
         self.rng = random.Random(seed)
         self.open_fraction = open_fraction
+        from .home import VENDOR, engineers_of_bench_vendor
+
         users = {u.username: u.pk for u in User.objects.filter(username__startswith="demo-")}
+        bench_engineers = engineers_of_bench_vendor()
         self.sites: list[Site] = []
         for contract in Contract.objects.select_related("hospital", "vendor").order_by("pk"):
             terms = list(contract.terms.order_by("pk"))
@@ -162,7 +165,11 @@ class Generator:
                     reporters=[users["demo-hospital"], users["demo-radiology"]]
                     if contract.hospital.short_code == "HZZD"
                     else [],
-                    engineers=[users["demo-engineer"], users["demo-manager"]] if pacs else [],
+                    engineers=[users["demo-engineer"], users["demo-manager"]]
+                    if pacs
+                    else bench_engineers
+                    if contract.vendor.short_code == VENDOR
+                    else [],
                 )
             )
         if not self.sites:

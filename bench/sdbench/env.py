@@ -9,17 +9,25 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent.parent
 TARGETS = {"list": ("p95", 50.0), "detail": ("p95", 50.0), "create": ("rps", 250.0), "scan": ("s", 2.0)}
+HOME_SCENARIOS = ["home-department", "home-hospital", "home-manager", "home-engineer", "home-auditor"]
+TARGETS.update({s: ("p95", 150.0) for s in HOME_SCENARIOS})
 PEER = {  # django-helpdesk 2.6.1, SQLite, 100,000 tickets, same machine kind (shared/FACTS.md)
     "list": "14 req/s, p95 682 ms",
     "detail": "31 req/s, p95 326 ms",
     "create": "66 req/s, p95 153 ms",
     "scan": "— (no business-hours SLA)",
+    **{s: "— (no role dashboards)" for s in HOME_SCENARIOS},
 }
 LABELS = {
     "list": "list: hospital + open, sort=risk, 25 rows",
     "detail": "detail: ticket + timeline + clocks",
     "create": "create: clocks, timeline, audit, notifications",
     "scan": "breach scan",
+    "home-department": "home: department user (report, my reports, awaiting confirmation)",
+    "home-hospital": "home: hospital admin (figures, compliance, 12-week chart)",
+    "home-manager": "home: vendor manager over 200 contracts",
+    "home-engineer": "home: engineer (my day by due)",
+    "home-auditor": "home: auditor (contracts, compliance, audit)",
 }
 BATCH = 5000
 

@@ -189,6 +189,11 @@ def cmd_load(args) -> int:
     if existing and not args.append:
         print(f"the database already holds {existing:,} tickets: use --fresh to start over or --append")
         return 1
+    from .home import make_manager_contracts
+
+    t_contracts = time.perf_counter()
+    contracts = make_manager_contracts(args.manager_contracts)
+    print(f"bench vendor: {contracts} contracts ({time.perf_counter() - t_contracts:.1f} s)", flush=True)
     gen = Generator(now=timezone.now(), seed=args.seed, open_fraction=args.open_fraction)
     t1 = time.perf_counter()
     totals = insert_tickets(gen, count)

@@ -144,6 +144,10 @@ def cmd_run(args) -> int:
             log = Path(os.environ["WEIBAO_VAR_DIR"]) / "gunicorn-bench.log"
             with Server(args.workers, threads, log) as server:
                 notes = preflight(server.url, info)
+                if any(s.startswith("home-") for s in http_scenarios):
+                    from .home import check_home
+
+                    notes["home_bytes"] = check_home(server.url, info["home_cookies"])
                 print(f"gunicorn {' '.join(server.cmd[3:])}: preflight ok {notes}", flush=True)
                 for scenario in http_scenarios:
                     seconds, size = prewarm()

@@ -91,9 +91,19 @@ end
 """
 
 
+LUA_HOME = """
+wrk.headers["Cookie"] = "__COOKIE__"
+request = function()
+   return wrk.format("GET", "/")
+end
+"""
+
+
 def lua_script(scenario: str, info: dict) -> str:
     """The wrk script of a scenario. Each defines ``request`` (wrk's own ``init`` is replaced)."""
     head = f'wrk.headers["Authorization"] = "Bearer {info["token"]}"\n'
+    if scenario.startswith("home-"):
+        return LUA_HOME.replace("__COOKIE__", info["home_cookies"][scenario]) + LUA_COMMON
     if scenario == "list":
         body = LUA_LIST.replace("__PATH__", info["list_path"])
     elif scenario == "detail":
@@ -187,7 +197,10 @@ def http_info(user_name: str, sample: int) -> dict:
     ]
     ids = list(Ticket.objects.filter(hospital=hospital).values_list("pk", flat=True))
     rng = random.Random(7)
+    from .home import home_cookies
+
     return {
+        "home_cookies": home_cookies(),
         "token": raw,
         "user": user_name,
         "hospital": hospital.short_code,

@@ -75,6 +75,10 @@ class Notification(TenantModel):
     url = models.CharField(_("链接"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    # What the notice is about, as the app that sent it names it ("servicedesk.ticket:42"), so
+    # that app can mark its notices done when they no longer ask for anything (see
+    # :func:`.services.notices_settle`).
+    subject = models.CharField(_("对象"), max_length=64, blank=True, default="")
 
     objects = NotificationQuerySet.as_manager()
 
@@ -82,7 +86,15 @@ class Notification(TenantModel):
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"], name="notif_inbox")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "-created_at"], name="notif_inbox"),
+            # Only the unread notices about a subject: the ones a move of the subject may settle.
+            models.Index(
+                fields=["subject"],
+                name="notif_subject_unread",
+                condition=models.Q(read_at__isnull=True) & ~models.Q(subject=""),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

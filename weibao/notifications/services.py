@@ -72,6 +72,7 @@ class Message:
     url: str = ""
     hospital: Organization | None = None
     contract: Contract | None = None
+    subject: str = ""
 
 
 def notify(
@@ -141,7 +142,7 @@ def notify_many(messages: Iterable[Message]) -> list[Notification]:
             "hospital_id": hospital_id,
         }
         mine = [
-            Notification(recipient=user, created_at=now, **message)
+            Notification(recipient=user, created_at=now, subject=m.subject[:64], **message)
             for pk, user in users.items()
             if (pk, m.event, PreferenceChannel.IN_APP.value) not in off
         ]
@@ -193,6 +194,19 @@ send_delivery: JobRef[[int]] = JobRef("notifications.send_delivery")
 def _enqueue(delivery_ids: list[int]) -> None:
     for pk in delivery_ids:
         send_delivery(pk)
+
+
+def notices_settle(*, subject: str, events: Iterable[str]) -> int:
+    """The hook an app above calls when its ``subject`` moves on: mark done (read) the unread
+    notices about it whose ``events`` no longer ask the recipient for anything (a "请确认…已解决"
+    after the ticket was confirmed or reopened). Runs in the caller's transaction; returns how
+    many changed. No permission question: it only retires what the system itself sent."""
+    codes = sorted(set(events))
+    if not subject or not codes:
+        return 0
+    return Notification.objects.filter(subject=subject, read_at__isnull=True, event__in=codes).update(
+        read_at=timezone.now()
+    )
 
 
 def mark_read(*, user: User, notification_ids: Iterable[int] | None) -> int:

@@ -21,7 +21,7 @@ class ServicedeskConfig(AppConfig):
         from . import escalation, notify, tasks
         from .demo import demo_tickets
         from .sla import recompute_for_calendars, recompute_for_years
-        from .views import home_panel
+        from .views import home as home_views
         from .workflow import REQUEST_LABELS, TRANSITIONS
 
         # The jobs that notices and the scan queue (and that call back into them).
@@ -60,4 +60,9 @@ class ServicedeskConfig(AppConfig):
             order=40,
             visible=lambda user: permissions.department_only(user) is None,
         )
-        register_home_panel(home_panel, order=10)
+        register_home_panel(home_views.report_panel, order=3)
+        register_home_panel(home_views.engineer_panel, order=8)
+        register_home_panel(home_views.hospital_panel, order=10)
+        register_home_panel(home_views.vendor_panel, order=10)
+        register_home_panel(home_views.auditor_panel, order=10)
+        register_home_panel(home_views.home_panel, order=12)

@@ -17,6 +17,7 @@ from weibao.calendars.selectors import schedule_by_code
 from weibao.core.tasks import JobRef
 
 from . import permissions
+from .choices import OPEN_STATES, TicketState
 from .models import Ticket, TicketClock
 
 #: :func:`.tasks.check_ticket`, scheduled for a ticket's next warning or due (the check sends the
@@ -57,12 +58,39 @@ def _send(event: str, ticket: Ticket, recipients: list[Any], title: str, body: s
         url=reverse("servicedesk:ticket_detail", args=[ticket.pk]),
         hospital=ticket.hospital,
         contract=ticket.contract,
+        subject=subject_of(ticket),
     )
     current = _batch.get()
     if current is not None:
         current[0].append(message)
     else:
         notify_many([message])
+
+
+def subject_of(ticket: Ticket) -> str:
+    """How a ticket's notices name it (``Notification.subject``)."""
+    return f"servicedesk.ticket:{ticket.pk}"
+
+
+#: The notices that ask for an action, and the ticket states in which it is still wanted: once
+#: the ticket moves to another state, :func:`settle` marks them done.
+ACTION_WANTED_IN: dict[str, frozenset[str]] = {
+    "ticket.resolved": frozenset({TicketState.RESOLVED}),  # 请确认…已解决
+    "ticket.created": OPEN_STATES,
+    "ticket.fatal": OPEN_STATES,
+    "ticket.after_hours": OPEN_STATES,
+    "ticket.assigned": OPEN_STATES,
+    "ticket.reopen": OPEN_STATES,
+    "sla.warning": OPEN_STATES,
+}
+
+
+def settle(ticket: Ticket) -> int:
+    """Mark done the ticket's notices that no longer need action in its current state."""
+    from weibao.notifications.services import notices_settle
+
+    done = [event for event, states in ACTION_WANTED_IN.items() if ticket.state not in states]
+    return notices_settle(subject=subject_of(ticket), events=done)
 
 
 def _people(ticket: Ticket, *users: Any) -> list[Any]:
@@ -229,6 +257,7 @@ def on_assigned(ticket: Ticket, clocks: list[TicketClock]) -> None:
 
 
 def on_transition(ticket: Ticket, action: str, actor: User | None, clocks: list[TicketClock]) -> None:
+    settle(ticket)
     if action in ("resolve", "reopen", "confirm"):
         _queue("transition", ticket, action=action, actor_id=getattr(actor, "pk", None))
     _schedule(ticket, clocks)
@@ -236,6 +265,8 @@ def on_transition(ticket: Ticket, action: str, actor: User | None, clocks: list[
 
 def _transition(ticket: Ticket, action: str) -> None:
     if action == "resolve":
+        if ticket.state != TicketState.RESOLVED:
+            return  # confirmed or reopened before the notice went out: nothing left to confirm
         people = [*_people(ticket, ticket.reporter), *hospital_admins(ticket)]
         _send(
             "ticket.resolved",

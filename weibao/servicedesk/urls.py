@@ -24,6 +24,7 @@ urlpatterns = [
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("m/report/", views.mobile_report, name="mobile_report"),
     path("m/tickets/<int:pk>/", views.mobile_status, name="mobile_status"),
+    path("m/tickets/<int:pk>/done/", views.report_done, name="report_done"),
     path("data-changes/", views.data_change_list, name="data_change_list"),
     path("data-changes/new/", views.data_change_new, name="data_change_new"),
     path("data-changes/<int:pk>/", views.data_change_detail, name="data_change_detail"),

@@ -182,6 +182,30 @@ class Ticket(TenantModel):
             models.Index(fields=["contract", "created_at"], name="ticket_contract_idx"),
             models.Index(fields=["assignee", "state"], name="ticket_assignee_idx"),
             models.Index(fields=["-created_at", "-id"], name="ticket_recent_idx"),
+            # The home pages' open and at-risk counts and a vendor's risk board across its
+            # contracts (a vendor sees by contract, not by hospital); only open tickets are in it.
+            models.Index(
+                fields=["contract", "next_due_at"],
+                name="ticket_open_contract_idx",
+                condition=models.Q(
+                    state__in=[
+                        "new",
+                        "responded",
+                        "in_progress",
+                        "onsite_required",
+                        "onsite",
+                        "on_hold",
+                        "waiting_hospital",
+                        "reopened",
+                    ]
+                ),
+            ),
+            # The home pages' weekly closed counts; only closed tickets are in it.
+            models.Index(
+                fields=["hospital", "closed_at"],
+                name="ticket_closed_idx",
+                condition=models.Q(closed_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -256,6 +280,12 @@ class TicketClock(models.Model):
                 fields=["ticket"],
                 name="clock_breach_idx",
                 condition=models.Q(status=ClockStatus.BREACHED, breach_notified_at__isnull=True),
+            ),
+            # The home pages' "breached this month": breached clocks by when they breached.
+            models.Index(
+                fields=["breached_at", "ticket"],
+                name="clock_breached_at_idx",
+                condition=models.Q(status=ClockStatus.BREACHED),
             ),
         ]
 

@@ -131,3 +131,26 @@ def request_label(event) -> str:
         who = event.data.get("requested_by") or ""
         return _("拒绝%(r)s（%(w)s）") % {"r": label, "w": who} if who else _("拒绝%(r)s") % {"r": label}
     return str(REQUEST_LABELS.get(event.action, event.action))
+
+
+def nearest(clocks) -> object | None:
+    """The clock to watch: the running or paused one due first, else a breached one."""
+    live = [c for c in clocks if c.status in ("running", "paused") and c.due_at is not None]
+    if live:
+        return min(live, key=lambda c: c.due_at)
+    return next((c for c in clocks if c.status == "breached"), None)
+
+
+@register.simple_tag
+def nearest_clock(ticket, now=None):
+    """The badge of a ticket's nearest due clock (see :func:`nearest`), or a dash."""
+    clock = nearest(list(ticket.clocks.all()))
+    if clock is None:
+        return format_html('<span class="muted small">{}</span>', _("无进行中的时限"))
+    return clock_badge(clock, now)
+
+
+@register.filter
+def pct(value) -> str:
+    """A compliance rate: ``97.5 %``, or ``—`` when no clock has settled."""
+    return "—" if value is None else f"{value:g} %"

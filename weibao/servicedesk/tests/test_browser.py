@@ -35,6 +35,9 @@ def test_report_from_a_phone_respond_resolve_confirm(new_context, seed, people, 
         phone.fill("#id_title", "3号工作站无法打开影像")
         phone.fill("#id_location", "放射科 3 号机")
         phone.click("#mobile-report button[type=submit]")
+        phone.wait_for_selector("#report-done")
+        assert "接下来" in phone.inner_text("#report-done")
+        phone.click("#follow")
         phone.wait_for_selector("#ticket-state:has-text('新建')")
         assert phone.evaluate("document.documentElement.scrollWidth") <= 400
         ticket = Ticket.objects.get(title="3号工作站无法打开影像")

@@ -69,7 +69,7 @@ def test_the_phone_form_shows_a_refused_photo_and_makes_no_ticket(client_for, se
     made = client.post(url, {**data, "photo": photo()})
     assert made.status_code == 302
     ticket = Ticket.objects.get()
-    assert made["Location"] == reverse("servicedesk:mobile_status", args=[ticket.pk])
+    assert made["Location"] == reverse("servicedesk:report_done", args=[ticket.pk])
     assert ticket.attachments.count() == 1
 
 

@@ -9,7 +9,7 @@ from .records import (
     data_change_list,
     data_change_new,
 )
-from .report import mobile_report, mobile_status, qr_sheet, ticket_new, ticket_phone
+from .report import mobile_report, mobile_status, qr_sheet, report_done, ticket_new, ticket_phone
 from .tickets import (
     attachment_download,
     risk_board,
@@ -39,6 +39,7 @@ __all__ = [
     "mobile_report",
     "mobile_status",
     "qr_sheet",
+    "report_done",
     "risk_board",
     "saved_filter_save",
     "ticket_act",

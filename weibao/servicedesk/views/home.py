@@ -1,33 +1,158 @@
-"""The service desk's panel on the home page."""
+"""The service desk's panels on the home page (我的工作台), one per role.
+
+Each panel answers ``None`` for users without its role, so a user with two roles sees both. The
+figures come from :mod:`weibao.servicedesk.dashboards`; the chart from :mod:`..charts`.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..choices import OPEN_STATES
-from ..models import Ticket
+from weibao.accounts.choices import Role
+from weibao.audit.models import AuditEvent
+from weibao.contracts.models import Contract
+
+from .. import dashboards
+from ..charts import trend_chart
+from ..choices import OPEN_STATES, ClockKind
+
+HOSPITAL_SIDE = (Role.HOSPITAL_ADMIN, Role.DEPARTMENT_USER)
+
+
+def _kinds() -> list[str]:
+    return [str(label) for label in ClockKind.labels]
+
+
+def report_panel(request: HttpRequest) -> dict[str, Any] | None:
+    """Those who report (the hospital side): 我要报修 first, what awaits my confirmation, my reports."""
+    user = request.user
+    if not user.has_role(*HOSPITAL_SIDE):
+        return None
+    awaiting = list(dashboards.awaiting_confirmation(user).order_by("-resolved_at", "-pk")[:10])
+    return {
+        "title": "",
+        "template": "servicedesk/home/report.html",
+        "wide": not user.has_role(Role.HOSPITAL_ADMIN),
+        "todo": dashboards.my_todo_count(user),
+        "awaiting": awaiting,
+        "awaiting_count": dashboards.awaiting_confirmation(user).count(),
+        "reported": list(
+            dashboards.visible_tickets(user).filter(reporter_id=user.pk).order_by("-created_at", "-pk")[:5]
+        ),
+    }
+
+
+#: Rows shown of each compliance table: the lowest rates first (a manager has 200 contracts).
+SHOWN = 10
+
+
+def _figures(user: Any) -> dict[str, Any]:
+    def compute() -> dict[str, Any]:
+        tables = dashboards.compliance_tables(dashboards.window_tickets(user))
+        return {
+            "weeks": dashboards.trend(dashboards.visible_tickets(user)),
+            **{f"{name}_total": len(rows) for name, rows in tables.items()},
+            **{f"by_{name}": rows[:SHOWN] for name, rows in tables.items()},
+        }
+
+    figures: dict[str, Any] = dashboards.cached(user, "figures", compute)
+    figures["chart"] = trend_chart(figures["weeks"])
+    figures["shown"] = SHOWN
+    return figures
+
+
+def hospital_panel(request: HttpRequest) -> dict[str, Any] | None:
+    """Hospital admin: open, at risk, breached this month, compliance per contract and vendor, the
+    12-week trend."""
+    user = request.user
+    if not user.has_role(Role.HOSPITAL_ADMIN):
+        return None
+    return {
+        "title": _("本院服务概况"),
+        "template": "servicedesk/home/hospital.html",
+        "wide": True,
+        "live": dashboards.live_counts(user),
+        "kinds": _kinds(),
+        "weeks_n": dashboards.WEEKS,
+        **_figures(user),
+    }
+
+
+def vendor_panel(request: HttpRequest) -> dict[str, Any] | None:
+    """Vendor manager, across all the vendor's hospitals: at risk now, compliance per contract and
+    per engineer, workload per engineer."""
+    user = request.user
+    if not user.has_role(Role.VENDOR_MANAGER):
+        return None
+    return {
+        "title": _("项目总览（全部医院）"),
+        "template": "servicedesk/home/vendor.html",
+        "wide": True,
+        "live": dashboards.live_counts(user),
+        "board": dashboards.at_risk_board(user),
+        "workload": dashboards.cached(user, "workload", lambda: dashboards.workload(user)),
+        "kinds": _kinds(),
+        "weeks_n": dashboards.WEEKS,
+        "now": timezone.now(),
+        **_figures(user),
+    }
+
+
+def engineer_panel(request: HttpRequest) -> dict[str, Any] | None:
+    """Engineer: my day, the nearest deadline first."""
+    user = request.user
+    if not user.has_role(Role.VENDOR_ENGINEER):
+        return None
+    return {
+        "title": _("我的今天"),
+        "template": "servicedesk/home/engineer.html",
+        "wide": True,
+        "tickets": dashboards.my_day(user),
+        "todo": dashboards.my_todo_count(user),
+        "now": timezone.now(),
+    }
+
+
+def auditor_panel(request: HttpRequest) -> dict[str, Any] | None:
+    """Auditor: the contracts granted, their compliance, the audit trail."""
+    user = request.user
+    if not user.has_role(Role.AUDITOR):
+        return None
+    window = dashboards.window_tickets(user)
+    return {
+        "title": _("监理概况"),
+        "template": "servicedesk/home/auditor.html",
+        "wide": True,
+        "contracts": list(
+            Contract.objects.visible_to(user)
+            .select_related("hospital", "vendor")
+            .order_by("hospital__name", "code")[:50]
+        ),
+        "by_contract": dashboards.cached(
+            user,
+            "auditor",
+            lambda: dashboards.compliance(window, by="contract", label="contract__title"),
+        ),
+        "events": list(AuditEvent.objects.visible_to(user).order_by("-at", "-pk")[:8]),
+        "kinds": _kinds(),
+        "weeks_n": dashboards.WEEKS,
+    }
 
 
 def home_panel(request: HttpRequest) -> dict[str, Any] | None:
-    """我的工作台: my open tickets and the ones closest to breach."""
+    """Anyone else who sees tickets (a platform admin): the plain counts."""
     user = request.user
-    visible = Ticket.objects.visible_to(user)
-    mine = visible.filter(assignee=user, state__in=OPEN_STATES).count()
-    at_risk = list(
-        visible.filter(state__in=OPEN_STATES, next_due_at__isnull=False)
-        .select_related("hospital")
-        .prefetch_related("clocks")
-        .order_by("next_due_at")[:5]
-    )
-    reported = list(visible.filter(reporter=user).order_by("-created_at")[:5])
+    if user.has_role(*HOSPITAL_SIDE, Role.VENDOR_MANAGER, Role.VENDOR_ENGINEER, Role.AUDITOR):
+        return None
+    visible = dashboards.visible_tickets(user)
     return {
         "title": _("工单"),
         "template": "servicedesk/panel_home.html",
-        "mine": mine,
-        "at_risk": at_risk,
-        "reported": reported,
-        "open_count": visible.filter(state__in=OPEN_STATES).count(),
+        "mine": dashboards.my_todo_count(user),
+        "open_count": visible.filter(state__in=sorted(OPEN_STATES)).count(),
+        "at_risk": dashboards.at_risk_board(user, limit=5),
     }

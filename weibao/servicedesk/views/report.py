@@ -183,7 +183,7 @@ def mobile_report(request: HttpRequest) -> HttpResponse:
         ticket, earlier = made
         if earlier:
             messages.info(request, _("该报修已提交过，未重复建单。"))
-        return reverse("servicedesk:mobile_status", args=[ticket.pk])
+        return reverse("servicedesk:report_done", args=[ticket.pk])
 
     done = submit(request, form, create, then=created)
     return done or render(
@@ -208,6 +208,18 @@ def mobile_status(request: HttpRequest, pk: int) -> HttpResponse:
             "can_confirm": ticket.state == TicketState.RESOLVED
             and permissions.can_act_for_hospital(request.user, ticket),
         },
+    )
+
+
+@login_required
+def report_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """After reporting: the ticket number, the first deadline, and what happens next."""
+    ticket = visible_ticket(request, pk)
+    clocks = [c for c in ticket.clocks.all() if c.due_at is not None and c.status in ("running", "paused")]
+    return render(
+        request,
+        "servicedesk/report_done.html",
+        {"ticket": ticket, "first": min(clocks, key=lambda c: c.due_at) if clocks else None},
     )
 
 

@@ -17,6 +17,15 @@
     var target = event.target instanceof Element ? event.target : null;
     if (!target) return;
 
+    // <button data-menu-toggle>: open or close the navigation (the phone's compact header).
+    var menu = target.closest("[data-menu-toggle]");
+    if (menu) {
+      var bar = menu.closest(".topbar");
+      var open = bar.classList.toggle("menu-open");
+      menu.setAttribute("aria-expanded", open ? "true" : "false");
+      return;
+    }
+
     // <button data-print>: print the page (QR sheets).
     if (target.closest("[data-print]")) {
       event.preventDefault();
