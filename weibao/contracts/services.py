@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 _Inventory = TypeVar("_Inventory", MaintainedSystem, Module, Interface, Endpoint)
 
 TARGET_FIELDS = ("response", "onsite", "resolution")
+#: What a person stores as a contract's status; 未生效 is never stored, the dates make it.
+STORED_STATUSES = frozenset(ContractStatus.values) - {ContractStatus.PENDING}
 WEEKDAY_INDEX = {w.value: i for i, w in enumerate(ts.Weekday)}
 
 
@@ -62,6 +64,13 @@ def _check_parties(hospital: Organization, vendor: Organization) -> None:
         errors["vendor"] = _("“%(n)s”不是厂商。") % {"n": vendor.name}
     if errors:
         raise ValidationError(errors)
+
+
+def _check_stored_status(status: str) -> None:
+    if status == ContractStatus.PENDING:
+        raise ValidationError({"status": _("“未生效”由开始日期决定，不能直接设置。")})
+    if status not in STORED_STATUSES:
+        raise ValidationError({"status": _("未知的状态。")})
 
 
 def contract_create(
@@ -85,6 +94,7 @@ def contract_create(
     _check_parties(hospital, vendor)
     if end < start:
         raise ValidationError({"end": _("结束日期不能早于开始日期。")})
+    _check_stored_status(status)
     if Contract.objects.filter(code=code).exists():
         raise ValidationError({"code": _("合同编号已存在。")})
     with transaction.atomic():
@@ -396,8 +406,7 @@ def contract_update(
         bad = [c for c in fields["channels"] if c not in ts.Channel._value2member_map_]
         if bad:
             raise ValidationError({"channels": _("未知的服务方式：%(c)s") % {"c": ", ".join(bad)}})
-    if fields.get("status", ContractStatus.ACTIVE) not in ContractStatus.values:
-        raise ValidationError({"status": _("未知的状态。")})
+    _check_stored_status(fields.get("status", ContractStatus.ACTIVE))
     start, end = fields.get("start", contract.start), fields.get("end", contract.end)
     if end < start:
         raise ValidationError({"end": _("结束日期不能早于开始日期。")})

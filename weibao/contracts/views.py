@@ -17,7 +17,7 @@ from weibao.core.tenancy import get_visible
 
 from . import services
 from .forms import FromTemplateForm, TermForm
-from .models import Contract, MaintainedSystem, ServiceTerm
+from .models import Contract, ContractStatus, MaintainedSystem, ServiceTerm
 from .targets import describe
 from .template_loader import UnknownTemplateError, get_template
 from .template_schema import Channel
@@ -46,8 +46,8 @@ def term_rows(terms) -> list[dict]:
 def contract_list(request: HttpRequest) -> HttpResponse:
     qs = Contract.objects.visible_to(request.user).select_related("hospital", "vendor")
     status = request.GET.get("status")
-    if status:
-        qs = qs.filter(status=status)
+    if status in ContractStatus.values:
+        qs = qs.with_status(status)  # today's status: 未生效/履行中/已到期 follow the dates
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     can_create = permissions.can_create_contracts(request.user)
     return render(

@@ -30,7 +30,11 @@ class ContractOut(Schema):
     start: date
     end: date
     amount: Decimal
-    status: ContractStatus
+    status: ContractStatus = Field(..., description="所设状态（草稿、履行中、已终止…）")
+    current_status: ContractStatus = Field(
+        ..., description="今日状态：已签合同按日期为 未生效/履行中/已到期（Asia/Shanghai）"
+    )
+    current_status_label: str
     renewal_of_id: int | None
     template_code: str
     channels: list[str]
@@ -43,6 +47,10 @@ class ContractOut(Schema):
     renewal_rule: dict
     notes: str
     version: int
+
+    @staticmethod
+    def resolve_current_status_label(obj: Any) -> str:
+        return str(obj.get_current_status_display())
 
 
 class ContractIn(Schema):
