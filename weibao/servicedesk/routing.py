@@ -19,6 +19,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from weibao.accounts.models import Organization
@@ -49,7 +50,9 @@ def _renewal_ids(contract_ids: set[int]) -> set[int]:
     """``contract_ids`` and every renewal of them (a renewal covers what the renewed one did)."""
     found, frontier = set(contract_ids), set(contract_ids)
     while frontier:
-        frontier = set(Contract.objects.filter(renewal_of_id__in=frontier).values_list("pk", flat=True)) - found
+        frontier = (
+            set(Contract.objects.filter(renewal_of_id__in=frontier).values_list("pk", flat=True)) - found
+        )
         found |= frontier
     return found
 
@@ -62,6 +65,29 @@ def covers(contract: Contract, system: MaintainedSystem) -> bool:
     if system.contract_id is None:
         return True
     return contract.pk in _renewal_ids({system.contract_id})
+
+
+def _predecessor_ids(contract: Contract) -> set[int]:
+    """``contract`` and the contracts it renews, back along the chain."""
+    found: set[int] = {contract.pk}
+    previous = contract.renewal_of_id
+    while previous is not None and previous not in found:
+        found.add(previous)
+        previous = Contract.objects.filter(pk=previous).values_list("renewal_of_id", flat=True).first()
+    return found
+
+
+def covered_systems(contract: Contract) -> Any:
+    """The systems of ``contract``'s hospital it covers (see :func:`covers`)."""
+    return MaintainedSystem.objects.filter(hospital_id=contract.hospital_id).filter(
+        Q(contract__isnull=True) | Q(contract_id__in=_predecessor_ids(contract))
+    )
+
+
+def plain_name(contract: Contract) -> str:
+    """A contract in words a reporter knows: the vendor and the systems it maintains."""
+    systems = [s.name for s in MaintainedSystem.objects.filter(contract=contract).order_by("name")[:4]]
+    return f"{contract.vendor.name} · {'、'.join(systems) if systems else contract.title}"
 
 
 def routes(
@@ -121,9 +147,7 @@ def pick(found: list[Route], key: str) -> Route | None:
 def no_route_message(hospital: Organization | None, system: MaintainedSystem | None = None) -> str:
     """What to tell a reporter no contract can take: plainly, and what to do instead."""
     phone = getattr(hospital, "contact_phone", "") if hospital is not None else ""
-    call = (
-        _("请直接致电医院信息科（%(p)s）。") % {"p": phone} if phone else _("请直接致电医院信息科。")
-    )
+    call = _("请直接致电医院信息科（%(p)s）。") % {"p": phone} if phone else _("请直接致电医院信息科。")
     if system is not None:
         return _("“%(s)s”目前没有在服务期内的维保合同，无法在线报修。") % {"s": system.name} + call
     return _("目前没有在服务期内的维保合同可以受理报修。") + call

@@ -98,8 +98,12 @@ class TicketPage(Schema):
 
 
 class TicketIn(Schema):
-    contract_id: Id
-    term_id: Id
+    contract_id: Id | None = Field(
+        None,
+        description="可省略：按 system_id/module_id 找到覆盖该系统且在服务期内的合同；"
+        "有多份可选时返回 409（code: contract_ambiguous，choices 列出系统与厂商）",
+    )
+    term_id: Id | None = Field(None, description="可省略：该合同的故障处理服务项目")
     title: str = Field(..., min_length=1, max_length=200)
     description: str = ""
     severity_id: Id | None = None
