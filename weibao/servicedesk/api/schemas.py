@@ -154,6 +154,12 @@ class FlagIn(Schema):
     reason: str = Field(..., min_length=1, max_length=2000)
 
 
+class MoveIn(Schema):
+    contract_id: Id = Field(..., description="转入的合同：本医院的、在报修时间处于服务期内的另一份合同")
+    reason: str = Field(..., min_length=1, max_length=2000)
+    version: Version | None = Field(None, description="读取时的 version；被他人修改时返回 409")
+
+
 class WatchIn(Schema):
     watch: Flag = True
 

@@ -26,7 +26,7 @@ from weibao.core.api import (
 from weibao.core.api_crud import PageIn, paginated
 from weibao.core.tenancy import get_visible_reference
 
-from .. import attachments, permissions, reporting, routing, saved_filters, services
+from .. import attachments, moving, permissions, reporting, routing, saved_filters, services
 from ..ledger import import_xlsx, xlsx_response
 from ..models import SavedFilter, Ticket, TicketClock
 from ..selectors import TicketFilter, ticket_payload, ticket_rows_page, tickets_for
@@ -37,6 +37,7 @@ from .schemas import (
     EventOut,
     FlagIn,
     ImportOut,
+    MoveIn,
     SavedFilterIn,
     SavedFilterOut,
     TicketDetailOut,
@@ -414,6 +415,29 @@ def ticket_flag(request, ticket_id: Id, payload: FlagIn):
             actor=request.user, ticket=ticket, context=AuditContext.from_request(request), **payload.dict()
         )
     )
+
+
+@router.post(
+    "/tickets/{int:ticket_id}/move",
+    response=responses(_200=TicketOut),
+    summary="转至本医院的另一份合同（医院管理员）",
+    description="服务项目按类别、故障等级按级别对应到新合同；时限从报修时间起按新合同重新计算；双方厂商收到通知。",
+)
+def ticket_move(request, ticket_id: Id, payload: MoveIn):
+    ticket = _ticket(request, ticket_id)
+    target = get_visible(Contract.objects.select_related("vendor"), request.user, pk=payload.contract_id)
+    try:
+        moved = moving.ticket_move(
+            actor=request.user,
+            ticket=ticket,
+            contract=target,
+            reason=payload.reason,
+            version=payload.version,
+            context=AuditContext.from_request(request),
+        )
+    except services.StaleTicket as exc:
+        _stale(exc)
+    return ticket_payload(moved)
 
 
 @router.post(

@@ -16,6 +16,7 @@ from .tickets import (
     ticket_flag,
     ticket_import,
     ticket_list,
+    ticket_move,
     ticket_watch,
 )
 
@@ -39,6 +40,7 @@ __all__ = [
     "ticket_flag",
     "ticket_import",
     "ticket_list",
+    "ticket_move",
     "ticket_new",
     "ticket_phone",
     "ticket_watch",

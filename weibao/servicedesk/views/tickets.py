@@ -17,7 +17,7 @@ from weibao.contracts.models import Contract
 from weibao.core.db import as_id
 from weibao.core.pagination import request_page
 
-from .. import permissions, reporting, saved_filters, services
+from .. import moving, permissions, reporting, routing, saved_filters, services
 from ..choices import TicketState
 from ..forms import ActionForm, ImportForm
 from ..ledger import import_xlsx, xlsx_response
@@ -113,6 +113,9 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if not internal
             else ticket.attachments.all(),
             "can_flag": permissions.can_flag_ticket(request.user, ticket),
+            "move_targets": [(c, routing.plain_name(c)) for c in moving.move_targets(ticket)]
+            if permissions.can_move_ticket(request.user, ticket)
+            else [],
             "can_reply": permissions.can_reply_publicly(request.user, ticket),
             "assignees": assignees,
             "watching": ticket.watchers.filter(pk=request.user.pk).exists(),
@@ -256,6 +259,32 @@ def ticket_flag(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "；".join(exc.messages))
     else:
         messages.success(request, _("标记已更新。"))
+    return redirect("servicedesk:ticket_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def ticket_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """A hospital admin moves the ticket to another of the hospital's contracts."""
+    ticket = visible_ticket(request, pk)
+    target = Contract.objects.visible_to(request.user).filter(pk=as_id(request.POST.get("contract"))).first()
+    if target is None:
+        messages.error(request, _("请选择要转入的合同。"))
+        return redirect("servicedesk:ticket_detail", pk=pk)
+    try:
+        moving.ticket_move(
+            actor=request.user,
+            ticket=ticket,
+            contract=target,
+            reason=request.POST.get("reason", ""),
+            version=as_id(request.POST.get("version")),
+            context=AuditContext.from_request(request),
+        )
+    except (ValidationError, services.StaleTicket) as exc:
+        text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        messages.error(request, text)
+    else:
+        messages.success(request, _("工单已转至：%(c)s。") % {"c": routing.plain_name(target)})
     return redirect("servicedesk:ticket_detail", pk=pk)
 
 
