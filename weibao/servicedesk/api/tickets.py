@@ -2,6 +2,7 @@
 
 from typing import Any, Literal
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Header, Query, Router, Status
@@ -425,6 +426,8 @@ def ticket_flag(request, ticket_id: Id, payload: FlagIn):
 )
 def ticket_move(request, ticket_id: Id, payload: MoveIn):
     ticket = _ticket(request, ticket_id)
+    if not permissions.can_move_ticket(request.user, ticket):
+        raise PermissionDenied(_("只有本医院的管理员可以把工单转到本医院的另一份合同。"))
     target = get_visible(Contract.objects.select_related("vendor"), request.user, pk=payload.contract_id)
     try:
         moved = moving.ticket_move(

@@ -267,6 +267,8 @@ def ticket_flag(request: HttpRequest, pk: int) -> HttpResponse:
 def ticket_move(request: HttpRequest, pk: int) -> HttpResponse:
     """A hospital admin moves the ticket to another of the hospital's contracts."""
     ticket = visible_ticket(request, pk)
+    if not permissions.can_move_ticket(request.user, ticket):
+        raise PermissionDenied(_("只有本医院的管理员可以把工单转到本医院的另一份合同。"))
     target = Contract.objects.visible_to(request.user).filter(pk=as_id(request.POST.get("contract"))).first()
     if target is None:
         messages.error(request, _("请选择要转入的合同。"))
