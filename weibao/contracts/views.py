@@ -165,7 +165,9 @@ def term_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def system_list(request: HttpRequest) -> HttpResponse:
     qs = MaintainedSystem.objects.visible_to(request.user).select_related("hospital", "contract", "vendor")
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    return render(request, "contracts/system_list.html", {"page": page})
+    # The hospital's admins print the QR codes that carry these systems.
+    can_print_qr = permissions.can_create_contracts(request.user)
+    return render(request, "contracts/system_list.html", {"page": page, "can_print_qr": can_print_qr})
 
 
 @login_required

@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -254,37 +256,63 @@ def mobile_status(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+#: Cards on one printed page of the QR sheet (A4, four by six).
+QR_PER_PAGE = 24
+
+
 @login_required
 def qr_sheet(request: HttpRequest) -> HttpResponse:
-    """Printable QR codes: one per department and one per module of each system (A4, cut out)."""
+    """Printable QR codes (A4, cut out), a page at a time. Without a department: one code per
+    department. For a department: its own code, then one per system and per module of the
+    hospital (department + system [+ module]), so a scan lands on the contract that covers the
+    system. Systems whose contract is not in force (or never will be again) get no code."""
     import segno
 
     hospital_ids = permissions.administered_org_ids(request.user)
     departments = Department.objects.visible_to(request.user).select_related("hospital", "campus")
-    systems = (
-        MaintainedSystem.objects.visible_to(request.user)
-        .select_related("hospital")
-        .prefetch_related("modules")
-    )
     if hospital_ids is not None:
         departments = departments.filter(hospital_id__in=hospital_ids)
-        systems = systems.filter(hospital_id__in=hospital_ids)
+    department = departments.filter(pk=as_id(request.GET.get("department"))).first()
+    specs: list[tuple[str, str, dict[str, int]]] = []
+    if department is None:
+        for d in departments.order_by("hospital_id", "name", "pk"):
+            campus = " · " + d.campus.name if d.campus_id else ""
+            specs.append((d.name, f"{d.hospital.name}{campus}", {"d": d.pk}))
+    else:
+        specs.append((department.name, department.hospital.name, {"d": department.pk}))
+        in_force = Contract.objects.in_force().filter(hospital_id=department.hospital_id)
+        systems = (
+            MaintainedSystem.objects.visible_to(request.user)
+            .filter(hospital_id=department.hospital_id)
+            .filter(Q(contract__isnull=True) | Q(contract__in=in_force) | Q(contract__renewals__in=in_force))
+            .distinct()
+            .select_related("vendor", "contract__vendor")
+            .prefetch_related("modules")
+            .order_by("name", "pk")
+        )
+        for system in systems:
+            vendor = system.contract.vendor.name if system.contract_id else ""
+            params = {"d": department.pk, "s": system.pk}
+            specs.append((system.name, " · ".join(p for p in (department.name, vendor) if p), params))
+            for module in system.modules.all():
+                specs.append((f"{system.name} · {module.name}", department.name, {**params, "m": module.pk}))
+    page = Paginator(specs, QR_PER_PAGE).get_page(request.GET.get("page"))
     base = request.build_absolute_uri(reverse("servicedesk:mobile_report"))
     cards = []
-
-    def card(title: str, subtitle: str, params: dict[str, int]) -> None:
+    for title, subtitle, params in page:
         url = f"{base}?{urlencode(params)}"
         svg = segno.make(url, error="m").svg_inline(scale=3, dark="#17364a")
         cards.append({"title": title, "subtitle": subtitle, "url": url, "svg": svg})
-
-    for d in departments[:200]:
-        card(d.name, f"{d.hospital.name}{' · ' + d.campus.name if d.campus_id else ''}", {"d": d.pk})
-    for s in systems[:50]:
-        params = {"s": s.pk, **({"c": s.contract_id} if s.contract_id else {})}
-        card(s.name, s.hospital.name, params)
-        for m in s.modules.all()[:40]:
-            card(f"{s.name} · {m.name}", s.hospital.name, {**params, "m": m.pk})
-    return render(request, "servicedesk/qr_sheet.html", {"cards": cards})
+    return render(
+        request,
+        "servicedesk/qr_sheet.html",
+        {
+            "cards": cards,
+            "page": page,
+            "department": department,
+            "departments": departments.order_by("hospital_id", "name", "pk"),
+        },
+    )
 
 
 # --- data changes and change requests ----------------------------------------------------------------

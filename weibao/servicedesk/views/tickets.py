@@ -312,7 +312,12 @@ def ticket_export(request: HttpRequest) -> HttpResponse:
 def ticket_import(request: HttpRequest) -> HttpResponse:
     if not permissions.can_create_contracts(request.user):  # a hospital's admin, of some hospital
         raise PermissionDenied(_("只有医院管理员可以导入历史工单。"))
-    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    form = ImportForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        initial={"contract": as_id(request.GET.get("contract"))},  # from the contract's page
+    )
     result = None
     if request.method == "POST" and form.is_valid():
         try:
