@@ -30,7 +30,7 @@ def matching_term(contract: Contract, term: ServiceTerm | None) -> ServiceTerm |
     """The term of ``contract`` a ticket under ``term`` falls under: the first of the same
     category, else the contract's reporting term (fault handling, else its first)."""
     if term is not None:
-        same = contract.terms.filter(category=term.category).order_by("number").first()
+        same: ServiceTerm | None = contract.terms.filter(category=term.category).order_by("number").first()
         if same is not None:
             return same
     return reporting.report_term(contract)
@@ -41,7 +41,7 @@ def matching_severity(contract: Contract, severity: Severity | None) -> Severity
     label; else the closest lower level; None when there is nothing to match."""
     if severity is None:
         return None
-    levels = list(contract.severities.order_by("order"))
+    levels: list[Severity] = list(contract.severities.order_by("order"))
     if not levels:
         return None
     same = [s for s in levels if s.order == severity.order] or [
