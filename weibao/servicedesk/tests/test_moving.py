@@ -153,6 +153,7 @@ def test_the_page_offers_the_move_to_admins_only_and_moves(client_for, misrouted
     assert answer.status_code == 302
     page = admin.get(url).content.decode()
     assert "影像厂商" in page and "转至其他合同" in page and "影像问题" in page
+    assert "合同：" in page and "contract：" not in page
 
 
 def test_the_api_moves_and_refuses_a_vendor(client_for, misrouted, other_hospital):
