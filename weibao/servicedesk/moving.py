@@ -88,7 +88,7 @@ def ticket_move(
     with transaction.atomic():
         fresh: Ticket = (
             Ticket.objects.select_for_update()
-            .select_related("contract__vendor", "hospital", "term", "severity", "system", "assignee")
+            .select_related("contract__vendor", "hospital", "term")  # never-null joins: FOR UPDATE
             .get(pk=ticket.pk)
         )
         if version is not None and fresh.version != version:

@@ -62,8 +62,8 @@ def covers(contract: Contract, system: MaintainedSystem) -> bool:
     contract of its hospital."""
     if system.hospital_id != contract.hospital_id:
         return False
-    if system.contract_id is None:
-        return True
+    if system.contract_id is None or system.contract_id == contract.pk:
+        return True  # no query: the common case of a report
     return contract.pk in _renewal_ids({system.contract_id})
 
 
