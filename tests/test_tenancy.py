@@ -190,6 +190,7 @@ def test_api_refuses_the_other_hospital(client_for, world):
             ("POST", "/api/v1/tickets/{ticket_id}/comments"): {"body": "x"},
             ("POST", "/api/v1/tickets/{ticket_id}/flags"): {"flag": "vendor_caused", "reason": "x"},
             ("POST", "/api/v1/tickets/{ticket_id}/severity"): {"severity_id": 1, "reason": "x"},
+            ("POST", "/api/v1/tickets/{ticket_id}/move"): {"contract_id": w["contract_b"].pk, "reason": "x"},
             ("PATCH", "/api/v1/data-changes/{data_change_id}"): {"reason": "x"},
             ("POST", "/api/v1/data-changes/{data_change_id}/steps"): {"step": "approve"},
             ("POST", "/api/v1/change-requests/{change_request_id}/steps"): {"action": "reject"},
@@ -290,6 +291,7 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "servicedesk:ticket_assign": {"pk": w["ticket_b"].pk},
             "servicedesk:ticket_flag": {"pk": w["ticket_b"].pk},
             "servicedesk:ticket_severity": {"pk": w["ticket_b"].pk},
+            "servicedesk:ticket_move": {"pk": w["ticket_b"].pk},
             "servicedesk:ticket_watch": {"pk": w["ticket_b"].pk},
             "servicedesk:mobile_status": {"pk": w["ticket_b"].pk},
             "servicedesk:report_done": {"pk": w["ticket_b"].pk},
@@ -304,7 +306,7 @@ def test_pages_refuse_the_other_hospital(client_for, world):
         },
         exempt={"calendars:holiday_year"},
     )
-    assert len(checked) == 34
+    assert len(checked) == 35
     w["user_b"].refresh_from_db()
     assert w["user_b"].is_active
 
@@ -320,6 +322,39 @@ def test_records_cannot_be_started_from_the_other_hospitals_ticket(client_for, w
     assert client.post(url, {"ticket": ticket_b.pk, "title": "x", "reason": "x"}).status_code == 404
     assert client_for(world["admin_b"]).get(url, {"ticket": ticket_b.pk}).status_code == 200
     assert not ticket_b.data_changes.exists() and not ticket_b.change_requests.exists()
+
+
+def test_a_ticket_is_never_moved_to_another_hospitals_contract(client_for, world, hospital):
+    """Hospital A's admin names hospital B's contract as the target of A's own ticket: 404 on
+    the API (B's contract is not A's to name), and the page moves nothing."""
+    from datetime import date
+
+    from weibao.contracts.services import contract_create_from_template
+    from weibao.contracts.template_loader import get_template
+    from weibao.servicedesk import services as sd_services
+    from weibao.testing.factories import VendorFactory
+
+    contract_a = contract_create_from_template(
+        actor=world["admin_a"],
+        template=get_template("drg-wuhan"),
+        hospital=hospital,
+        vendor=VendorFactory(),
+        start=date(2026, 1, 1),
+    )
+    ticket_a = sd_services.ticket_create(
+        actor=world["admin_a"], contract=contract_a, term=contract_a.terms.first(), title="A 的工单"
+    )
+    client = client_for(world["admin_a"])
+    answer = client.post(
+        f"/api/v1/tickets/{ticket_a.pk}/move",
+        {"contract_id": world["contract_b"].pk, "reason": "x"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 404
+    client.post(f"/tickets/{ticket_a.pk}/move/", {"contract": world["contract_b"].pk, "reason": "x"})
+    ticket_a.refresh_from_db()
+    assert ticket_a.contract == contract_a
+    assert world["ticket_b"].__class__.objects.get(pk=world["ticket_b"].pk).contract == world["contract_b"]
 
 
 def test_attachment_upload_refuses_the_other_hospital(client_for, world):

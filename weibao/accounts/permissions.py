@@ -440,6 +440,14 @@ def may_be_notified_of_ticket(user: Actor, ticket: TicketLike) -> bool:
     return True
 
 
+def can_move_ticket(actor: Actor, ticket: TicketLike, target: ContractLike | None = None) -> bool:
+    """Move a ticket to another contract (工单转合同): the hospital's admins, and only to another
+    contract of the same hospital. Never the vendor: a vendor would move its own clocks away."""
+    if not is_hospital_admin(actor, ticket.hospital_id):
+        return False
+    return target is None or target.hospital_id == ticket.hospital_id
+
+
 def can_flag_ticket(actor: Actor, ticket: TicketLike) -> bool:
     """因乙方原因 and 恶性事件 are the hospital's judgement."""
     return is_hospital_admin(actor, ticket.hospital_id)

@@ -12,6 +12,9 @@ from .template_loader import get_template
 # (template, hospital short code, vendor short code, start, amount)
 DEMO_CONTRACTS = [
     ("pacs-huizhou", "HZZD", "DEMOPACS", date(2026, 1, 1), None),
+    # A second contract of the same hospital with another vendor and another system: a report
+    # goes to the one that covers the system (a department's QR code asks which system).
+    ("drg-wuhan", "HZZD", "DEMODRG", date(2026, 1, 1), None),
     ("pacs-guangxi", "GXZY", "DEMOPACS", date(2026, 3, 1), None),
     ("his-3y", "YSRM", "DEMOHIS", date(2025, 8, 1), None),
     ("drg-wuhan", "WHZX", "DEMODRG", date(2026, 1, 1), None),

@@ -48,7 +48,14 @@ class FromTemplateForm(forms.Form):
         label=_("合同编号"),
         regex=r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,47}$",
         required=False,
-        help_text=_("留空自动生成"),
+        help_text=_("按医院、模板和开始月份预填，可修改"),
+        error_messages={"invalid": _("合同编号只能包含字母、数字、. _ -，2–48 位。")},
+    )
+    title = forms.CharField(
+        label=_("合同名称"),
+        max_length=200,
+        required=False,
+        help_text=_("按所选医院预填，可修改"),
     )
 
     def __init__(self, *args, user=None, **kwargs) -> None:
@@ -62,6 +69,9 @@ class FromTemplateForm(forms.Form):
         self.fields["hospital"].queryset = hospitals
         # Any vendor may be contracted: a hospital signs with vendors it has no contract with yet.
         self.fields["vendor"].queryset = Organization.objects.filter(kind=OrgKind.VENDOR, is_active=True)
+        self.order_fields(["template", "hospital", "vendor", "title", "code", "start", "end", "amount"])
+        if self.fields["hospital"].initial is None and hospitals.count() == 1:
+            self.fields["hospital"].initial = hospitals.first()
 
 
 class TermForm(forms.Form):

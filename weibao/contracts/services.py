@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 _Inventory = TypeVar("_Inventory", MaintainedSystem, Module, Interface, Endpoint)
 
 TARGET_FIELDS = ("response", "onsite", "resolution")
+#: What a person stores as a contract's status; 未生效 is never stored, the dates make it.
+STORED_STATUSES = frozenset(ContractStatus.values) - {ContractStatus.PENDING}
 WEEKDAY_INDEX = {w.value: i for i, w in enumerate(ts.Weekday)}
 
 
@@ -62,6 +64,13 @@ def _check_parties(hospital: Organization, vendor: Organization) -> None:
         errors["vendor"] = _("“%(n)s”不是厂商。") % {"n": vendor.name}
     if errors:
         raise ValidationError(errors)
+
+
+def _check_stored_status(status: str) -> None:
+    if status == ContractStatus.PENDING:
+        raise ValidationError({"status": _("“未生效”由开始日期决定，不能直接设置。")})
+    if status not in STORED_STATUSES:
+        raise ValidationError({"status": _("未知的状态。")})
 
 
 def contract_create(
@@ -85,6 +94,7 @@ def contract_create(
     _check_parties(hospital, vendor)
     if end < start:
         raise ValidationError({"end": _("结束日期不能早于开始日期。")})
+    _check_stored_status(status)
     if Contract.objects.filter(code=code).exists():
         raise ValidationError({"code": _("合同编号已存在。")})
     with transaction.atomic():
@@ -172,6 +182,22 @@ def _milestone_amount(ms: ts.PaymentMilestone, amount: Decimal) -> tuple[Decimal
     return Decimal(share.numerator * 100) / Decimal(share.denominator), value
 
 
+def default_title(template: ts.ContractTemplate, hospital: Organization) -> str:
+    """The contract's title for ``hospital``: the template's, with the template's buyer (the
+    hospital of the seed document) replaced by ``hospital``'s name, or put in front of it."""
+    title, buyer = template.title, template.source.buyer or ""
+    if buyer and buyer in title:
+        return title.replace(buyer, hospital.name, 1)[:200]
+    if title.startswith("医院"):  # "医院HIS项目维保服务": the seed named no hospital
+        return f"{hospital.name}{title[2:]}"[:200]
+    return f"{hospital.name} {title}"[:200]
+
+
+def default_code(template: ts.ContractTemplate, hospital: Organization, start: date) -> str:
+    """The contract code the wizard proposes: hospital, template and first month."""
+    return f"{hospital.short_code}-{template.code}-{start:%Y%m}"[:48]
+
+
 def contract_create_from_template(
     *,
     actor: User,
@@ -199,7 +225,7 @@ def contract_create_from_template(
     amount = Decimal(amount if amount is not None else (template.amount or 0))
     if amount <= 0:
         raise ValidationError({"amount": _("合同金额必须大于 0。")})
-    code = (code or f"{hospital.short_code}-{template.code}-{start:%Y%m}").strip()
+    code = (code or default_code(template, hospital, start)).strip()
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{1,47}", code):
         raise ValidationError({"code": _("合同编号只能包含字母、数字、. _ -，2–48 位。")})
     if Contract.objects.filter(code=code).exists():
@@ -208,7 +234,7 @@ def contract_create_from_template(
         mapping = _calendar_code_map(template, hospital)
         contract = Contract.objects.create(
             code=code,
-            title=title or template.title,
+            title=(title or "").strip() or default_title(template, hospital),
             hospital=hospital,
             vendor=vendor,
             start=start,
@@ -398,8 +424,7 @@ def contract_update(
         bad = [c for c in fields["channels"] if c not in ts.Channel._value2member_map_]
         if bad:
             raise ValidationError({"channels": _("未知的服务方式：%(c)s") % {"c": ", ".join(bad)}})
-    if fields.get("status", ContractStatus.ACTIVE) not in ContractStatus.values:
-        raise ValidationError({"status": _("未知的状态。")})
+    _check_stored_status(fields.get("status", ContractStatus.ACTIVE))
     start, end = fields.get("start", contract.start), fields.get("end", contract.end)
     if end < start:
         raise ValidationError({"end": _("结束日期不能早于开始日期。")})

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weibao.accounts import permissions
 from weibao.audit.context import AuditContext
+from weibao.core.db import as_id
 from weibao.core.forms import submit
 from weibao.core.tenancy import get_visible
 
 from . import services
 from .forms import FromTemplateForm, TermForm
-from .models import Contract, MaintainedSystem, ServiceTerm
+from .models import Contract, ContractStatus, MaintainedSystem, ServiceTerm
 from .targets import describe
-from .template_loader import UnknownTemplateError, get_template
+from .template_loader import UnknownTemplateError, get_template, list_templates
 from .template_schema import Channel
 
 CHANNEL_LABELS = {c.value: c.label for c in Channel}
@@ -46,8 +51,8 @@ def term_rows(terms) -> list[dict]:
 def contract_list(request: HttpRequest) -> HttpResponse:
     qs = Contract.objects.visible_to(request.user).select_related("hospital", "vendor")
     status = request.GET.get("status")
-    if status:
-        qs = qs.filter(status=status)
+    if status in ContractStatus.values:
+        qs = qs.with_status(status)  # today's status: 未生效/履行中/已到期 follow the dates
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     can_create = permissions.can_create_contracts(request.user)
     return render(
@@ -93,13 +98,33 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _suggest(form: FromTemplateForm, template_code: Any, hospital_id: Any, start: Any) -> tuple[str, str]:
+    """The title and code the wizard proposes for the chosen template, hospital and start
+    ("", "" until the template and hospital are known)."""
+    try:
+        template = get_template(str(template_code or ""))
+    except UnknownTemplateError:
+        return "", ""
+    hospital = form.fields["hospital"].queryset.filter(pk=as_id(hospital_id)).first()
+    if hospital is None:
+        return "", ""
+    try:
+        day = date.fromisoformat(str(start)) if start else timezone.localdate()
+    except ValueError:
+        day = timezone.localdate()
+    return services.default_title(template, hospital), services.default_code(template, hospital, day)
+
+
 @login_required
 def contract_from_template(request: HttpRequest) -> HttpResponse:
     if not permissions.can_create_contracts(request.user):
         raise PermissionDenied(_("只有医院管理员可以新建合同。"))
-    form = FromTemplateForm(
-        request.POST or None, user=request.user, initial={"template": request.GET.get("template")}
-    )
+    template_code = request.GET.get("template") or next(iter(list_templates()), ("", ""))[0]
+    form = FromTemplateForm(request.POST or None, user=request.user, initial={"template": template_code})
+    hospital = form.fields["hospital"].initial
+    title, code = _suggest(form, template_code, getattr(hospital, "pk", None), None)
+    if request.method != "POST":
+        form.initial.update({"title": title, "code": code})
     done = submit(
         request,
         form,
@@ -112,17 +137,28 @@ def contract_from_template(request: HttpRequest) -> HttpResponse:
             end=data["end"],
             amount=data["amount"],
             code=data["code"] or None,
+            title=data["title"] or None,
             context=AuditContext.from_request(request),
         ),
         then=lambda contract: reverse("contracts:contract_detail", args=[contract.pk]),
         message=_("合同已按模板创建，可逐项修改服务条款。"),
     )
-    return done or render(request, "contracts/contract_new.html", {"form": form})
+    return done or render(
+        request,
+        "contracts/contract_new.html",
+        {
+            "form": form,
+            "suggested_title": request.POST.get("suggested_title", title),
+            "suggested_code": request.POST.get("suggested_code", code),
+        },
+    )
 
 
 @login_required
 def template_preview(request: HttpRequest) -> HttpResponse:
-    """htmx: the chosen template's service table, before the contract is created."""
+    """htmx: the chosen template's service table, before the contract is created; and the title
+    and code proposed for the chosen hospital, put into their fields unless the user typed their
+    own (a field still holding the previous proposal, or empty, takes the new one)."""
     try:
         template = get_template(request.GET.get("template", ""))
     except UnknownTemplateError:
@@ -139,7 +175,19 @@ def template_preview(request: HttpRequest) -> HttpResponse:
         }
         for t in template.service_terms
     ]
-    return render(request, "contracts/_template_preview.html", {"template": template, "rows": rows})
+    form = FromTemplateForm(user=request.user)
+    title, code = _suggest(form, template.code, request.GET.get("hospital"), request.GET.get("start"))
+    widgets = {}
+    for name, suggestion in (("title", title), ("code", code)):
+        current = request.GET.get(name, "")
+        if suggestion and current in ("", request.GET.get(f"suggested_{name}", "")):
+            form.initial[name] = suggestion
+            widgets[f"{name}_widget"] = form[name].as_widget(attrs={"hx-swap-oob": "true"})
+    return render(
+        request,
+        "contracts/_template_preview.html",
+        {"template": template, "rows": rows, "suggested_title": title, "suggested_code": code, **widgets},
+    )
 
 
 @login_required
@@ -174,7 +222,9 @@ def term_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def system_list(request: HttpRequest) -> HttpResponse:
     qs = MaintainedSystem.objects.visible_to(request.user).select_related("hospital", "contract", "vendor")
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    return render(request, "contracts/system_list.html", {"page": page})
+    # The hospital's admins print the QR codes that carry these systems.
+    can_print_qr = permissions.can_create_contracts(request.user)
+    return render(request, "contracts/system_list.html", {"page": page, "can_print_qr": can_print_qr})
 
 
 @login_required

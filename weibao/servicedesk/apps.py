@@ -16,6 +16,7 @@ class ServicedeskConfig(AppConfig):
         from weibao.core.demo import register_demo_step
         from weibao.core.navigation import register_nav
         from weibao.core.views import register_home_panel
+        from weibao.notifications.events import register_event
         from weibao.notifications.outbox import register_handler
 
         from . import escalation, notify, tasks
@@ -41,8 +42,10 @@ class ServicedeskConfig(AppConfig):
                 "ticket.severity": _("工单：更改故障等级"),
                 "ticket.flag.vendor_caused": _("工单：标记乙方原因"),
                 "ticket.flag.adverse_event": _("工单：标记恶性事件"),
+                "ticket.move": _("工单：转至其他合同"),
             }
         )
+        register_event("ticket.moved", _("工单转入或转出合同"))
         register_handler(notify.TOPIC, notify.handle_notice)
         on_statutory_change(recompute_for_years)
         on_calendar_change(recompute_for_calendars)

@@ -9,13 +9,18 @@ from weibao.accounts import permissions
 from weibao.contracts.models import Contract, MaintainedSystem, Module, ServiceTerm, Severity
 from weibao.core.db import as_id
 
+from . import routing
 from .choices import TicketChannel
 
 
 class TicketForm(forms.Form):
     """The staff form; also the phone-call form (fewer fields shown, respond on creation)."""
 
-    contract = forms.ModelChoiceField(label=_("合同"), queryset=Contract.objects.none())
+    contract = forms.ModelChoiceField(
+        label=_("维保厂商 · 系统"),
+        queryset=Contract.objects.none(),
+        error_messages={"invalid_choice": _("所选合同不在服务期内或您无权报修，请重新选择。")},
+    )
     term = forms.ModelChoiceField(label=_("服务项目"), queryset=ServiceTerm.objects.none())
     severity = forms.ModelChoiceField(label=_("故障等级"), queryset=Severity.objects.none(), required=False)
     system = forms.ModelChoiceField(label=_("系统"), queryset=MaintainedSystem.objects.none(), required=False)
@@ -32,17 +37,19 @@ class TicketForm(forms.Form):
 
     def __init__(self, *args, user=None, contract=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        contracts = Contract.objects.visible_to(user).filter(status="active").select_related("hospital")
+        # Only contracts in force now take reports (routing.check_takes refuses the others too).
+        contracts = Contract.objects.visible_to(user).in_force().select_related("hospital", "vendor")
         self.fields["contract"].queryset = contracts
-        self.fields["contract"].label_from_instance = lambda c: f"{c.hospital.name} · {c.title}"
+        self.fields["contract"].label_from_instance = routing.plain_name
         chosen = contract or self._chosen(contracts)
         if chosen is not None:
             self.fields["contract"].initial = chosen.pk
             self.fields["term"].queryset = chosen.terms.all()
             self.fields["term"].label_from_instance = lambda t: f"{t.number}. {t.item}"
             self.fields["severity"].queryset = chosen.severities.all()
-            self.fields["system"].queryset = MaintainedSystem.objects.filter(hospital=chosen.hospital_id)
-            self.fields["module"].queryset = Module.objects.filter(system__hospital=chosen.hospital_id)
+            systems = routing.covered_systems(chosen)
+            self.fields["system"].queryset = systems
+            self.fields["module"].queryset = Module.objects.filter(system__in=systems)
             if not chosen.severities.exists():
                 del self.fields["severity"]
 
@@ -72,6 +79,19 @@ class MobileReportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
     )
 
+    def __init__(self, *args, routes=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if routes:
+            # Several contracts could take the report: the reporter says which system is at
+            # fault, in plain words (system and vendor), never a contract code.
+            self.fields["route"] = forms.ChoiceField(
+                label=_("哪个系统出了问题？"),
+                choices=[(r.key, r.label) for r in routes],
+                widget=forms.RadioSelect,
+                error_messages={"required": _("请选择出问题的系统。")},
+            )
+            self.order_fields(["route"])
+
 
 class ActionForm(forms.Form):
     action = forms.CharField()
@@ -84,7 +104,11 @@ class ActionForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    contract = forms.ModelChoiceField(label=_("合同"), queryset=Contract.objects.none())
+    contract = forms.ModelChoiceField(
+        label=_("维保厂商 · 系统"),
+        queryset=Contract.objects.none(),
+        error_messages={"invalid_choice": _("所选合同不在服务期内或您无权报修，请重新选择。")},
+    )
     file = forms.FileField(label=_("维护记录台账（XLSX）"))
 
     def __init__(self, *args, user=None, **kwargs) -> None:

@@ -209,6 +209,8 @@ def deliver(kind: str, ticket: Ticket, extra: dict[str, Any]) -> None:
         _transition(ticket, extra["action"])
     elif kind == "reply":
         _reply(ticket, actor, extra.get("body", ""))
+    elif kind == "moved":
+        _moved(ticket, extra)
 
 
 def created_notice(ticket: Ticket, clocks: list[TicketClock]) -> Any:
@@ -279,6 +281,33 @@ def _transition(ticket: Ticket, action: str) -> None:
         people = _people(ticket, ticket.assignee) if ticket.assignee_id else vendor_managers(ticket)
         verb = _("被重新打开") if action == "reopen" else _("已确认关闭")
         _send(f"ticket.{action}", ticket, people, f"{ticket.number} {verb}", _describe(ticket))
+
+
+def on_moved(
+    ticket: Ticket, *, from_vendor_id: int, from_contract: str, reason: str, clocks: list[TicketClock]
+) -> None:
+    """The hospital moved the ticket to another contract: both vendors hear of it."""
+    _queue("moved", ticket, from_vendor_id=from_vendor_id, from_contract=from_contract, reason=reason[:500])
+    _schedule(ticket, clocks)
+
+
+def _moved(ticket: Ticket, extra: dict[str, Any]) -> None:
+    body = _("原因：%(r)s") % {"r": extra.get("reason", "")}
+    _send(
+        "ticket.moved",
+        ticket,
+        [*vendor_managers(ticket), *_people(ticket, ticket.assignee)],
+        _("工单 %(n)s 已由医院转入贵方合同：%(c)s") % {"n": ticket.number, "c": ticket.contract.title},
+        " · ".join(p for p in (_describe(ticket), body) if p),
+    )
+    if extra.get("from_vendor_id") and extra["from_vendor_id"] != ticket.contract.vendor_id:
+        _send(
+            "ticket.moved",
+            ticket,
+            _members(extra["from_vendor_id"], Role.VENDOR_MANAGER),
+            _("工单 %(n)s 已由医院转至其他厂商的合同，贵方无需再处理") % {"n": ticket.number},
+            body,
+        )
 
 
 def on_reply(ticket: Ticket, actor: User | None, event: Any) -> None:

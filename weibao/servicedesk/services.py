@@ -25,7 +25,7 @@ from weibao.audit.services import audit_event, audit_record
 from weibao.calendars.selectors import schedule_by_code
 from weibao.contracts.models import Contract, Interface, MaintainedSystem, Module, ServiceTerm, Severity
 
-from . import notify, permissions, persist
+from . import notify, permissions, persist, routing
 from .choices import EventKind, TicketChannel, TicketState
 from .models import Ticket, TicketClock, TicketEvent
 from .sla import pauses_needing_agreement, refresh_clocks, snapshot_clocks
@@ -158,6 +158,8 @@ def ticket_create_with_clocks(
         system = module.system
     # Clocks count whole seconds; so do the instants they are computed from.
     created_at = (created_at or timezone.now()).replace(microsecond=0)
+    if not imported:  # a ledger row records what happened; a report must reach a contract in force
+        routing.check_takes(contract, system=system, at=created_at)
     if (
         actor is not None
         and reporter is None

@@ -20,6 +20,7 @@ urlpatterns = [
     path("tickets/<int:pk>/assign/", views.ticket_assign, name="ticket_assign"),
     path("tickets/<int:pk>/flag/", views.ticket_flag, name="ticket_flag"),
     path("tickets/<int:pk>/severity/", views.ticket_severity, name="ticket_severity"),
+    path("tickets/<int:pk>/move/", views.ticket_move, name="ticket_move"),
     path("tickets/<int:pk>/watch/", views.ticket_watch, name="ticket_watch"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("m/report/", views.mobile_report, name="mobile_report"),

@@ -65,6 +65,7 @@ TABLE: dict[str, tuple[set[str], set[str]]] = {
     "be_notified": (set(ROLES), {"platform_admin"}),
     "flag_ticket": ({"platform_admin", "hospital_admin"}, {"platform_admin"}),
     "set_severity": ({"platform_admin", "hospital_admin"}, {"platform_admin"}),
+    "move_ticket": ({"platform_admin", "hospital_admin"}, {"platform_admin"}),
     "see_credentials": ({"platform_admin", "hospital_admin"}, {"platform_admin"}),
     "grant_auditor": ({"platform_admin", "hospital_admin"}, {"platform_admin"}),
     "edit_calendar": ({"platform_admin", "hospital_admin", "vendor_manager"}, {"platform_admin"}),
@@ -149,6 +150,7 @@ def _answer(action: str, actor, role: str, t: SimpleNamespace) -> bool:
         "be_notified": lambda: p.may_be_notified_of_ticket(actor, t.ticket),
         "flag_ticket": lambda: p.can_flag_ticket(actor, t.ticket),
         "set_severity": lambda: p.can_set_severity(actor, t.ticket),
+        "move_ticket": lambda: p.can_move_ticket(actor, t.ticket, t.contract),
         "see_credentials": lambda: p.can_see_credentials(actor, t.endpoint),
         "grant_auditor": lambda: p.can_grant_auditor(actor, t.hospital, grantee),
         "edit_calendar": lambda: p.can_edit_calendar(actor, _org(t, role).pk),
@@ -210,6 +212,16 @@ def test_grants_only_to_auditors_of_auditor_organisations_and_only_for_hospitals
     assert not p.can_grant_auditor(t.people["vendor_manager"], t.vendor, grantee)
     assert not p.can_grant_auditor(admin, t.hospital, t.colleagues["hospital"])  # not an auditor
     assert not p.can_grant_auditor(admin, t.hospital, None)
+
+
+def test_a_ticket_moves_only_to_a_contract_of_its_own_hospital():
+    own, other = _tenant(1), _tenant(2)
+    admin = own.people["hospital_admin"]
+    assert p.can_move_ticket(admin, own.ticket, own.contract)
+    assert not p.can_move_ticket(admin, own.ticket, other.contract)  # another hospital's contract
+    assert not p.can_move_ticket(other.people["hospital_admin"], own.ticket, other.contract)
+    root = member(PlatformOrgFactory(), Role.PLATFORM_ADMIN)
+    assert not p.can_move_ticket(root, own.ticket, other.contract)  # not even a platform admin
 
 
 def test_a_department_user_hears_only_of_their_departments_tickets_and_their_own_reports():

@@ -1,8 +1,9 @@
 """API of contracts: templates, contracts, service terms, severities, payments, deductions."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
-from ninja import FilterSchema, Router, Status
+from ninja import Field, FilterSchema, Router, Status
 from ninja.errors import HttpError
 
 from weibao.accounts import permissions
@@ -19,6 +20,8 @@ from ..models import (
     PaymentMilestone,
     ServiceTerm,
     Severity,
+    local_day,
+    status_q,
 )
 from ..template_loader import TemplateError, UnknownTemplateError, get_template, list_templates
 from .schemas import (
@@ -74,7 +77,10 @@ def template_detail(request, template_code: str):
 class ContractFilter(FilterSchema):
     hospital_id: Id | None = None
     vendor_id: Id | None = None
-    status: ContractStatus | None = None
+    status: ContractStatus | None = Field(None, description="今日状态（未生效、履行中、已到期按日期）")
+
+    def filter_status(self, value: ContractStatus | None) -> Q:
+        return status_q(value, local_day()) if value else Q()
 
 
 contracts = ModelRoutes(router, "/contracts", Contract.objects, ContractOut, id="contract_id")

@@ -31,7 +31,11 @@ class ContractOut(Schema):
     start: date
     end: date
     amount: Decimal | None = Field(description="合同金额（元）；科室用户看不到（null）")
-    status: ContractStatus
+    status: ContractStatus = Field(..., description="所设状态（草稿、履行中、已终止…）")
+    current_status: ContractStatus = Field(
+        ..., description="今日状态：已签合同按日期为 未生效/履行中/已到期（Asia/Shanghai）"
+    )
+    current_status_label: str
     renewal_of_id: int | None
     template_code: str
     channels: list[str]
@@ -48,6 +52,10 @@ class ContractOut(Schema):
     @staticmethod
     def resolve_amount(obj: Any, context: dict[str, Any]) -> Decimal | None:
         return obj.amount if sees_contract_money(context["request"].user) else None
+
+    @staticmethod
+    def resolve_current_status_label(obj: Any) -> str:
+        return str(obj.get_current_status_display())
 
 
 class ContractIn(Schema):

@@ -4,11 +4,14 @@ from .contract import (
     Contract,
     ContractDocument,
     ContractGrant,
+    ContractQuerySet,
     ContractStatus,
     DeductionRule,
     PaymentMilestone,
     ServiceTerm,
     Severity,
+    local_day,
+    status_q,
 )
 from .inventory import Endpoint, Interface, MaintainedSystem, Module
 
@@ -16,6 +19,7 @@ __all__ = [
     "Contract",
     "ContractDocument",
     "ContractGrant",
+    "ContractQuerySet",
     "ContractStatus",
     "DeductionRule",
     "Endpoint",
@@ -25,4 +29,6 @@ __all__ = [
     "PaymentMilestone",
     "ServiceTerm",
     "Severity",
+    "local_day",
+    "status_q",
 ]

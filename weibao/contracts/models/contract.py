@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -15,10 +17,67 @@ CHANNEL_CHOICES = [(c.value, c.label) for c in Channel]
 
 
 class ContractStatus(models.TextChoices):
+    """A contract's status. 草稿 and 已终止 are set by a person; a signed contract (stored as
+    ``active``) is 未生效, 履行中 or 已到期 by its dates (:meth:`Contract.status_on`), computed when
+    read so it is never stale. ``pending`` is never stored: it is what ``active`` reads as before
+    the start date."""
+
     DRAFT = "draft", _("草稿")
+    PENDING = "pending", _("未生效")
     ACTIVE = "active", _("履行中")
     EXPIRED = "expired", _("已到期")
     TERMINATED = "terminated", _("已终止")
+
+
+#: Statuses a person sets (stored as such); the others follow the dates.
+SET_BY_PERSON = frozenset({ContractStatus.DRAFT, ContractStatus.TERMINATED})
+
+
+def local_day(at: date | datetime | None = None) -> date:
+    """The hospital's calendar day (Asia/Shanghai, the installation's time zone) of ``at``."""
+    if at is None:
+        return timezone.localdate()
+    if isinstance(at, datetime):
+        return timezone.localdate(at) if timezone.is_aware(at) else at.date()
+    return at
+
+
+def status_on(stored: str, start: date, end: date, day: date) -> str:
+    """The status a contract stored as ``stored`` with period ``start``–``end`` has on ``day``."""
+    if stored in SET_BY_PERSON:
+        return stored
+    if stored == ContractStatus.EXPIRED:
+        return stored  # set by hand before the dates did it: the contract has ended
+    if day < start:
+        return ContractStatus.PENDING
+    if day > end:
+        return ContractStatus.EXPIRED
+    return ContractStatus.ACTIVE
+
+
+class ContractQuerySet(TenantQuerySet):
+    """Contracts, with the date-driven status as a filter."""
+
+    def in_force(self, at: date | datetime | None = None) -> ContractQuerySet:
+        """Contracts that take tickets at ``at`` (default now): signed, not terminated, and
+        ``start ≤ day ≤ end`` on the hospital's calendar."""
+        return self.filter(status_q(ContractStatus.ACTIVE, local_day(at)))
+
+    def with_status(self, status: str, at: date | datetime | None = None) -> ContractQuerySet:
+        """Contracts whose status (as :meth:`Contract.status_on` computes it) is ``status``."""
+        return self.filter(status_q(status, local_day(at)))
+
+
+def status_q(status: str, day: date) -> models.Q:
+    """The filter of contracts whose status on ``day`` is ``status`` (see :func:`status_on`)."""
+    signed = models.Q(status=ContractStatus.ACTIVE)
+    if status == ContractStatus.ACTIVE:
+        return signed & models.Q(start__lte=day, end__gte=day)
+    if status == ContractStatus.PENDING:
+        return signed & models.Q(start__gt=day)
+    if status == ContractStatus.EXPIRED:
+        return (signed & models.Q(end__lt=day)) | models.Q(status=ContractStatus.EXPIRED)
+    return models.Q(status=status)
 
 
 class Contract(TenantModel):
@@ -74,7 +133,7 @@ class Contract(TenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
-    objects = TenantQuerySet.as_manager()
+    objects = ContractQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("维保合同")
@@ -88,6 +147,22 @@ class Contract(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    def status_on(self, at: date | datetime | None = None) -> str:
+        """The status on the hospital's calendar day of ``at`` (default today)."""
+        return status_on(self.status, self.start, self.end, local_day(at))
+
+    @property
+    def current_status(self) -> str:
+        """The status today: what lists, the detail page and the API show."""
+        return self.status_on()
+
+    def get_current_status_display(self) -> str:
+        return str(ContractStatus(self.current_status).label)
+
+    def in_force_at(self, at: date | datetime | None = None) -> bool:
+        """Does the contract take tickets reported at ``at``?"""
+        return self.status_on(at) == ContractStatus.ACTIVE
 
 
 class ContractChild(TenantModel):

@@ -103,8 +103,12 @@ class TicketPage(Schema):
 
 
 class TicketIn(Schema):
-    contract_id: Id
-    term_id: Id
+    contract_id: Id | None = Field(
+        None,
+        description="可省略：按 system_id/module_id 找到覆盖该系统且在服务期内的合同；"
+        "有多份可选时返回 409（code: contract_ambiguous，choices 列出系统与厂商）",
+    )
+    term_id: Id | None = Field(None, description="可省略：该合同的故障处理服务项目")
     title: str = Field(..., min_length=1, max_length=200)
     description: str = ""
     severity_id: Id | None = None
@@ -159,6 +163,12 @@ class SeverityIn(Schema):
     severity_id: Id
     reason: str = Field("", max_length=2000)
     version: Version | None = None
+
+
+class MoveIn(Schema):
+    contract_id: Id = Field(..., description="转入的合同：本医院的、在报修时间处于服务期内的另一份合同")
+    reason: str = Field(..., min_length=1, max_length=2000)
+    version: Version | None = Field(None, description="读取时的 version；被他人修改时返回 409")
 
 
 class WatchIn(Schema):

@@ -2,6 +2,7 @@
 
 from typing import Any, Literal
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Header, Query, Router, Status
@@ -26,7 +27,7 @@ from weibao.core.api import (
 from weibao.core.api_crud import PageIn, paginated
 from weibao.core.tenancy import get_visible_reference
 
-from .. import attachments, permissions, saved_filters, services, severity
+from .. import attachments, moving, permissions, reporting, routing, saved_filters, services, severity
 from ..ledger import import_xlsx, xlsx_response
 from ..models import SavedFilter, Ticket, TicketClock
 from ..selectors import TicketFilter, ticket_payload, ticket_rows_page, tickets_for
@@ -37,6 +38,7 @@ from .schemas import (
     EventOut,
     FlagIn,
     ImportOut,
+    MoveIn,
     SavedFilterIn,
     SavedFilterOut,
     SeverityIn,
@@ -154,6 +156,35 @@ def ticket_create(
         description=IDEMPOTENCY_HELP,
     ),
 ):
+    try:
+        return _ticket_create(request, payload, idempotency_key)
+    except _Ambiguous as exc:
+        return json_response(
+            {
+                "detail": _("有多份在服务期内的合同可以受理：请用 system_id 指明出问题的系统。"),
+                "code": "contract_ambiguous",
+                "choices": [
+                    {
+                        "contract_id": r.contract.pk,
+                        "system_id": r.system.pk if r.system is not None else None,
+                        "label": r.label,
+                    }
+                    for r in exc.routes
+                ],
+            },
+            status=409,
+        )
+
+
+class _Ambiguous(Exception):
+    """Several contracts could take the report and it does not say which system."""
+
+    def __init__(self, routes: list[routing.Route]) -> None:
+        super().__init__("ambiguous")
+        self.routes = routes
+
+
+def _ticket_create(request, payload: TicketIn, idempotency_key: str | None) -> HttpResponse:
     if not idempotency_key:
         return json_response(ticket_payload(*_create(request, payload)), status=201)
 
@@ -177,9 +208,47 @@ def ticket_create(
     return HttpResponse(outcome.body, status=outcome.status_code, content_type=ORJSONRenderer.media_type)
 
 
+def _route(request, payload: TicketIn, system: Any, module: Any, department: Any) -> Contract:
+    """The contract a report without ``contract_id`` goes to (see :mod:`..routing`)."""
+    hospital_ids = (
+        {department.hospital_id}
+        if department is not None
+        else {m.organization_id for m in request.user.active_memberships()}
+    )
+    found = routing.routes(
+        hospital_ids, system=system, module=module, contracts=Contract.objects.visible_to(request.user)
+    )
+    if not found:
+        hospital = system.hospital if system is not None else department.hospital if department else None
+        raise HttpError(400, routing.no_route_message(hospital, system))
+    route = routing.single(found)
+    if route is None:
+        raise _Ambiguous(found)
+    return route.contract
+
+
 def _create(request, payload: TicketIn) -> tuple[Ticket, list[TicketClock]]:
-    term = term_for_ticket(request.user, payload.term_id, payload.contract_id)
-    contract = term.contract
+    system = _reference(MaintainedSystem, request, payload.system_id)
+    module = _reference(Module, request, payload.module_id)
+    department = _reference(Department, request, payload.department_id)
+    if payload.contract_id is not None and payload.term_id is not None:
+        term = term_for_ticket(request.user, payload.term_id, payload.contract_id)
+        contract = term.contract
+    else:
+        contract = (
+            get_visible(
+                Contract.objects.select_related("hospital", "vendor"), request.user, pk=payload.contract_id
+            )
+            if payload.contract_id is not None
+            else _route(request, payload, system, module, department)
+        )
+        term = (
+            _reference(ServiceTerm, request, payload.term_id, contract=contract)
+            if payload.term_id is not None
+            else reporting.report_term(contract)
+        )
+        if term is None:
+            raise HttpError(400, _("该合同没有服务项目，无法报修：请联系医院管理员。"))
     assignee = services.assignee_for(actor=request.user, target=contract, user_id=payload.assignee_id)
     return services.ticket_create_with_clocks(
         actor=request.user,
@@ -188,10 +257,10 @@ def _create(request, payload: TicketIn) -> tuple[Ticket, list[TicketClock]]:
         title=payload.title,
         description=payload.description,
         severity=_reference(Severity, request, payload.severity_id, contract=contract),
-        system=_reference(MaintainedSystem, request, payload.system_id),
-        module=_reference(Module, request, payload.module_id),
+        system=system,
+        module=module,
         interface=_reference(Interface, request, payload.interface_id),
-        department=_reference(Department, request, payload.department_id),
+        department=department,
         channel=payload.channel,
         caller_name=payload.caller_name,
         caller_department=payload.caller_department,
@@ -370,6 +439,31 @@ def ticket_severity(request, ticket_id: Id, payload: SeverityIn):
         )
     except services.StaleTicket as exc:
         _stale(exc)
+
+
+@router.post(
+    "/tickets/{int:ticket_id}/move",
+    response=responses(_200=TicketOut),
+    summary="转至本医院的另一份合同（医院管理员）",
+    description="服务项目按类别、故障等级按级别对应到新合同；时限从报修时间起按新合同重新计算；双方厂商收到通知。",
+)
+def ticket_move(request, ticket_id: Id, payload: MoveIn):
+    ticket = _ticket(request, ticket_id)
+    if not permissions.can_move_ticket(request.user, ticket):
+        raise PermissionDenied(_("只有本医院的管理员可以把工单转到本医院的另一份合同。"))
+    target = get_visible(Contract.objects.select_related("vendor"), request.user, pk=payload.contract_id)
+    try:
+        moved = moving.ticket_move(
+            actor=request.user,
+            ticket=ticket,
+            contract=target,
+            reason=payload.reason,
+            version=payload.version,
+            context=AuditContext.from_request(request),
+        )
+    except services.StaleTicket as exc:
+        _stale(exc)
+    return ticket_payload(moved)
 
 
 @router.post(

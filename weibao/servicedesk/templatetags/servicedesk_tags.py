@@ -104,9 +104,12 @@ def state_label(code: str) -> str:
 def ticket_field_label(name: str) -> str:
     """``assignee`` → 处理人: the name of a ticket field as the ticket page labels it."""
     from django.core.exceptions import FieldDoesNotExist
+    from django.utils.translation import gettext
 
     from ..models import Ticket
 
+    if name == "contract":  # the model's field has no Chinese name of its own
+        return gettext("合同")
     try:
         return str(Ticket._meta.get_field(name).verbose_name)
     except FieldDoesNotExist:

@@ -23,6 +23,7 @@ from .tickets import (
     ticket_flag,
     ticket_import,
     ticket_list,
+    ticket_move,
     ticket_severity,
     ticket_watch,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "ticket_flag",
     "ticket_import",
     "ticket_list",
+    "ticket_move",
     "ticket_new",
     "ticket_phone",
     "ticket_severity",

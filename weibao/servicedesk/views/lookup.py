@@ -27,7 +27,7 @@ def visible_ticket(request: HttpRequest, pk: int) -> Ticket:
     ticket = (
         Ticket.objects.visible_to(request.user)
         .select_related(
-            "contract",
+            "contract__vendor",
             "hospital",
             "term",
             "severity",

@@ -9,20 +9,24 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from weibao.accounts.models import Department
+from weibao.accounts.choices import OrgKind
+from weibao.accounts.models import Department, Organization
 from weibao.audit.context import AuditContext
 from weibao.contracts.models import Contract, MaintainedSystem, Module
 from weibao.core import idempotency
 from weibao.core.db import as_id
 from weibao.core.forms import submit
 
-from .. import permissions, reporting, services
+from .. import permissions, reporting, routing, services
 from ..choices import TicketChannel, TicketState
 from ..forms import MobileReportForm, TicketForm
 from ..models import Ticket
@@ -120,7 +124,22 @@ def ticket_new(request: HttpRequest, *, phone: bool = False) -> HttpResponse:
     if request.htmx and request.POST.get("refresh") == "1":
         form.errors.clear()
         return render(request, "servicedesk/_ticket_form_fields.html", {"form": form})
-    return render(request, template, {"form": form, "phone": phone, "submit_token": _submit_token(request)})
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "phone": phone,
+            "submit_token": _submit_token(request),
+            "no_route": "" if form.fields["contract"].queryset.exists() else _no_route(request),
+        },
+    )
+
+
+def _no_route(request: HttpRequest) -> str:
+    hospital_ids = {m.organization_id for m in request.user.active_memberships()}
+    hospital = Organization.objects.filter(pk__in=hospital_ids, kind=OrgKind.HOSPITAL).first()
+    return routing.no_route_message(hospital)
 
 
 @login_required
@@ -129,7 +148,9 @@ def ticket_phone(request: HttpRequest) -> HttpResponse:
 
 
 def _report_context(request: HttpRequest) -> dict[str, Any]:
-    """The QR code's prefill: contract, department, system, module (ids the user must be able to see)."""
+    """The QR code's prefill (department, system, module: ids the user must be able to see) and
+    where the report may go (:mod:`..routing`): the contract in force that covers the system; if
+    the code names no system and several contracts could take it, the routes to choose from."""
 
     def visible(model, key):
         raw = request.GET.get(key) or request.POST.get(key)
@@ -140,36 +161,60 @@ def _report_context(request: HttpRequest) -> dict[str, Any]:
     department = visible(Department, "d")
     system = visible(MaintainedSystem, "s")
     module = visible(Module, "m")
-    contract = visible(Contract, "c") or (system.contract if system is not None else None)
-    if contract is None:
-        hospital_ids = {m.organization_id for m in request.user.active_memberships()}
-        contract = (
-            Contract.objects.visible_to(request.user)
-            .filter(hospital_id__in=hospital_ids, status="active")
-            .first()
-        )
-    return {"department": department, "system": system, "module": module, "contract": contract}
+    if module is not None and system is not None and module.system_id != system.pk:
+        module = None
+    if module is not None and system is None:
+        system = module.system
+    hospital_ids = {m.organization_id for m in request.user.active_memberships()}
+    found = routing.routes(hospital_ids, system=system, contracts=Contract.objects.visible_to(request.user))
+    named = visible(Contract, "c")  # a code printed before codes carried the system alone
+    if named is not None and any(r.contract.pk == named.pk for r in found):
+        found = [r for r in found if r.contract.pk == named.pk]
+    route = routing.pick(found, request.POST.get("route", "")) or routing.single(found)
+    hospital = (
+        system.hospital
+        if system is not None
+        else department.hospital
+        if department is not None
+        else Organization.objects.filter(pk__in=hospital_ids, kind=OrgKind.HOSPITAL).first()
+    )
+    return {
+        "department": department,
+        "system": route.system if route is not None and route.system is not None else system,
+        "module": module,
+        "routes": found,
+        "route": route,
+        "contract": route.contract if route is not None else None,
+        "hospital": hospital,
+        "no_route": "" if found else routing.no_route_message(hospital, system),
+    }
 
 
 @login_required
 def mobile_report(request: HttpRequest) -> HttpResponse:
-    """The phone form: a department user scans the QR code on a workstation and says what's wrong."""
+    """The phone form: a department user scans the QR code on a workstation and says what's wrong.
+    The report goes to the contract routing finds; when several could take it, the user picks a
+    system (plain names) on the same form."""
     context = _report_context(request)
-    contract = context["contract"]
-    form = MobileReportForm(request.POST or None, request.FILES or None)
-    if contract is None:
+    found: list[routing.Route] = context["routes"]
+    ask = len(routing.contracts_of(found)) > 1
+    form = MobileReportForm(request.POST or None, request.FILES or None, routes=found if ask else None)
+    if not found:
         return render(request, "servicedesk/mobile_report.html", {"form": None, **context})
 
     def create(data: dict[str, Any]) -> tuple[Ticket, bool]:
+        route = routing.pick(found, data.get("route", "")) if ask else context["route"]
+        if route is None:
+            raise ValidationError({"route": _("请选择出问题的系统。")})
         return _create_once(
             request,
             "form.mobile_report",
             lambda: reporting.ticket_report(
                 actor=request.user,
-                contract=contract,
+                contract=route.contract,
                 title=data["title"],
                 description=data["description"],
-                system=context["system"],
+                system=route.system or context["system"],
                 module=context["module"],
                 department=context["department"],
                 location=data["location"],
@@ -189,7 +234,7 @@ def mobile_report(request: HttpRequest) -> HttpResponse:
     return done or render(
         request,
         "servicedesk/mobile_report.html",
-        {"form": form, "submit_token": _submit_token(request), **context},
+        {"form": form, "submit_token": _submit_token(request), "ask": ask, **context},
     )
 
 
@@ -211,6 +256,10 @@ def mobile_status(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+#: Cards on one printed page of the QR sheet (A4, four by six).
+QR_PER_PAGE = 24
+
+
 @login_required
 def report_done(request: HttpRequest, pk: int) -> HttpResponse:
     """After reporting: the ticket number, the first deadline, and what happens next."""
@@ -225,35 +274,57 @@ def report_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def qr_sheet(request: HttpRequest) -> HttpResponse:
-    """Printable QR codes: one per department and one per module of each system (A4, cut out)."""
+    """Printable QR codes (A4, cut out), a page at a time. Without a department: one code per
+    department. For a department: its own code, then one per system and per module of the
+    hospital (department + system [+ module]), so a scan lands on the contract that covers the
+    system. Systems whose contract is not in force (or never will be again) get no code."""
     import segno
 
     hospital_ids = permissions.administered_org_ids(request.user)
     departments = Department.objects.visible_to(request.user).select_related("hospital", "campus")
-    systems = (
-        MaintainedSystem.objects.visible_to(request.user)
-        .select_related("hospital")
-        .prefetch_related("modules")
-    )
     if hospital_ids is not None:
         departments = departments.filter(hospital_id__in=hospital_ids)
-        systems = systems.filter(hospital_id__in=hospital_ids)
+    department = departments.filter(pk=as_id(request.GET.get("department"))).first()
+    specs: list[tuple[str, str, dict[str, int]]] = []
+    if department is None:
+        for d in departments.order_by("hospital_id", "name", "pk"):
+            campus = " · " + d.campus.name if d.campus_id else ""
+            specs.append((d.name, f"{d.hospital.name}{campus}", {"d": d.pk}))
+    else:
+        specs.append((department.name, department.hospital.name, {"d": department.pk}))
+        in_force = Contract.objects.in_force().filter(hospital_id=department.hospital_id)
+        systems = (
+            MaintainedSystem.objects.visible_to(request.user)
+            .filter(hospital_id=department.hospital_id)
+            .filter(Q(contract__isnull=True) | Q(contract__in=in_force) | Q(contract__renewals__in=in_force))
+            .distinct()
+            .select_related("vendor", "contract__vendor")
+            .prefetch_related("modules")
+            .order_by("name", "pk")
+        )
+        for system in systems:
+            vendor = system.contract.vendor.name if system.contract_id else ""
+            params = {"d": department.pk, "s": system.pk}
+            specs.append((system.name, " · ".join(p for p in (department.name, vendor) if p), params))
+            for module in system.modules.all():
+                specs.append((f"{system.name} · {module.name}", department.name, {**params, "m": module.pk}))
+    page = Paginator(specs, QR_PER_PAGE).get_page(request.GET.get("page"))
     base = request.build_absolute_uri(reverse("servicedesk:mobile_report"))
     cards = []
-
-    def card(title: str, subtitle: str, params: dict[str, int]) -> None:
+    for title, subtitle, params in page:
         url = f"{base}?{urlencode(params)}"
         svg = segno.make(url, error="m").svg_inline(scale=3, dark="#17364a")
         cards.append({"title": title, "subtitle": subtitle, "url": url, "svg": svg})
-
-    for d in departments[:200]:
-        card(d.name, f"{d.hospital.name}{' · ' + d.campus.name if d.campus_id else ''}", {"d": d.pk})
-    for s in systems[:50]:
-        params = {"s": s.pk, **({"c": s.contract_id} if s.contract_id else {})}
-        card(s.name, s.hospital.name, params)
-        for m in s.modules.all()[:40]:
-            card(f"{s.name} · {m.name}", s.hospital.name, {**params, "m": m.pk})
-    return render(request, "servicedesk/qr_sheet.html", {"cards": cards})
+    return render(
+        request,
+        "servicedesk/qr_sheet.html",
+        {
+            "cards": cards,
+            "page": page,
+            "department": department,
+            "departments": departments.order_by("hospital_id", "name", "pk"),
+        },
+    )
 
 
 # --- data changes and change requests ----------------------------------------------------------------

@@ -17,7 +17,7 @@ from weibao.contracts.models import Contract
 from weibao.core.db import as_id
 from weibao.core.pagination import request_page
 
-from .. import permissions, reporting, saved_filters, services, severity
+from .. import moving, permissions, reporting, routing, saved_filters, services, severity
 from ..choices import TicketState
 from ..forms import ActionForm, ImportForm
 from ..ledger import import_xlsx, xlsx_response
@@ -109,6 +109,9 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if not internal
             else ticket.attachments.all(),
             "can_flag": permissions.can_flag_ticket(request.user, ticket),
+            "move_targets": [(c, routing.plain_name(c)) for c in moving.move_targets(ticket)]
+            if permissions.can_move_ticket(request.user, ticket)
+            else [],
             "can_reply": permissions.can_reply_publicly(request.user, ticket),
             "assignees": assignees,
             "watching": ticket.watchers.filter(pk=request.user.pk).exists(),
@@ -289,6 +292,34 @@ def ticket_severity(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def ticket_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """A hospital admin moves the ticket to another of the hospital's contracts."""
+    ticket = visible_ticket(request, pk)
+    if not permissions.can_move_ticket(request.user, ticket):
+        raise PermissionDenied(_("只有本医院的管理员可以把工单转到本医院的另一份合同。"))
+    target = Contract.objects.visible_to(request.user).filter(pk=as_id(request.POST.get("contract"))).first()
+    if target is None:
+        messages.error(request, _("请选择要转入的合同。"))
+        return redirect("servicedesk:ticket_detail", pk=pk)
+    try:
+        moving.ticket_move(
+            actor=request.user,
+            ticket=ticket,
+            contract=target,
+            reason=request.POST.get("reason", ""),
+            version=as_id(request.POST.get("version")),
+            context=AuditContext.from_request(request),
+        )
+    except (ValidationError, services.StaleTicket) as exc:
+        text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        messages.error(request, text)
+    else:
+        messages.success(request, _("工单已转至：%(c)s。") % {"c": routing.plain_name(target)})
+    return redirect("servicedesk:ticket_detail", pk=pk)
+
+
+@login_required
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = Attachment.objects.select_related("ticket").filter(pk=pk).first()
     if (
@@ -310,7 +341,12 @@ def ticket_export(request: HttpRequest) -> HttpResponse:
 def ticket_import(request: HttpRequest) -> HttpResponse:
     if not permissions.can_create_contracts(request.user):  # a hospital's admin, of some hospital
         raise PermissionDenied(_("只有医院管理员可以导入历史工单。"))
-    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    form = ImportForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        initial={"contract": as_id(request.GET.get("contract"))},  # from the contract's page
+    )
     result = None
     if request.method == "POST" and form.is_valid():
         try:
