@@ -2,10 +2,13 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TicketState(models.TextChoices):
-    """The ticket states and their labels: the one vocabulary (pages, ledger, notices and the
+    """The ticket states and their labels (a word that is also a button, 挂起 or 重新打开, carries the
+    context "ticket state"; the button is "ticket action" in :mod:`.workflow`, so another language
+    can tell "On hold" from "Put on hold"): the one vocabulary (pages, ledger, notices and the
     contract templates' clock rules all name states by these codes and show these labels).
     ``resolved`` is 待确认: the vendor has fixed it and the reporter is asked to confirm."""
 
@@ -13,11 +16,11 @@ class TicketState(models.TextChoices):
     RESPONDED = "responded", _("已响应")
     IN_PROGRESS = "in_progress", _("处理中")
     ONSITE_REQUIRED = "onsite_required", _("需到场")
-    ONSITE = "onsite", _("已到场")
-    ON_HOLD = "on_hold", _("挂起")
-    WAITING_HOSPITAL = "waiting_hospital", _("等待医院")
+    ONSITE = "onsite", pgettext_lazy("ticket state", "已到场")
+    ON_HOLD = "on_hold", pgettext_lazy("ticket state", "挂起")
+    WAITING_HOSPITAL = "waiting_hospital", pgettext_lazy("ticket state", "等待医院")
     RESOLVED = "resolved", _("待确认")
-    REOPENED = "reopened", _("重新打开")
+    REOPENED = "reopened", pgettext_lazy("ticket state", "重新打开")
     CLOSED = "closed", _("已关闭")
     CANCELLED = "cancelled", _("已取消")
 
@@ -52,7 +55,7 @@ class TicketChannel(models.TextChoices):
 
 
 class ClockKind(models.TextChoices):
-    RESPONSE = "response", _("响应")
+    RESPONSE = "response", pgettext_lazy("clock", "响应")
     ONSITE = "onsite", _("到场")
     RESOLUTION = "resolution", _("解决")
 

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .choices import OPEN_STATES, EventKind
@@ -142,7 +142,7 @@ ANSWERS = ("agree", "refuse")
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in [
-        _t("respond", _("响应"), {S.NEW}, S.RESPONDED, "responded"),
+        _t("respond", pgettext_lazy("ticket action", "响应"), {S.NEW}, S.RESPONDED, "responded"),
         _t("start", _("开始处理"), {S.NEW, S.RESPONDED, S.REOPENED}, S.IN_PROGRESS),
         _t(
             "require_onsite",
@@ -151,21 +151,48 @@ TRANSITIONS: dict[str, Transition] = {
             S.ONSITE_REQUIRED,
             "escalated_onsite",
         ),
-        _t("arrive", _("已到场"), {S.ONSITE_REQUIRED}, S.ONSITE, "arrived"),
-        _t("hold", _("挂起"), _WORKING | {S.ONSITE_REQUIRED}, S.ON_HOLD, requires=("reason",)),
+        _t("arrive", pgettext_lazy("ticket action", "已到场"), {S.ONSITE_REQUIRED}, S.ONSITE, "arrived"),
+        _t(
+            "hold",
+            pgettext_lazy("ticket action", "挂起"),
+            _WORKING | {S.ONSITE_REQUIRED},
+            S.ON_HOLD,
+            requires=("reason",),
+        ),
         _t(
             "wait_hospital",
-            _("等待医院"),
+            pgettext_lazy("ticket action", "等待医院"),
             _WORKING | {S.ONSITE_REQUIRED},
             S.WAITING_HOSPITAL,
             requires=("reason",),
         ),
         _t("resume", _("继续处理"), {S.ON_HOLD, S.WAITING_HOSPITAL}, S.IN_PROGRESS),
-        _t("resolve", _("已解决"), {S.NEW, *_WORKING}, S.RESOLVED, "resolved", ("solution", "root_cause")),
+        _t(
+            "resolve",
+            pgettext_lazy("ticket action", "已解决"),
+            {S.NEW, *_WORKING},
+            S.RESOLVED,
+            "resolved",
+            ("solution", "root_cause"),
+        ),
         _t("confirm", _("确认解决并评价"), {S.RESOLVED}, S.CLOSED, "closed", ("rating",)),
         _t("auto_close", _("超时自动关闭"), {S.RESOLVED}, S.CLOSED, "closed"),
-        _t("reopen", _("重新打开"), {S.RESOLVED, S.CLOSED}, S.REOPENED, "reopened", ("reason",)),
-        _t("cancel", _("取消"), OPEN_STATES, S.CANCELLED, "cancelled", ("reason",)),
+        _t(
+            "reopen",
+            pgettext_lazy("ticket action", "重新打开"),
+            {S.RESOLVED, S.CLOSED},
+            S.REOPENED,
+            "reopened",
+            ("reason",),
+        ),
+        _t(
+            "cancel",
+            pgettext_lazy("ticket action", "取消"),
+            OPEN_STATES,
+            S.CANCELLED,
+            "cancelled",
+            ("reason",),
+        ),
         # Answers to the vendor's request (see WHO): only while one is pending.
         _t("agree", _("同意"), OPEN_STATES, ""),
         _t("refuse", _("拒绝"), OPEN_STATES, ""),
