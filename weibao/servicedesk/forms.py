@@ -79,8 +79,18 @@ class MobileReportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
     )
 
-    def __init__(self, *args, routes=None, **kwargs) -> None:
+    def __init__(self, *args, routes=None, severities=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if severities:
+            # The contract's deadlines depend on the fault class: the reporter says how bad it is,
+            # in the contract's own words (the hospital's IT can correct it later).
+            self.fields["severity"] = forms.ChoiceField(
+                label=_("影响有多大？"),
+                choices=[(str(s.order), f"{s.label}：{s.definition}") for s in severities],
+                widget=forms.RadioSelect,
+                error_messages={"required": _("请选择影响程度。")},
+            )
+            self.order_fields(["title", "severity"])
         if routes:
             # Several contracts could take the report: the reporter says which system is at
             # fault, in plain words (system and vendor), never a contract code.

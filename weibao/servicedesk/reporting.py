@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from weibao.audit.context import AuditContext
-from weibao.contracts.models import Contract, MaintainedSystem, Module, ServiceTerm
+from weibao.contracts.models import Contract, MaintainedSystem, Module, ServiceTerm, Severity
 
 from . import attachments, services
 from .choices import TicketChannel
@@ -19,6 +19,15 @@ from .models import Ticket, TicketEvent
 
 if TYPE_CHECKING:
     from weibao.accounts.models import User
+
+
+def report_severities(contract: Contract) -> list[Severity]:
+    """The fault classes a phone reporter chooses from: those of a contract whose report term takes
+    its targets from the class (``by_severity``), else none (the reporter is not asked)."""
+    term = report_term(contract)
+    if term is None or not services.severity_required(contract, term):
+        return []
+    return list(contract.severities.all())
 
 
 def report_term(contract: Contract) -> ServiceTerm | None:
@@ -39,6 +48,7 @@ def ticket_report(
     location: str = "",
     phone: str = "",
     photo: UploadedFile[Any] | None = None,
+    severity: Severity | None = None,
     context: AuditContext | None = None,
 ) -> Ticket:
     """Open a ticket from the phone form under :func:`report_term`, with its photo attached, in
@@ -47,6 +57,8 @@ def ticket_report(
     term = report_term(contract)
     if term is None:
         raise ValidationError(_("该合同没有服务项目，无法报修：请联系医院管理员。"))
+    if severity is not None and severity.contract_id != contract.pk:
+        raise ValidationError({"severity": _("故障等级不属于该合同。")})
     with transaction.atomic():
         ticket = services.ticket_create(
             actor=actor,
@@ -60,6 +72,7 @@ def ticket_report(
             channel=TicketChannel.QR_FORM,
             location=location,
             caller_phone=phone,
+            severity=severity,
             context=context,
         )
         if photo is not None:

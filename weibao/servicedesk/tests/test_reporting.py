@@ -102,3 +102,26 @@ def test_a_reply_with_a_refused_file_is_not_posted(client_for, seed, people, nam
     )
     assert TicketEvent.objects.filter(ticket=ticket, body="补充一张截图").count() == 1
     assert [a.name for a in Attachment.objects.filter(ticket=ticket)] == ["shot.png"]
+
+
+def test_the_phone_form_asks_how_bad_it_is_when_the_contract_times_faults_by_class(seed, people, client_for):
+    """Seed 004's fault terms take their deadlines from the fault class: a QR report names one in
+    the contract's words, or is refused with a clear message and nothing saved."""
+    from django.urls import reverse
+
+    from weibao.servicedesk.models import Ticket
+
+    contract = seed("regional-zhenhai")
+    system = contract.systems.first()
+    client = client_for(people["doctor"])
+    url = reverse("servicedesk:mobile_report") + f"?d={people['radiology'].pk}&s={system.pk}"
+    page = client.get(url).content.decode()
+    assert "影响有多大？" in page and "一级故障：" in page and "二级故障：" in page
+    refused = client.post(url, {"title": "区域平台无法调阅", "submit_token": "a"})
+    assert refused.status_code == 200 and "请选择影响程度。" in refused.content.decode()
+    assert not Ticket.objects.exists()
+    level1 = contract.severities.get(code="level1")
+    done = client.post(url, {"title": "区域平台无法调阅", "severity": str(level1.order), "submit_token": "b"})
+    assert done.status_code == 302
+    ticket = Ticket.objects.get()
+    assert ticket.severity == level1 and ticket.clocks.exists()

@@ -198,7 +198,22 @@ def mobile_report(request: HttpRequest) -> HttpResponse:
     context = _report_context(request)
     found: list[routing.Route] = context["routes"]
     ask = len(routing.contracts_of(found)) > 1
-    form = MobileReportForm(request.POST or None, request.FILES or None, routes=found if ask else None)
+    # The fault classes to ask for: the routed contract's, or (asked together with the system)
+    # those of the first candidate whose report term needs one; chosen by their order.
+    severities = next(
+        (
+            found_
+            for found_ in (reporting.report_severities(c) for c in routing.contracts_of(found))
+            if found_
+        ),
+        [],
+    )
+    form = MobileReportForm(
+        request.POST or None,
+        request.FILES or None,
+        routes=found if ask else None,
+        severities=severities,
+    )
     if not found:
         return render(request, "servicedesk/mobile_report.html", {"form": None, **context})
 
@@ -206,6 +221,8 @@ def mobile_report(request: HttpRequest) -> HttpResponse:
         route = routing.pick(found, data.get("route", "")) if ask else context["route"]
         if route is None:
             raise ValidationError({"route": _("请选择出问题的系统。")})
+        chosen = data.get("severity")
+        severity = route.contract.severities.filter(order=chosen).first() if chosen else None
         return _create_once(
             request,
             "form.mobile_report",
@@ -220,6 +237,7 @@ def mobile_report(request: HttpRequest) -> HttpResponse:
                 location=data["location"],
                 phone=data["phone"],
                 photo=data.get("photo") or None,
+                severity=severity,
                 context=AuditContext.from_request(request),
             ),
         )
