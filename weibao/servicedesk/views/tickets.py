@@ -50,6 +50,8 @@ def ticket_list(request: HttpRequest, *, board: str = "") -> HttpResponse:
             "flt": flt,
             "board": board,
             "query": query.urlencode(),
+            # Whether the reader filtered (the filter box then stays open on a phone too).
+            "filtering": any(v for k, v in request.GET.items() if k not in ("cursor", "sort")),
             "next_url": next_url,
             "states": TicketState.choices,
             "saved": SavedFilter.objects.filter(user=request.user),
@@ -115,6 +117,7 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_reply": permissions.can_reply_publicly(request.user, ticket),
             "assignees": assignees,
             "watching": ticket.watchers.filter(pk=request.user.pk).exists(),
+            "is_vendor": permissions.is_vendor_member(request.user, ticket.contract.vendor_id),
             "can_take": ticket.assignee_id is None
             and permissions.is_vendor_member(request.user, ticket.contract.vendor_id),
             "now": timezone.now(),

@@ -5,6 +5,13 @@
 (function () {
   "use strict";
 
+  // <details data-open-wide>: open where there is room (a desk); a phone shows the summary only
+  // and the list comes first.
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!window.matchMedia("(min-width: 701px)").matches) return;
+    document.querySelectorAll("details[data-open-wide]").forEach(function (d) { d.open = true; });
+  });
+
   // <select data-autosubmit>: choosing an option submits its form (filters, language switch).
   document.addEventListener("change", function (event) {
     var el = event.target;
