@@ -200,6 +200,26 @@ class Ticket(TenantModel):
                     ]
                 ),
             ),
+            # The risk board of someone who sees many contracts (a vendor manager over 200): open
+            # tickets in due order, filtered by contract as they are read (the first rows come
+            # after reading a few dozen, instead of merging one index range per contract).
+            models.Index(
+                fields=["next_due_at", "id"],
+                name="ticket_open_due_idx",
+                condition=models.Q(
+                    next_due_at__isnull=False,
+                    state__in=[
+                        "new",
+                        "responded",
+                        "in_progress",
+                        "onsite_required",
+                        "onsite",
+                        "on_hold",
+                        "waiting_hospital",
+                        "reopened",
+                    ],
+                ),
+            ),
             # The home pages' weekly closed counts; only closed tickets are in it.
             models.Index(
                 fields=["hospital", "closed_at"],
