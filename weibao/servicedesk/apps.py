@@ -46,6 +46,7 @@ class ServicedeskConfig(AppConfig):
             }
         )
         register_event("ticket.moved", _("工单转入或转出合同"))
+        register_event("ticket.request", _("厂商申请取消或暂停计时，待医院确认"))
         register_handler(notify.TOPIC, notify.handle_notice)
         on_statutory_change(recompute_for_years)
         on_calendar_change(recompute_for_calendars)

@@ -211,6 +211,8 @@ def deliver(kind: str, ticket: Ticket, extra: dict[str, Any]) -> None:
         _reply(ticket, actor, extra.get("body", ""))
     elif kind == "moved":
         _moved(ticket, extra)
+    elif kind == "request":
+        _request(ticket, extra["action"], actor)
 
 
 def created_notice(ticket: Ticket, clocks: list[TicketClock]) -> Any:
@@ -281,6 +283,28 @@ def _transition(ticket: Ticket, action: str) -> None:
         people = _people(ticket, ticket.assignee) if ticket.assignee_id else vendor_managers(ticket)
         verb = _("被重新打开") if action == "reopen" else _("已确认关闭")
         _send(f"ticket.{action}", ticket, people, f"{ticket.number} {verb}", _describe(ticket))
+
+
+def on_request(ticket: Ticket, action: str, actor: User | None) -> None:
+    """The vendor asked the hospital to agree to a move (取消, 挂起, 等待医院): the reporter and the
+    hospital's admins are asked to answer."""
+    _queue("request", ticket, action=action, actor_id=getattr(actor, "pk", None))
+
+
+def _request(ticket: Ticket, action: str, actor: User | None) -> None:
+    from .workflow import REQUEST_LABELS
+
+    if ticket.pending_action != action:
+        return  # answered (or withdrawn by another move) before the notice went out
+    who = str(actor) if actor is not None else _("处理方")
+    _send(
+        "ticket.request",
+        ticket,
+        [*_people(ticket, ticket.reporter), *hospital_admins(ticket)],
+        _("请确认：%(who)s%(what)s（%(n)s）")
+        % {"who": who, "what": REQUEST_LABELS.get(action, action), "n": ticket.number},
+        ticket.pending_reason[:500],
+    )
 
 
 def on_moved(

@@ -353,6 +353,8 @@ def ticket_transition(
         notify.on_transition(
             ticket, changes.transition.action if ticket.state != before else "", actor, clocks
         )
+        if changes.requested:
+            notify.on_request(ticket, changes.requested, actor)
     return ticket
 
 

@@ -177,3 +177,24 @@ def test_the_api_asks_and_answers_through_the_act_endpoint(seed, people, client_
     assert post(admin, {"action": "agree"}).json()["state"] == "cancelled"
     refused = post(admin, {"action": "refuse"})  # nothing is asked of a cancelled ticket
     assert refused.status_code == 400 and "不能执行“拒绝”" in refused.content.decode()
+
+
+def test_the_hospital_is_asked_to_answer_a_vendors_request(seed, people, django_capture_on_commit_callbacks):
+    from weibao.notifications.models import Notification
+
+    ticket = report(seed("drg-wuhan"), 1, actor=people["doctor"])
+    with django_capture_on_commit_callbacks(execute=True):
+        act(people["engineer"], ticket, "cancel", reason="重复报修")
+    asks = Notification.objects.filter(event="ticket.request")
+    assert {n.recipient for n in asks} == {people["doctor"], people["admin"]}
+    notice = asks.get(recipient=people["doctor"])
+    assert f"{people['engineer']}申请取消" in notice.title and ticket.number in notice.title
+    assert notice.body == "重复报修"
+    # answered before its notice went out: nobody is asked
+    Notification.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        act(people["engineer"], ticket, "cancel", reason="重复报修")
+    act(people["admin"], ticket, "refuse")
+    for callback in pending:
+        callback()
+    assert not Notification.objects.filter(event="ticket.request").exists()
