@@ -221,7 +221,9 @@ class Ticket(TenantModel):
                 ),
             ),
             # A reporter's latest reports (the department user's home page).
-            models.Index(fields=["reporter", "-created_at", "-id"], name="ticket_reporter_recent_idx"),
+            models.Index(
+                fields=["hospital", "reporter", "-created_at", "-id"], name="ticket_reporter_recent_idx"
+            ),
             # The home pages' weekly closed counts; only closed tickets are in it.
             models.Index(
                 fields=["hospital", "closed_at"],
