@@ -13,6 +13,21 @@ from weibao.core.tenancy import TenantModel, TenantQuerySet
 
 from ..choices import ClockKind, ClockStatus, EventKind, TicketChannel, TicketState
 
+#: The open states in the order the partial indexes' migrations wrote them (their conditions).
+OPEN_STATE_CODES = [
+    str(s)
+    for s in (
+        TicketState.NEW,
+        TicketState.RESPONDED,
+        TicketState.IN_PROGRESS,
+        TicketState.ONSITE_REQUIRED,
+        TicketState.ONSITE,
+        TicketState.ON_HOLD,
+        TicketState.WAITING_HOSPITAL,
+        TicketState.REOPENED,
+    )
+]
+
 
 class TicketQuerySet(TenantQuerySet):
     def visible_to(self, user) -> TicketQuerySet:
@@ -187,18 +202,7 @@ class Ticket(TenantModel):
             models.Index(
                 fields=["contract", "next_due_at"],
                 name="ticket_open_contract_idx",
-                condition=models.Q(
-                    state__in=[
-                        "new",
-                        "responded",
-                        "in_progress",
-                        "onsite_required",
-                        "onsite",
-                        "on_hold",
-                        "waiting_hospital",
-                        "reopened",
-                    ]
-                ),
+                condition=models.Q(state__in=OPEN_STATE_CODES),
             ),
             # The risk board of someone who sees many contracts (a vendor manager over 200): open
             # tickets in due order, filtered by contract as they are read (the first rows come
@@ -208,16 +212,7 @@ class Ticket(TenantModel):
                 name="ticket_open_due_idx",
                 condition=models.Q(
                     next_due_at__isnull=False,
-                    state__in=[
-                        "new",
-                        "responded",
-                        "in_progress",
-                        "onsite_required",
-                        "onsite",
-                        "on_hold",
-                        "waiting_hospital",
-                        "reopened",
-                    ],
+                    state__in=OPEN_STATE_CODES,
                 ),
             ),
             # A reporter's latest reports (the department user's home page).

@@ -559,3 +559,10 @@ def test_a_rating_out_of_range_or_a_time_before_the_report_is_refused(written, a
 def test_a_move_at_the_instant_of_the_report_is_allowed():
     changes = apply_transition(Position("new", CREATED), "respond", CREATED, VENDOR, Fields())
     assert changes.fields == {"responded_at": CREATED}
+
+
+def test_the_partial_indexes_of_open_tickets_name_every_open_state():
+    from weibao.servicedesk.choices import OPEN_STATES
+    from weibao.servicedesk.models.ticket import OPEN_STATE_CODES
+
+    assert sorted(OPEN_STATE_CODES) == sorted(OPEN_STATES)
