@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("weibao.contracts.urls")),
     path("", include("weibao.notifications.urls")),
     path("", include("weibao.servicedesk.urls")),
+    path("", include("weibao.probes.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

@@ -9,7 +9,9 @@ class ProbesConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
+        from weibao.accounts.choices import Role
         from weibao.audit.labels import register_action_labels
+        from weibao.core.navigation import register_nav
 
         register_action_labels(
             {
@@ -18,4 +20,13 @@ class ProbesConfig(AppConfig):
                 "monitoring.mapping_create": _("监控接入：添加映射"),
                 "monitoring.mapping_delete": _("监控接入：删除映射"),
             }
+        )
+        register_nav(
+            _("监控接入"),
+            "probes:monitoring",
+            order=320,
+            visible=lambda user: (
+                getattr(user, "is_authenticated", False)
+                and any(m.role == Role.HOSPITAL_ADMIN for m in user.active_memberships())
+            ),
         )

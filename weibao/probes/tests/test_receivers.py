@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from weibao.accounts.choices import Role
-from weibao.probes.models import Alert, MonitoringToken
+from weibao.probes.models import Alert, MonitoringMapping, MonitoringToken
 from weibao.probes.services import monitoring_mapping_create, monitoring_token_create, monitoring_token_revoke
 from weibao.servicedesk.choices import EventKind, TicketChannel
 from weibao.servicedesk.models import Ticket
@@ -197,3 +197,50 @@ def test_a_zabbix_acknowledgement_is_ignored(wired):
     r = post(wired["client"], ZABBIX, zabbix("UPDATE"))
     assert r.status_code == 200 and r.json()["received"] == []
     assert not Ticket.objects.exists()
+
+
+def test_the_admin_creates_a_token_shown_once_maps_a_host_and_sees_a_kept_alert(
+    hospital, covered, client_for
+):
+    admin = member(hospital, Role.HOSPITAL_ADMIN)
+    system = covered()
+    c = client_for(admin)
+    assert "监控接入" in c.get("/").content.decode()
+    r = c.post("/monitoring/tokens/new/", {"name": "Zabbix 服务器", "hospital": hospital.pk})
+    assert r.status_code == 200
+    page = r.content.decode()
+    token = MonitoringToken.objects.get()
+    raw = page.split('<code id="raw-token">')[1].split("</code>")[0]
+    assert raw.startswith("wbm_") and MonitoringToken.hash(raw) == token.key_hash
+    assert raw not in c.get("/monitoring/").content.decode()  # shown once
+
+    sender = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert post(sender, ZABBIX, zabbix()).status_code == 202
+    page = c.get("/monitoring/").content.decode()
+    assert "未映射到维保系统" in page and "PACS 归档磁盘使用率超过 90%" in page
+
+    r = c.post("/monitoring/mappings/new/", {"source": "zabbix", "value": "pacs-db01", "system": system.pk})
+    assert r.status_code == 302
+    assert post(sender, ZABBIX, zabbix()).status_code == 200  # the kept alert now opens its ticket
+    ticket = Ticket.objects.get()
+    assert ticket.number in c.get("/monitoring/").content.decode()
+
+    c.post(f"/monitoring/tokens/{token.pk}/revoke/")
+    assert post(sender, ZABBIX, zabbix()).status_code == 401
+
+
+def test_the_mapping_form_refuses_another_hospitals_system(hospital, other_hospital, covered, client_for):
+    from weibao.contracts.models import MaintainedSystem
+
+    admin = member(hospital, Role.HOSPITAL_ADMIN)
+    covered()
+    theirs = MaintainedSystem.objects.create(hospital=other_hospital, code="b", name="B 系统", kind="PACS")
+    r = client_for(admin).post(
+        "/monitoring/mappings/new/", {"source": "zabbix", "value": "h", "system": theirs.pk}
+    )
+    assert r.status_code == 200 and "errorlist" in r.content.decode()
+    assert not MonitoringMapping.objects.exists()
+
+
+def test_a_department_user_cannot_open_the_page(department_user, client_for):
+    assert client_for(department_user).get("/monitoring/").status_code == 403
