@@ -104,7 +104,15 @@ def world(hospital, other_hospital):
         url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=b",
         events=["sla.breached"],
     )
+    from weibao.probes.services import monitoring_mapping_create, monitoring_token_create
+
+    monitoring_token_b, _raw_b = monitoring_token_create(actor=admin_b, hospital=other_hospital, name="B")
+    mapping_b = monitoring_mapping_create(
+        actor=admin_b, hospital=other_hospital, source="zabbix", value="b-host", system=system_b
+    )
     return {
+        "monitoring_token_b": monitoring_token_b,
+        "mapping_b": mapping_b,
         "notification_b": notification_b,
         "robot_b": robot_b,
         "ticket_b": ticket_b,
@@ -303,10 +311,12 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "notifications:robot_edit": {"pk": w["robot_b"].pk},
             "notifications:robot_deactivate": {"pk": w["robot_b"].pk},
             "notifications:robot_test": {"pk": w["robot_b"].pk},
+            "probes:token_revoke": {"pk": w["monitoring_token_b"].pk},
+            "probes:mapping_delete": {"pk": w["mapping_b"].pk},
         },
         exempt={"calendars:holiday_year"},
     )
-    assert len(checked) == 35
+    assert len(checked) == 37
     w["user_b"].refresh_from_db()
     assert w["user_b"].is_active
 

@@ -8,6 +8,7 @@ from weibao.calendars.api import router as calendars_router
 from weibao.contracts.api import router as contracts_router
 from weibao.core.api import api
 from weibao.notifications.api import router as notifications_router
+from weibao.probes.api import router as probes_router
 from weibao.servicedesk.api import router as servicedesk_router
 
 # The busiest routes first: Django tries URL patterns in order.
@@ -17,6 +18,7 @@ api.add_router("", audit_router)
 api.add_router("", calendars_router)
 api.add_router("", contracts_router)
 api.add_router("", notifications_router)
+api.add_router("", probes_router)
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -27,6 +29,7 @@ urlpatterns = [
     path("", include("weibao.contracts.urls")),
     path("", include("weibao.notifications.urls")),
     path("", include("weibao.servicedesk.urls")),
+    path("", include("weibao.probes.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

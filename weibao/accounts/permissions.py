@@ -475,3 +475,12 @@ def can_manage_robots(actor: Actor, organization_id: int | None) -> bool:
 def can_maintain_holidays(actor: Actor) -> bool:
     """China's statutory holidays are the platform's data."""
     return is_platform_admin(actor)
+
+
+# --- the hospital's monitoring -----------------------------------------------------------------------
+
+
+def can_manage_monitoring(actor: Actor, hospital_id: int | None) -> bool:
+    """The tokens a hospital's Zabbix or Alertmanager sends, and which host or label is which
+    system, are the hospital's: its admins manage them."""
+    return is_hospital_admin(actor, hospital_id)

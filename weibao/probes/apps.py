@@ -5,3 +5,28 @@ class ProbesConfig(AppConfig):
     name = "weibao.probes"
     label = "probes"
     verbose_name = "探针"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from weibao.accounts.choices import Role
+        from weibao.audit.labels import register_action_labels
+        from weibao.core.navigation import register_nav
+
+        register_action_labels(
+            {
+                "monitoring.token_create": _("监控接入：创建令牌"),
+                "monitoring.token_revoke": _("监控接入：吊销令牌"),
+                "monitoring.mapping_create": _("监控接入：添加映射"),
+                "monitoring.mapping_delete": _("监控接入：删除映射"),
+            }
+        )
+        register_nav(
+            _("监控接入"),
+            "probes:monitoring",
+            order=320,
+            visible=lambda user: (
+                getattr(user, "is_authenticated", False)
+                and any(m.role == Role.HOSPITAL_ADMIN for m in user.active_memberships())
+            ),
+        )

@@ -482,7 +482,7 @@ def ticket_comment(
         raise ValidationError({"body": _("请填写内容。")})
     if internal and not permissions.sees_internal(actor, ticket):
         raise PermissionDenied(_("只有处理方可以写内部备注。"))
-    if not internal:
+    if not internal and actor is not None:  # None: the system (an alert's recovery note)
         permissions.require_reply_publicly(actor, ticket)
     with transaction.atomic():
         event = TicketEvent.objects.create(

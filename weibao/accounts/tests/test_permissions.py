@@ -70,6 +70,7 @@ TABLE: dict[str, tuple[set[str], set[str]]] = {
     "grant_auditor": ({"platform_admin", "hospital_admin"}, {"platform_admin"}),
     "edit_calendar": ({"platform_admin", "hospital_admin", "vendor_manager"}, {"platform_admin"}),
     "manage_robots": ({"platform_admin", "hospital_admin", "vendor_manager"}, {"platform_admin"}),
+    "manage_monitoring": ({"platform_admin", "hospital_admin"}, {"platform_admin"}),
 }
 
 
@@ -155,6 +156,7 @@ def _answer(action: str, actor, role: str, t: SimpleNamespace) -> bool:
         "grant_auditor": lambda: p.can_grant_auditor(actor, t.hospital, grantee),
         "edit_calendar": lambda: p.can_edit_calendar(actor, _org(t, role).pk),
         "manage_robots": lambda: p.can_manage_robots(actor, _org(t, role).pk),
+        "manage_monitoring": lambda: p.can_manage_monitoring(actor, t.hospital.pk),
     }[action]()
 
 

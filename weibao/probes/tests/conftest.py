@@ -376,3 +376,37 @@ def mariadb() -> str:
             pytest.fail("MariaDB is not reachable at 127.0.0.1:3306 (root, empty password, database test)")
         pytest.skip("MariaDB is not reachable at 127.0.0.1:3306")
     return MARIADB_DSN
+
+
+# --- alerts and the hospital's monitoring ------------------------------------------------------------
+
+
+@pytest.fixture
+def covered(hospital):
+    """A PACS system of ``hospital`` covered by a contract in force (seed pacs-huizhou, 2026),
+    with a module."""
+    from datetime import date
+    from decimal import Decimal
+
+    from weibao.contracts.models import MaintainedSystem, Module
+    from weibao.contracts.services import contract_create_from_template
+    from weibao.contracts.template_loader import get_template
+    from weibao.testing.factories import VendorFactory
+
+    def make(code: str = "pacs-huizhou", system_code: str = "pacs-mon"):
+        contract = contract_create_from_template(
+            actor=None,
+            template=get_template(code),
+            hospital=hospital,
+            vendor=VendorFactory(),
+            start=date(2026, 1, 1),
+            amount=Decimal("100000"),
+            code=f"M-{code}",
+        )
+        system = MaintainedSystem.objects.create(
+            hospital=hospital, contract=contract, code=system_code, name="PACS 影像归档", kind="PACS"
+        )
+        Module.objects.create(system=system, name="影像存储")
+        return system
+
+    return make
