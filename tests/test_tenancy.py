@@ -104,7 +104,12 @@ def world(hospital, other_hospital):
         url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=b",
         events=["sla.breached"],
     )
+    from weibao.inspections.models import Inspection
+
+    inspection_b = Inspection.objects.filter(contract=contract_b).first()
+    assert inspection_b is not None
     return {
+        "inspection_b": inspection_b,
         "notification_b": notification_b,
         "robot_b": robot_b,
         "ticket_b": ticket_b,
@@ -156,6 +161,7 @@ def test_api_refuses_the_other_hospital(client_for, world):
             "filter_id": w["filter_b"].pk,
             "notification_id": w["notification_b"].pk,
             "robot_id": w["robot_b"].pk,
+            "inspection_id": w["inspection_b"].pk,
             "user_id": w["user_b"].pk,
         },
         bodies={
@@ -303,10 +309,11 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "notifications:robot_edit": {"pk": w["robot_b"].pk},
             "notifications:robot_deactivate": {"pk": w["robot_b"].pk},
             "notifications:robot_test": {"pk": w["robot_b"].pk},
+            "inspections:contract_plan": {"pk": w["contract_b"].pk},
         },
         exempt={"calendars:holiday_year"},
     )
-    assert len(checked) == 35
+    assert len(checked) == 36
     w["user_b"].refresh_from_db()
     assert w["user_b"].is_active
 

@@ -7,8 +7,12 @@ class InspectionsConfig(AppConfig):
     verbose_name = "巡检"
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
         from weibao.contracts.listeners import register_contract_listener
+        from weibao.core.navigation import register_nav
 
         from .services import inspections_plan
 
         register_contract_listener(inspections_plan)
+        register_nav(_("巡检"), "inspections:inspection_list", order=320)

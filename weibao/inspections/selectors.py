@@ -13,6 +13,15 @@ from .choices import InspectionState, InspectionStatus
 from .models import Inspection
 
 
+def status_of(inspection: Inspection, *, today: date | None = None) -> str:
+    """One inspection's status as :func:`with_status` computes it in SQL."""
+    if inspection.state == InspectionState.DONE:
+        return InspectionStatus.DONE.value
+    if inspection.due < (today or timezone.localdate()):
+        return InspectionStatus.OVERDUE.value
+    return InspectionStatus.PLANNED.value
+
+
 def with_status(queryset: QuerySet[Inspection], *, today: date | None = None) -> QuerySet[Inspection]:
     """``queryset`` with ``status``: done, planned, or overdue (planned and due before ``today``)."""
     today = today or timezone.localdate()
