@@ -15,4 +15,8 @@ class InspectionsConfig(AppConfig):
         from .services import inspections_plan
 
         register_contract_listener(inspections_plan)
+
+        from weibao.notifications.events import register_event
+
+        register_event("inspection.due", _("巡检即将到期或今天到期"))
         register_nav(_("巡检"), "inspections:inspection_list", order=320)

@@ -49,6 +49,14 @@ def previous_workday(day: date, is_workday: Callable[[date], bool]) -> date:
     return day
 
 
+def workdays_before(day: date, n: int, is_workday: Callable[[date], bool]) -> date:
+    """The workday ``n`` workdays before ``day`` (5 before Friday 10 April 2026 is Thursday 2 April:
+    清明 is Monday the 6th)."""
+    for _ in range(n):
+        day = previous_workday(day - timedelta(days=1), is_workday)
+    return day
+
+
 def _month_days(start: date, end: date, day_of_month: int) -> list[date]:
     out: list[date] = []
     cursor = date(start.year, start.month, 1)

@@ -39,6 +39,9 @@ class Inspection(TenantModel):
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The days the two reminders went out (5 workdays ahead, on the due date), so each goes once.
+    reminded_ahead_on = models.DateField(null=True, blank=True, editable=False)
+    reminded_due_on = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("巡检")
