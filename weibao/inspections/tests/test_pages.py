@@ -61,7 +61,9 @@ def test_the_plan_pages_show_due_done_and_overdue(client_for, hospital, vendor, 
     assert plan["overdue"].due.strftime("%Y-%m-%d") in page
     assert f'data-month="{plan["done"].due:%Y-%m}"' in page
 
-    contract_page = client.get(reverse("contracts:contract_detail", args=[plan["contract"].pk])).content.decode()
+    contract_page = client.get(
+        reverse("contracts:contract_detail", args=[plan["contract"].pk])
+    ).content.decode()
     assert f'href="{reverse("inspections:contract_plan", args=[plan["contract"].pk])}"' in contract_page
     detail = client.get(reverse("inspections:contract_plan", args=[plan["contract"].pk])).content.decode()
     assert "ZH-PLAN 巡检计划" in detail and "常规巡检" in detail
