@@ -16,6 +16,10 @@ class InspectionsConfig(AppConfig):
 
         register_contract_listener(inspections_plan)
 
+        from weibao.audit.labels import register_action_labels
+
+        register_action_labels({"inspection.plan": _("巡检：生成或调整巡检计划")})
+
         from weibao.notifications.events import register_event
 
         register_event("inspection.due", _("巡检即将到期或今天到期"))
