@@ -110,9 +110,14 @@ def world(hospital, other_hospital):
     mapping_b = monitoring_mapping_create(
         actor=admin_b, hospital=other_hospital, source="zabbix", value="b-host", system=system_b
     )
+    from weibao.inspections.models import Inspection
+
+    inspection_b = Inspection.objects.filter(contract=contract_b).first()
+    assert inspection_b is not None
     return {
         "monitoring_token_b": monitoring_token_b,
         "mapping_b": mapping_b,
+        "inspection_b": inspection_b,
         "notification_b": notification_b,
         "robot_b": robot_b,
         "ticket_b": ticket_b,
@@ -164,6 +169,7 @@ def test_api_refuses_the_other_hospital(client_for, world):
             "filter_id": w["filter_b"].pk,
             "notification_id": w["notification_b"].pk,
             "robot_id": w["robot_b"].pk,
+            "inspection_id": w["inspection_b"].pk,
             "user_id": w["user_b"].pk,
         },
         bodies={
@@ -313,10 +319,11 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "notifications:robot_test": {"pk": w["robot_b"].pk},
             "probes:token_revoke": {"pk": w["monitoring_token_b"].pk},
             "probes:mapping_delete": {"pk": w["mapping_b"].pk},
+            "inspections:contract_plan": {"pk": w["contract_b"].pk},
         },
         exempt={"calendars:holiday_year"},
     )
-    assert len(checked) == 37
+    assert len(checked) == 38
     w["user_b"].refresh_from_db()
     assert w["user_b"].is_active
 

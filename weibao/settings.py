@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "weibao.servicedesk",
     "weibao.probes",
     "weibao.backups",
+    "weibao.inspections",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ from weibao.audit.api import router as audit_router
 from weibao.calendars.api import router as calendars_router
 from weibao.contracts.api import router as contracts_router
 from weibao.core.api import api
+from weibao.inspections.api import router as inspections_router
 from weibao.notifications.api import router as notifications_router
 from weibao.probes.api import router as probes_router
 from weibao.servicedesk.api import router as servicedesk_router
@@ -19,6 +20,7 @@ api.add_router("", calendars_router)
 api.add_router("", contracts_router)
 api.add_router("", notifications_router)
 api.add_router("", probes_router)
+api.add_router("", inspections_router)
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -30,6 +32,7 @@ urlpatterns = [
     path("", include("weibao.notifications.urls")),
     path("", include("weibao.servicedesk.urls")),
     path("", include("weibao.probes.urls")),
+    path("", include("weibao.inspections.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

@@ -23,6 +23,7 @@ from weibao.calendars import services as calendar_services
 from weibao.calendars.models import WorkCalendar
 
 from . import template_schema as ts
+from .listeners import contract_changed
 from .models import (
     Contract,
     ContractStatus,
@@ -112,6 +113,7 @@ def contract_create(
             created_by=actor,
         )
         audit_record(action="contract.create", actor=actor, context=context, obj=contract)
+        contract_changed(contract)
     return contract
 
 
@@ -354,6 +356,7 @@ def contract_create_from_template(
             organization=hospital,
             detail={"template": template.code},
         )
+        contract_changed(contract)
     return contract
 
 
@@ -445,6 +448,8 @@ def contract_update(
             obj=contract,
             detail={"before": before, "after": {k: str(v) for k, v in fields.items()}},
         )
+        if "start" in fields or "end" in fields:
+            contract_changed(contract)
     return contract
 
 
