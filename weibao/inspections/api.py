@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from ninja import FilterLookup, FilterSchema, Router, Schema
 
-from weibao.core.api import Id
+from weibao.core.api import Id, IsoDate
 from weibao.core.api_crud import ModelRoutes
 
 from .choices import InspectionState, InspectionStatus
@@ -48,8 +48,8 @@ class InspectionOut(Schema):
 class InspectionFilter(FilterSchema):
     contract: Annotated[Id | None, FilterLookup("contract_id")] = None
     state: InspectionState | None = None
-    due_from: Annotated[date | None, FilterLookup("due__gte")] = None
-    due_to: Annotated[date | None, FilterLookup("due__lte")] = None
+    due_from: Annotated[IsoDate | None, FilterLookup("due__gte")] = None
+    due_to: Annotated[IsoDate | None, FilterLookup("due__lte")] = None
 
 
 inspections = ModelRoutes(

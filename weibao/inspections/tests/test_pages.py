@@ -95,3 +95,11 @@ def test_api_lists_in_cursor_pages_with_status(client_for, hospital, plan):
     )
     filtered = client.get("/api/v1/inspections?state=done").json()
     assert [i["id"] for i in filtered["items"]] == [plan["done"].pk]
+
+
+def test_the_api_refuses_a_date_that_is_not_written_as_a_date(client_for, hospital_admin):
+    client = client_for(hospital_admin)
+    for bad in ("0", "1767225600", "2026-13-01"):
+        answer = client.get("/api/v1/inspections", {"due_to": bad})
+        assert answer.status_code in (400, 422), bad
+    assert client.get("/api/v1/inspections", {"due_to": "2026-12-31"}).status_code == 200
