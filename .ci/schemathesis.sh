@@ -46,6 +46,9 @@ for _ in $(seq 240); do
   sleep 0.5
 done
 
+# One worker: with two threads, hypothesis parses lambda sources with `ast` at once, which
+# CPython 3.11 can fail with "AST constructor recursion depth mismatch" (a runtime error of the
+# tool, seen once in CI on an unchanged route).
 status=0
 for user in $USERS; do
   token="$("$BIN/weibao" shell -v0 -c "
@@ -56,7 +59,7 @@ print(api_token_create(user=User.objects.get(username='$user'), name='schemathes
   echo "== schemathesis as $user (seed $SEED, $MAX_EXAMPLES examples per operation) =="
   "$BIN/schemathesis" --config-file .ci/schemathesis.toml run "$BASE/api/v1/openapi.json" \
     -H "Authorization: Bearer $token" \
-    --checks all --max-examples "$MAX_EXAMPLES" --seed "$SEED" -w 2 \
+    --checks all --max-examples "$MAX_EXAMPLES" --seed "$SEED" -w 1 \
     --wait-for-schema 120 --request-timeout 60 \
     --exclude-operation-id weibao_accounts_api_token_revoke \
     --exclude-operation-id weibao_accounts_api_membership_delete \
