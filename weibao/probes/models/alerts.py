@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from django.db import models
@@ -10,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from weibao.accounts.models import hash_token
 from weibao.core.tenancy import TenantModel
 
 
@@ -108,9 +108,8 @@ class MonitoringToken(TenantModel):
     def generate(cls) -> str:
         return cls.PREFIX + secrets.token_urlsafe(32)
 
-    @staticmethod
-    def hash(raw: str) -> str:
-        return hashlib.sha256(raw.encode()).hexdigest()
+    #: Stored as API tokens are: only the SHA-256 (one hashing for every token kind).
+    hash = staticmethod(hash_token)
 
 
 class MappingSource(models.TextChoices):
