@@ -484,3 +484,31 @@ def can_manage_monitoring(actor: Actor, hospital_id: int | None) -> bool:
     """The tokens a hospital's Zabbix or Alertmanager sends, and which host or label is which
     system, are the hospital's: its admins manage them."""
     return is_hospital_admin(actor, hospital_id)
+
+
+# --- inspections ---------------------------------------------------------------------------------------
+
+
+def can_do_inspection(actor: Actor, contract: ContractLike) -> bool:
+    """Start an inspection, fill its items, open a ticket from an abnormal item, write the findings
+    and sign for the vendor: the contract vendor's engineers and project managers, by membership."""
+    return is_vendor_member(actor, contract.vendor_id)
+
+
+def require_do_inspection(actor: Actor, contract: ContractLike) -> None:
+    if not can_do_inspection(actor, contract):
+        raise PermissionDenied(_("只有该合同厂商的工程师或项目经理可以填写巡检。"))
+
+
+def can_sign_inspection(actor: Actor, contract: ContractLike, side: str) -> bool:
+    """Sign an inspection for ``side``: ``vendor`` the contract vendor's people, ``hospital`` the
+    hospital's IT staff (信息科 admins) by membership: never a platform admin for a hospital,
+    never a department user or an auditor."""
+    if side == "vendor":
+        return can_do_inspection(actor, contract)
+    if side == "hospital":
+        return any(
+            m.role == Role.HOSPITAL_ADMIN and m.organization_id == contract.hospital_id
+            for m in _memberships(actor)
+        )
+    return False

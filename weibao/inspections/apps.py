@@ -18,7 +18,18 @@ class InspectionsConfig(AppConfig):
 
         from weibao.audit.labels import register_action_labels
 
-        register_action_labels({"inspection.plan": _("巡检：生成或调整巡检计划")})
+        register_action_labels(
+            {
+                "inspection.plan": _("巡检：生成或调整巡检计划"),
+                "inspection.start": _("巡检：开始巡检"),
+                "inspection.item": _("巡检：填写检查项"),
+                "inspection.ticket": _("巡检：异常项转工单"),
+                "inspection.findings": _("巡检：填写发现与建议"),
+                "inspection.sign": _("巡检：签字"),
+                "inspection.done": _("巡检：双方签字完成"),
+                "inspection.autofill": _("巡检：自动巡检填入探针结果"),
+            }
+        )
 
         from weibao.notifications.events import register_event
 

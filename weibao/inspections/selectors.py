@@ -10,7 +10,7 @@ from django.utils import timezone
 from weibao.contracts.models import Contract
 
 from .choices import InspectionState, InspectionStatus
-from .models import Inspection
+from .models import Inspection, InspectionItem, InspectionSignature
 
 
 def status_of(inspection: Inspection, *, today: date | None = None) -> str:
@@ -19,16 +19,20 @@ def status_of(inspection: Inspection, *, today: date | None = None) -> str:
         return InspectionStatus.DONE.value
     if inspection.due < (today or timezone.localdate()):
         return InspectionStatus.OVERDUE.value
+    if inspection.state == InspectionState.STARTED:
+        return InspectionStatus.STARTED.value
     return InspectionStatus.PLANNED.value
 
 
 def with_status(queryset: QuerySet[Inspection], *, today: date | None = None) -> QuerySet[Inspection]:
-    """``queryset`` with ``status``: done, planned, or overdue (planned and due before ``today``)."""
+    """``queryset`` with ``status``: done, overdue (not done and due before ``today``), started or
+    planned."""
     today = today or timezone.localdate()
     return queryset.annotate(
         status=Case(
             When(state=InspectionState.DONE, then=Value(InspectionStatus.DONE.value)),
             When(due__lt=today, then=Value(InspectionStatus.OVERDUE.value)),
+            When(state=InspectionState.STARTED, then=Value(InspectionStatus.STARTED.value)),
             default=Value(InspectionStatus.PLANNED.value),
             output_field=CharField(),
         )
@@ -50,4 +54,15 @@ def inspections_overdue(
     end (as of ``today``): what an assessment counts as missed."""
     today = today or timezone.localdate()
     rows = inspections_due(contract, start, end, today=today)
-    return rows.filter(state=InspectionState.PLANNED, due__lt=today)
+    return rows.exclude(state=InspectionState.DONE).filter(due__lt=today)
+
+
+def inspection_items(inspection: Inspection) -> QuerySet[InspectionItem]:
+    """An inspection's items in report order (by area, then as the checklist lists them), with
+    their system and ticket."""
+    return inspection.items.select_related("system", "ticket").order_by("position")
+
+
+def inspection_signatures(inspection: Inspection) -> dict[str, InspectionSignature]:
+    """The signatures of an inspection by side (``vendor``, ``hospital``)."""
+    return {s.side: s for s in inspection.signatures.select_related("signed_by")}

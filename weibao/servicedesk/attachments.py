@@ -50,6 +50,19 @@ ATTACHMENT_EXTENSIONS = (
 )
 
 
+def upload_checked(upload: UploadedFile, *, field: str = "file") -> tuple[str, str]:
+    """The name and content type of an upload the service desk accepts (at most 10 MB; images,
+    text, logs, PDF or ZIP, by extension and type); ValidationError on ``field`` otherwise. Other
+    apps that take files (an inspection item's photo) check them here too."""
+    name = (upload.name or "file").rsplit("/", 1)[-1][:200]
+    content_type = upload.content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if upload.size is None or upload.size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError({field: _("附件不能超过 10 MB。")})
+    if not name.lower().endswith(ATTACHMENT_EXTENSIONS) or not content_type.startswith(ATTACHMENT_TYPES):
+        raise ValidationError({field: _("只接受截图、日志、文本、PDF 或 ZIP 文件。")})
+    return name, content_type
+
+
 def attachment_add(
     *,
     actor: User,
@@ -64,12 +77,7 @@ def attachment_add(
         raise PermissionDenied(_("只有处理方可以上传内部附件。"))
     if not internal and actor is not None:
         permissions.require_reply_publicly(actor, ticket)
-    name = (upload.name or "file").rsplit("/", 1)[-1][:200]
-    content_type = upload.content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
-    if upload.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError({"file": _("附件不能超过 10 MB。")})
-    if not name.lower().endswith(ATTACHMENT_EXTENSIONS) or not content_type.startswith(ATTACHMENT_TYPES):
-        raise ValidationError({"file": _("只接受截图、日志、文本、PDF 或 ZIP 文件。")})
+    name, content_type = upload_checked(upload)
     with transaction.atomic():
         attachment = Attachment(
             ticket=ticket,

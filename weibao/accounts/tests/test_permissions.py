@@ -71,6 +71,9 @@ TABLE: dict[str, tuple[set[str], set[str]]] = {
     "edit_calendar": ({"platform_admin", "hospital_admin", "vendor_manager"}, {"platform_admin"}),
     "manage_robots": ({"platform_admin", "hospital_admin", "vendor_manager"}, {"platform_admin"}),
     "manage_monitoring": ({"platform_admin", "hospital_admin"}, {"platform_admin"}),
+    "do_inspection": ({"vendor_manager", "vendor_engineer"}, set()),
+    "sign_inspection_vendor": ({"vendor_manager", "vendor_engineer"}, set()),
+    "sign_inspection_hospital": ({"hospital_admin"}, set()),
 }
 
 
@@ -157,6 +160,9 @@ def _answer(action: str, actor, role: str, t: SimpleNamespace) -> bool:
         "edit_calendar": lambda: p.can_edit_calendar(actor, _org(t, role).pk),
         "manage_robots": lambda: p.can_manage_robots(actor, _org(t, role).pk),
         "manage_monitoring": lambda: p.can_manage_monitoring(actor, t.hospital.pk),
+        "do_inspection": lambda: p.can_do_inspection(actor, t.contract),
+        "sign_inspection_vendor": lambda: p.can_sign_inspection(actor, t.contract, "vendor"),
+        "sign_inspection_hospital": lambda: p.can_sign_inspection(actor, t.contract, "hospital"),
     }[action]()
 
 
