@@ -68,6 +68,18 @@ def _lock(inspection: Inspection, *, content: bool = False) -> Inspection:
     return row
 
 
+def _check_open(inspection: Inspection, *, content: bool = False) -> None:
+    """Refuse a done (or, for ``content``, vendor-signed) inspection before looking at the input,
+    so the answer says why nothing can change rather than what was typed wrong."""
+    if Inspection.objects.filter(pk=inspection.pk, state=InspectionState.DONE).exists():
+        raise InspectionFrozen()
+    if (
+        content
+        and InspectionSignature.objects.filter(inspection_id=inspection.pk, side=SignSide.VENDOR).exists()
+    ):
+        raise InspectionLocked()
+
+
 # --- the checklist of an inspection -------------------------------------------------------------------
 
 
@@ -235,6 +247,7 @@ def inspection_item_save(
     """Record one item as the person filling it sees it: result (正常/异常/不适用 or blank), the
     number for a number item (which decides 正常 or 异常 by the thresholds), a note, a photo."""
     permissions.require_do_inspection(actor, item.inspection.contract)
+    _check_open(item.inspection, content=True)
     if result and result not in ItemResult.values:
         raise ValidationError({"result": _("结果只能是正常、异常或不适用。")})
     if value is not None and item.kind != ItemKind.NUMBER:
@@ -404,6 +417,7 @@ def inspection_sign(
             if side == SignSide.VENDOR
             else _("只有医院信息科（医院管理员）可以代表医院签字。")
         )
+    _check_open(inspection)
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("请填写签字人姓名。")})

@@ -11,9 +11,9 @@ from weibao.contracts.models import Contract
 from weibao.core.pagination import request_page
 from weibao.core.tenancy import get_visible
 
-from .choices import InspectionStatus
-from .models import Inspection
-from .selectors import with_status
+from ..choices import InspectionStatus
+from ..models import Inspection
+from ..selectors import with_status
 
 
 def _render(request: HttpRequest, qs: QuerySet[Inspection], contract: Contract | None) -> HttpResponse:
