@@ -114,7 +114,31 @@ def world(hospital, other_hospital):
 
     inspection_b = Inspection.objects.filter(contract=contract_b).first()
     assert inspection_b is not None
+    from django.utils import timezone
+
+    from weibao.inspections import doing as inspection_doing
+    from weibao.inspections.models import InspectionSignature
+
+    engineer_b = member(contract_b.vendor, Role.VENDOR_ENGINEER)
+    inspection_doing.inspection_start(actor=engineer_b, inspection=inspection_b, mode="onsite")
+    item_b = inspection_b.items.filter(kind="photo").first()
+    inspection_doing.inspection_item_save(
+        actor=engineer_b,
+        item=item_b,
+        result="",
+        photo=SimpleUploadedFile("room.png", b"\x89PNG\r\n\x1a\n", content_type="image/png"),
+    )
+    InspectionSignature.objects.create(
+        inspection=inspection_b,
+        side="vendor",
+        name="B 工程师",
+        signed_on=timezone.localdate(),
+        signed_at=timezone.now(),
+        signed_by=engineer_b,
+        image=b"\x89PNG\r\n\x1a\n",
+    )
     return {
+        "item_b": item_b,
         "monitoring_token_b": monitoring_token_b,
         "mapping_b": mapping_b,
         "inspection_b": inspection_b,
@@ -170,6 +194,7 @@ def test_api_refuses_the_other_hospital(client_for, world):
             "notification_id": w["notification_b"].pk,
             "robot_id": w["robot_b"].pk,
             "inspection_id": w["inspection_b"].pk,
+            "item_id": w["item_b"].pk,
             "user_id": w["user_b"].pk,
         },
         bodies={
@@ -210,6 +235,9 @@ def test_api_refuses_the_other_hospital(client_for, world):
             ("POST", "/api/v1/change-requests/{change_request_id}/steps"): {"action": "reject"},
             ("PATCH", "/api/v1/robots/{robot_id}"): {"name": "改名"},
             ("POST", "/api/v1/tickets/{ticket_id}/watch"): {"watch": True},
+            ("POST", "/api/v1/inspections/{inspection_id}/start"): {"mode": "onsite"},
+            ("PATCH", "/api/v1/inspection-items/{item_id}"): {"note": "x"},
+            ("POST", "/api/v1/inspections/{inspection_id}/signatures"): {"side": "hospital", "name": "x"},
             ("POST", "/api/v1/calendars/{code}/exceptions"): {"date": "2026-03-04", "periods": []},
             ("POST", "/api/v1/calendars/{code}/due"): {
                 "start": "2026-03-02T08:00:00+08:00",
@@ -238,6 +266,9 @@ def test_api_refuses_the_other_hospital(client_for, world):
     assert not w["ticket_b"].events.filter(kind="reply").exists()
     w["contract_b"].refresh_from_db()
     assert w["contract_b"].title != "改名" and w["contract_b"].terms.count() == 10
+    w["item_b"].refresh_from_db()
+    assert w["item_b"].note == "" and w["item_b"].ticket_id is None
+    assert w["inspection_b"].signatures.count() == 1
 
 
 def test_lists_show_nothing_of_the_other_hospital(client_for, world):
@@ -320,10 +351,19 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "probes:token_revoke": {"pk": w["monitoring_token_b"].pk},
             "probes:mapping_delete": {"pk": w["mapping_b"].pk},
             "inspections:contract_plan": {"pk": w["contract_b"].pk},
+            "inspections:inspection_detail": {"pk": w["inspection_b"].pk},
+            "inspections:inspection_start": {"pk": w["inspection_b"].pk},
+            "inspections:area_ok": {"pk": w["inspection_b"].pk},
+            "inspections:inspection_findings": {"pk": w["inspection_b"].pk},
+            "inspections:inspection_sign": {"pk": w["inspection_b"].pk},
+            "inspections:signature_image": {"pk": w["inspection_b"].pk, "side": "vendor"},
+            "inspections:item_save": {"pk": w["item_b"].pk},
+            "inspections:item_ticket": {"pk": w["item_b"].pk},
+            "inspections:item_photo": {"pk": w["item_b"].pk},
         },
         exempt={"calendars:holiday_year"},
     )
-    assert len(checked) == 38
+    assert len(checked) == 47
     w["user_b"].refresh_from_db()
     assert w["user_b"].is_active
 
