@@ -60,7 +60,9 @@ class InspectionLocked(ValidationError):
 def _lock(inspection: Inspection, *, content: bool = False) -> Inspection:
     """The inspection's row, locked; refused when done (and when ``content`` is to change and the
     vendor has signed)."""
-    row: Inspection = Inspection.objects.select_for_update().select_related("contract").get(pk=inspection.pk)
+    row: Inspection = (
+        Inspection.objects.select_for_update(of=("self",)).select_related("contract").get(pk=inspection.pk)
+    )
     if row.state == InspectionState.DONE:
         raise InspectionFrozen()
     if content and row.signatures.filter(side=SignSide.VENDOR).exists():
@@ -312,7 +314,7 @@ def inspection_item_ticket(
     permissions.require_do_inspection(actor, inspection.contract)
     with transaction.atomic():
         row = _lock(inspection)
-        it = InspectionItem.objects.select_for_update().select_related("system").get(pk=item.pk)
+        it = InspectionItem.objects.select_for_update(of=("self",)).select_related("system").get(pk=item.pk)
         if it.ticket_id is not None:
             return Ticket.objects.get(pk=it.ticket_id)
         if it.result != ItemResult.ABNORMAL:

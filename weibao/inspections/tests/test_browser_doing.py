@@ -85,8 +85,8 @@ def test_engineer_fills_and_signs_then_the_hospital_signs(new_context, password,
     for item in engineer.locator(".check-item[data-kind=number]").all():
         code = item.get_attribute("data-code")
         field = item.locator("input[name=value]")
-        below = field.get_attribute("data-warn-below")
-        in_range = str(float(below) + 5) if below else "20"
+        above, below = field.get_attribute("data-warn-above"), field.get_attribute("data-warn-below")
+        in_range = str(float(below) + 5) if below else str(float(above) / 2) if above else "20"
         field.fill("31" if code == "room_temperature" else in_range)
         field.blur()  # the change event: one save per item, each waited for
         item.locator(".item-status .saved").wait_for()
