@@ -11,7 +11,12 @@ class ProbesConfig(AppConfig):
 
         from weibao.accounts.choices import Role
         from weibao.audit.labels import register_action_labels
+        from weibao.core.demo import register_demo_step
         from weibao.core.navigation import register_nav
+
+        from .demo import demo_probes
+
+        register_demo_step("probes", demo_probes, order=40)
 
         register_action_labels(
             {
