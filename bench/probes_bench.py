@@ -98,7 +98,14 @@ def main() -> int:
             print("storescp is missing (apt-get install dcmtk)")
             return 2
         dicom_port = free_port()
-        procs.append(subprocess.Popen([storescp, "--fork", str(dicom_port)], cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        procs.append(
+            subprocess.Popen(
+                [storescp, "--fork", str(dicom_port)],
+                cwd=work,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
         wait_listening(dicom_port)
         peer = ROOT / "weibao/probes/tests/peers/hl7_peer.py"
         proc, hl7_port = start([sys.executable, str(peer), "AA"], work)
@@ -112,7 +119,9 @@ def main() -> int:
 
         call_command("migrate", verbosity=0)
         hospital = Organization.objects.create(name="基准医院", kind="hospital")
-        system = MaintainedSystem.objects.create(hospital=hospital, code="bench", name="基准系统", kind="PACS")
+        system = MaintainedSystem.objects.create(
+            hospital=hospital, code="bench", name="基准系统", kind="PACS"
+        )
         kinds = [
             ("tcp", http_port, {}),
             ("http", http_port, {"expect": "status=UP"}),
@@ -121,7 +130,10 @@ def main() -> int:
             ("tls", https_port, {"ca_file": str(cert)}),
         ]
         endpoints = Endpoint.objects.bulk_create(
-            [Endpoint(system=system, name=f"{k} {p}", kind="tcp", host="127.0.0.1", port=p) for k, p, _o in kinds]
+            [
+                Endpoint(system=system, name=f"{k} {p}", kind="tcp", host="127.0.0.1", port=p)
+                for k, p, _o in kinds
+            ]
         )
         now = timezone.now()
         Probe.objects.bulk_create(
@@ -139,7 +151,9 @@ def main() -> int:
             ],
             batch_size=500,
         )
-        print(f"{platform.node()} · {os.cpu_count()} CPUs · Python {platform.python_version()} · {opts.probes} probes, {opts.concurrency} threads")
+        print(
+            f"{platform.node()} · {os.cpu_count()} CPUs · Python {platform.python_version()} · {opts.probes} probes, {opts.concurrency} threads"
+        )
         walls = []
         for r in range(opts.rounds):
             Probe.objects.update(next_run_at=timezone.now() - timedelta(seconds=1))

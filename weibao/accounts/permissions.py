@@ -495,4 +495,8 @@ def can_manage_probes(actor: Actor, hospital_id: int | None, contract: ContractL
     system. Not department users; auditors only read (through their grant)."""
     if is_hospital_admin(actor, hospital_id):
         return True
-    return contract is not None and contract.hospital_id == hospital_id and is_vendor_member(actor, contract.vendor_id)
+    return (
+        contract is not None
+        and contract.hospital_id == hospital_id
+        and is_vendor_member(actor, contract.vendor_id)
+    )

@@ -7,7 +7,6 @@ Answers 200 with what became of each alert; 202 when some alert was kept without
 host or labels map to no system, or no contract covers the system), with a note saying so.
 """
 
-
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -108,7 +107,9 @@ class ProbeOut(Schema):
     crit: str
     enabled: bool
     failures_to_alert: int
-    state: int | None = Field(None, description="最近一次的状态：0 正常、1 警告、2 严重、3 未知；未检测为 null")
+    state: int | None = Field(
+        None, description="最近一次的状态：0 正常、1 警告、2 严重、3 未知；未检测为 null"
+    )
     state_label: str
     consecutive_failures: int
     alert_open: bool
@@ -170,7 +171,9 @@ probes.list("探针", filters=ProbeFilter)
 probes.detail("探针详情")
 
 
-@router.get("/probes/{probe_id}/results", response=responses(_200=list[ProbeResultOut]), summary="探针的检测记录")
+@router.get(
+    "/probes/{probe_id}/results", response=responses(_200=list[ProbeResultOut]), summary="探针的检测记录"
+)
 @paginated
 def probe_results(request: HttpRequest, probe_id: Id, filters: Query[ResultFilter]) -> QuerySet[ProbeResult]:
     """The probe's raw results (kept 30 days), newest first."""

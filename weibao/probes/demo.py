@@ -18,9 +18,15 @@ from .probing import probe_create
 # (endpoint name, kind, port, AE title, URL) → probes on it: (name, kind, options)
 DEMO = [
     (("PACS DICOM 服务", "dicom", 11112, "PACS01", ""), [("PACS 影像归档 C-ECHO", "dicom-echo", {})]),
-    (("PACS Web 阅片", "http", 8081, "", "http://127.0.0.1:8081/"), [("Web 阅片首页", "http", {"status": "200"})]),
+    (
+        ("PACS Web 阅片", "http", 8081, "", "http://127.0.0.1:8081/"),
+        [("Web 阅片首页", "http", {"status": "200"})],
+    ),
     (("PACS HTTPS 证书", "http", 8443, "", ""), [("阅片证书有效期", "tls", {"accept_untrusted": True})]),
-    (("HIS 接口引擎 MLLP", "hl7_mllp", 2575, "", ""), [("HIS ADT 接口 ACK", "hl7", {}), ("接口引擎端口", "tcp", {})]),
+    (
+        ("HIS 接口引擎 MLLP", "hl7_mllp", 2575, "", ""),
+        [("HIS ADT 接口 ACK", "hl7", {}), ("接口引擎端口", "tcp", {})],
+    ),
 ]
 
 
@@ -36,7 +42,9 @@ def demo_probes(ctx: dict[str, Any]) -> list[str]:
         if endpoint is None:
             endpoint = endpoint_save(
                 actor=actor,
-                endpoint=Endpoint(system=system, name=name, kind=kind, host="127.0.0.1", port=port, ae_title=ae, url=url),
+                endpoint=Endpoint(
+                    system=system, name=name, kind=kind, host="127.0.0.1", port=port, ae_title=ae, url=url
+                ),
             )
         for probe_name, probe_kind, options in probes:
             if Probe.objects.filter(endpoint=endpoint, name=probe_name).exists():

@@ -61,7 +61,10 @@ def _validate(endpoint: Endpoint, values: dict[str, Any]) -> None:
         errors["kind"] = _("未知的探针类型。")
     interval, timeout = values.get("interval_seconds"), values.get("timeout_seconds")
     if not isinstance(interval, int) or not MIN_INTERVAL <= interval <= MAX_INTERVAL:
-        errors["interval_seconds"] = _("检测间隔须在 %(a)d 到 %(b)d 秒之间。") % {"a": MIN_INTERVAL, "b": MAX_INTERVAL}
+        errors["interval_seconds"] = _("检测间隔须在 %(a)d 到 %(b)d 秒之间。") % {
+            "a": MIN_INTERVAL,
+            "b": MAX_INTERVAL,
+        }
     if not isinstance(timeout, int) or not 1 <= timeout <= MAX_TIMEOUT:
         errors["timeout_seconds"] = _("超时须在 1 到 %(b)d 秒之间。") % {"b": MAX_TIMEOUT}
     elif isinstance(interval, int) and timeout >= interval:
@@ -73,13 +76,17 @@ def _validate(endpoint: Endpoint, values: dict[str, Any]) -> None:
     if module is not None and module.system_id != endpoint.system_id:
         errors["module"] = _("模块不属于该端点的系统。")
     if not isinstance(values.get("options"), dict):
-        errors["options"] = _("选项须是 JSON 对象，例如 {\"called_aet\": \"PACS01\"}。")
+        errors["options"] = _('选项须是 JSON 对象，例如 {"called_aet": "PACS01"}。')
     if not errors:
         try:
             build_target(
                 kind=values["kind"],
                 endpoint=EndpointView(
-                    host=endpoint.host, port=endpoint.port, ae_title=endpoint.ae_title, url=endpoint.url, dsn=endpoint.dsn
+                    host=endpoint.host,
+                    port=endpoint.port,
+                    ae_title=endpoint.ae_title,
+                    url=endpoint.url,
+                    dsn=endpoint.dsn,
                 ),
                 options=values["options"],
                 timeout=float(timeout),  # type: ignore[arg-type]
@@ -136,9 +143,7 @@ def probe_create(
     return probe
 
 
-def probe_update(
-    *, actor: User, probe: Probe, context: AuditContext | None = None, **changes: Any
-) -> Probe:
+def probe_update(*, actor: User, probe: Probe, context: AuditContext | None = None, **changes: Any) -> Probe:
     """Change a probe's fields (any of :data:`EDITABLE`); switching it on makes it due at once."""
     endpoint = probe.endpoint
     _require(actor, endpoint)

@@ -105,16 +105,17 @@ def pick_due(*, now: datetime | None = None, limit: int | None = None) -> list[P
     return probes
 
 
-def run_targets(
-    jobs: Sequence[tuple[str, Target, float]], *, max_workers: int | None = None
-) -> list[Found]:
+def run_targets(jobs: Sequence[tuple[str, Target, float]], *, max_workers: int | None = None) -> list[Found]:
     """Run ``(kind, target, timeout)`` jobs at once in a bounded pool; the results in order."""
     if not jobs:
         return []
     workers = max(1, min(max_workers or settings.WEIBAO_PROBE_CONCURRENCY, len(jobs)))
     results: list[Found | None] = [None] * len(jobs)
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="probe") as pool:
-        futures = {pool.submit(run_probe, kind, target, timeout=timeout): i for i, (kind, target, timeout) in enumerate(jobs)}
+        futures = {
+            pool.submit(run_probe, kind, target, timeout=timeout): i
+            for i, (kind, target, timeout) in enumerate(jobs)
+        }
         longest = max(timeout for _k, _t, timeout in jobs)
         # Runs queue behind each other when there are more than threads: the whole pass may take
         # (runs / threads) timeouts at worst; a run still going after that is reported, not awaited.
@@ -125,7 +126,9 @@ def run_targets(
         for future in pending:
             future.cancel()
             _kind, _target, timeout = jobs[futures[future]]
-            results[futures[future]] = Found(State.UNKNOWN, f"probe did not finish within {timeout:g}s", timeout)
+            results[futures[future]] = Found(
+                State.UNKNOWN, f"probe did not finish within {timeout:g}s", timeout
+            )
     return [r if r is not None else Found(State.UNKNOWN, "probe did not run") for r in results]
 
 
@@ -257,5 +260,11 @@ def run_due(*, now: datetime | None = None, max_workers: int | None = None) -> S
     if not probes:
         return Summary()
     summary = record(run_probes(probes, max_workers=max_workers), now=timezone.now())
-    log.info("probes ran=%d states=%s raised=%d cleared=%d", summary.ran, summary.states, summary.raised, summary.cleared)
+    log.info(
+        "probes ran=%d states=%s raised=%d cleared=%d",
+        summary.ran,
+        summary.states,
+        summary.raised,
+        summary.cleared,
+    )
     return summary

@@ -50,7 +50,9 @@ def probe_history(probe: Probe, *, range: str = "24h", now: datetime | None = No
             .order_by("hour")
             .values("hour", "worst_state", "duration_avg_ms", "duration_max_ms", "count", "ok_count")
         )
-        samples = [Sample(timezone.localtime(h["hour"]), h["worst_state"], h["duration_avg_ms"]) for h in hours]
+        samples = [
+            Sample(timezone.localtime(h["hour"]), h["worst_state"], h["duration_avg_ms"]) for h in hours
+        ]
         chart = history_chart(
             samples, start=start, end=local_now, tick_every=timedelta(days=5), tick_format="%m-%d"
         )
@@ -71,5 +73,7 @@ def probe_history(probe: Probe, *, range: str = "24h", now: datetime | None = No
         .values("at", "state", "duration_ms", "message")
     )
     samples = [Sample(timezone.localtime(r["at"]), r["state"], r["duration_ms"]) for r in raw]
-    chart = history_chart(samples, start=start, end=local_now, tick_every=timedelta(hours=4), tick_format="%H:%M")
+    chart = history_chart(
+        samples, start=start, end=local_now, tick_every=timedelta(hours=4), tick_format="%H:%M"
+    )
     return History("24h", chart, list(reversed(raw)))

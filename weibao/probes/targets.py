@@ -32,7 +32,7 @@ def _defaults() -> dict[str, Any]:
 
 def option_names() -> list[str]:
     """The option keys a probe may set."""
-    return sorted(set(_defaults()) - FROM_FIELDS) + ["soap_body"]
+    return [*sorted(set(_defaults()) - FROM_FIELDS), "soap_body"]
 
 
 @dataclass(frozen=True)

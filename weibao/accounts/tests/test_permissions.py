@@ -71,7 +71,10 @@ TABLE: dict[str, tuple[set[str], set[str]]] = {
     "edit_calendar": ({"platform_admin", "hospital_admin", "vendor_manager"}, {"platform_admin"}),
     "manage_robots": ({"platform_admin", "hospital_admin", "vendor_manager"}, {"platform_admin"}),
     "manage_monitoring": ({"platform_admin", "hospital_admin"}, {"platform_admin"}),
-    "manage_probes": ({"platform_admin", "hospital_admin", "vendor_manager", "vendor_engineer"}, {"platform_admin"}),
+    "manage_probes": (
+        {"platform_admin", "hospital_admin", "vendor_manager", "vendor_engineer"},
+        {"platform_admin"},
+    ),
 }
 
 

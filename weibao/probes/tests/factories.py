@@ -10,7 +10,9 @@ from weibao.contracts.models import Endpoint, MaintainedSystem
 from weibao.probes.models import Probe
 
 
-def make_probe(system: MaintainedSystem, *, kind: str, port: int | None, host: str = "127.0.0.1", **fields: Any) -> Probe:
+def make_probe(
+    system: MaintainedSystem, *, kind: str, port: int | None, host: str = "127.0.0.1", **fields: Any
+) -> Probe:
     ep_fields = {k[3:]: fields.pop(k) for k in list(fields) if k.startswith("ep_")}
     endpoint = Endpoint.objects.create(
         system=system, name=fields.get("name", f"{kind} 端点"), kind="tcp", host=host, port=port, **ep_fields

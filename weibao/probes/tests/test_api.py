@@ -27,7 +27,11 @@ def test_list_detail_and_results(client_for, covered, storescp, other_hospital):
     assert [p["id"] for p in crit] == [down.pk] and crit[0]["state_label"] == "严重"
     assert api.get(f"/api/v1/probes?contract={system.contract_id}").json()["items"]
     detail = api.get(f"/api/v1/probes/{ok.pk}").json()
-    assert detail["state"] == 0 and detail["system_code"] == system.code and detail["contract_id"] == system.contract_id
+    assert (
+        detail["state"] == 0
+        and detail["system_code"] == system.code
+        and detail["contract_id"] == system.contract_id
+    )
     results = api.get(f"/api/v1/probes/{down.pk}/results").json()
     assert len(results["items"]) == 1 and results["items"][0]["state"] == 2
     assert "connection refused" in results["items"][0]["message"]
@@ -36,7 +40,9 @@ def test_list_detail_and_results(client_for, covered, storescp, other_hospital):
     assert stranger.get("/api/v1/probes").json()["items"] == []
     assert stranger.get(f"/api/v1/probes/{ok.pk}").status_code == 404
     assert stranger.get(f"/api/v1/probes/{ok.pk}/results").status_code == 404
-    dept = client_for(member(system.hospital, Role.DEPARTMENT_USER, department=DepartmentFactory(hospital=system.hospital)))
+    dept = client_for(
+        member(system.hospital, Role.DEPARTMENT_USER, department=DepartmentFactory(hospital=system.hospital))
+    )
     assert dept.get("/api/v1/probes").json()["items"] == []
     assert dept.get(f"/api/v1/probes/{ok.pk}").status_code == 404
     bad = api.get("/api/v1/probes?state=9")

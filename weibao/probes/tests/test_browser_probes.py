@@ -32,7 +32,13 @@ def _history(probe, *, slow_from: int) -> None:
         at = now - timedelta(minutes=20 * (71 - i) + 1)
         state = 0 if i < slow_from else (1 if i < slow_from + 4 else 2)
         rows.append(
-            ProbeResult(probe=probe, at=at, state=state, duration_ms=20 + (i % 7) * 5 + (200 if i >= slow_from else 0), message="")
+            ProbeResult(
+                probe=probe,
+                at=at,
+                state=state,
+                duration_ms=20 + (i % 7) * 5 + (200 if i >= slow_from else 0),
+                message="",
+            )
         )
     ProbeResult.objects.bulk_create(rows)
     hours = [
@@ -54,11 +60,19 @@ def _history(probe, *, slow_from: int) -> None:
 @pytest.mark.parametrize(
     ("size", "viewport"), [("desk", {"width": 1280, "height": 900}), ("phone", {"width": 390, "height": 844})]
 )
-def test_manager_reads_the_list_and_the_chart_and_runs_a_probe(new_context, covered, storescp, password, size, viewport):
+def test_manager_reads_the_list_and_the_chart_and_runs_a_probe(
+    new_context, covered, storescp, password, size, viewport
+):
     SHOTS.mkdir(parents=True, exist_ok=True)
     system = covered()
     manager = member(system.contract.vendor, Role.VENDOR_MANAGER)
-    echo = make_probe(system, kind="dicom-echo", port=storescp, name="PACS 影像归档 C-ECHO", options={"called_aet": "STORESCP"})
+    echo = make_probe(
+        system,
+        kind="dicom-echo",
+        port=storescp,
+        name="PACS 影像归档 C-ECHO",
+        options={"called_aet": "STORESCP"},
+    )
     make_probe(system, kind="tcp", port=free_port(), name="HIS 接口 MLLP 端口", failures_to_alert=5)
     make_probe(system, kind="tcp", port=storescp, name="Web 阅片服务端口")
     runtime.run_due()

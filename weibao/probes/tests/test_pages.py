@@ -43,12 +43,16 @@ def people(system):
 def _endpoint(system, port=104):
     from weibao.contracts.models import Endpoint
 
-    return Endpoint.objects.create(system=system, name="PACS 服务", kind="dicom", host="127.0.0.1", port=port, ae_title="PACS01")
+    return Endpoint.objects.create(
+        system=system, name="PACS 服务", kind="dicom", host="127.0.0.1", port=port, ae_title="PACS01"
+    )
 
 
 def test_the_vendors_engineer_adds_a_probe_and_a_department_user_may_not(system, people):
     endpoint = _endpoint(system)
-    probe = probing.probe_create(actor=people["engineer"], endpoint=endpoint, name="PACS 回显", kind="dicom-echo")
+    probe = probing.probe_create(
+        actor=people["engineer"], endpoint=endpoint, name="PACS 回显", kind="dicom-echo"
+    )
     assert probe.next_run_at is not None and probe.enabled and probe.failures_to_alert == 3
     with pytest.raises(PermissionDenied):
         probing.probe_create(actor=people["department"], endpoint=endpoint, name="x", kind="tcp")
@@ -74,14 +78,20 @@ def test_bad_settings_are_refused_field_by_field(system, people):
         )
     assert set(err.value.message_dict) == {"name", "interval_seconds"}
     with pytest.raises(ValidationError) as err:
-        probing.probe_create(actor=people["admin"], endpoint=endpoint, name="x", kind="tcp", options={"nonsense": 1})
+        probing.probe_create(
+            actor=people["admin"], endpoint=endpoint, name="x", kind="tcp", options={"nonsense": 1}
+        )
     assert "nonsense" in err.value.message_dict["options"][0]
     with pytest.raises(ValidationError) as err:
         probing.probe_create(actor=people["admin"], endpoint=endpoint, name="x", kind="tcp", warn="abc")
     assert "abc" in err.value.message_dict["options"][0]
     with pytest.raises(ValidationError):
         probing.probe_create(
-            actor=people["admin"], endpoint=endpoint, name="x", kind="tcp", options={"soap_body_file": "/etc/passwd"}
+            actor=people["admin"],
+            endpoint=endpoint,
+            name="x",
+            kind="tcp",
+            options={"soap_body_file": "/etc/passwd"},
         )
     assert not Probe.objects.exists()
 
@@ -130,23 +140,45 @@ def test_the_add_form_creates_a_probe_and_shows_errors(client_for, system, peopl
     assert client.get("/probes/new/").status_code == 200
     bad = client.post(
         "/probes/new/",
-        {"endpoint": endpoint.pk, "name": "回显", "kind": "dicom-echo", "interval_seconds": 60,
-         "timeout_seconds": 90, "failures_to_alert": 3, "options": "[1]"},
+        {
+            "endpoint": endpoint.pk,
+            "name": "回显",
+            "kind": "dicom-echo",
+            "interval_seconds": 60,
+            "timeout_seconds": 90,
+            "failures_to_alert": 3,
+            "options": "[1]",
+        },
     )
     body = bad.content.decode()
     assert bad.status_code == 200 and "JSON 对象" in body
     good = client.post(
         "/probes/new/",
-        {"endpoint": endpoint.pk, "name": "回显", "kind": "dicom-echo", "interval_seconds": 60,
-         "timeout_seconds": 5, "failures_to_alert": 2, "options": '{"calling_aet": "WB"}', "enabled": "on"},
+        {
+            "endpoint": endpoint.pk,
+            "name": "回显",
+            "kind": "dicom-echo",
+            "interval_seconds": 60,
+            "timeout_seconds": 5,
+            "failures_to_alert": 2,
+            "options": '{"calling_aet": "WB"}',
+            "enabled": "on",
+        },
     )
     probe = Probe.objects.get()
     assert good.status_code == 302 and good["Location"] == f"/probes/{probe.pk}/"
     assert probe.options == {"calling_aet": "WB"} and probe.failures_to_alert == 2
     edit = client.post(
         f"/probes/{probe.pk}/edit/",
-        {"name": "回显 2", "kind": "dicom-echo", "interval_seconds": 120,
-         "timeout_seconds": 5, "failures_to_alert": 2, "options": "", "enabled": ""},
+        {
+            "name": "回显 2",
+            "kind": "dicom-echo",
+            "interval_seconds": 120,
+            "timeout_seconds": 5,
+            "failures_to_alert": 2,
+            "options": "",
+            "enabled": "",
+        },
     )
     assert edit.status_code == 302
     probe.refresh_from_db()
@@ -160,7 +192,7 @@ def _parse(text: str) -> dict[tuple[str, frozenset], float]:
     for line in text.splitlines():
         if not line or line.startswith("#"):
             continue
-        m = re.fullmatch(r'([a-zA-Z_:][a-zA-Z0-9_:]*)\{(.*)\} (\S+)', line)
+        m = re.fullmatch(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\{(.*)\} (\S+)", line)
         assert m, line
         labels = frozenset(re.findall(r'([a-zA-Z_]+)="((?:[^"\\]|\\.)*)"', m[2]))
         samples[(m[1], labels)] = float(m[3])
@@ -181,8 +213,12 @@ def test_metrics_in_prometheus_text_for_the_tokens_hospital_only(system, people,
     text = answer.content.decode()
     assert "# TYPE probe_success gauge" in text and "B 医院探针" not in text
     samples = _parse(text)
-    key_ok = frozenset({("probe_id", str(ok.pk)), ("probe", 'PACS \\"端口\\"'), ("system", system.code), ("kind", "tcp")})
-    key_down = frozenset({("probe_id", str(down.pk)), ("probe", "HIS"), ("system", system.code), ("kind", "tcp")})
+    key_ok = frozenset(
+        {("probe_id", str(ok.pk)), ("probe", 'PACS \\"端口\\"'), ("system", system.code), ("kind", "tcp")}
+    )
+    key_down = frozenset(
+        {("probe_id", str(down.pk)), ("probe", "HIS"), ("system", system.code), ("kind", "tcp")}
+    )
     assert samples[("probe_success", key_ok)] == 1.0
     assert samples[("probe_success", key_down)] == 0.0
     assert samples[("probe_state", key_down)] == 2.0

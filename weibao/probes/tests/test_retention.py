@@ -20,7 +20,12 @@ T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 def _result(probe, minutes: float, state: int, ms: int, **metrics: float) -> ProbeResult:
     return ProbeResult.objects.create(
-        probe=probe, at=T0 + timedelta(minutes=minutes), state=state, duration_ms=ms, message="", metrics=metrics
+        probe=probe,
+        at=T0 + timedelta(minutes=minutes),
+        state=state,
+        duration_ms=ms,
+        message="",
+        metrics=metrics,
     )
 
 
@@ -56,12 +61,24 @@ def test_raw_is_kept_30_days_and_hourly_two_years(covered, settings):
     _result(probe, -29 * 24 * 60, 0, 1)
     _result(probe, -60, 2, 5)  # within the last two days: rolled up
     ProbeHourly.objects.create(
-        probe=probe, hour=now - timedelta(days=731), count=1, ok_count=1, worst_state=0,
-        duration_min_ms=1, duration_avg_ms=1, duration_max_ms=1,
+        probe=probe,
+        hour=now - timedelta(days=731),
+        count=1,
+        ok_count=1,
+        worst_state=0,
+        duration_min_ms=1,
+        duration_avg_ms=1,
+        duration_max_ms=1,
     )
     ProbeHourly.objects.create(
-        probe=probe, hour=now - timedelta(days=700), count=1, ok_count=1, worst_state=0,
-        duration_min_ms=1, duration_avg_ms=1, duration_max_ms=1,
+        probe=probe,
+        hour=now - timedelta(days=700),
+        count=1,
+        ok_count=1,
+        worst_state=0,
+        duration_min_ms=1,
+        duration_avg_ms=1,
+        duration_max_ms=1,
     )
     done = results_maintain(now=now)
     assert done.raw_deleted == 1 and done.hourly_deleted == 1 and done.rolled == 1
@@ -76,12 +93,20 @@ def test_raw_is_kept_30_days_and_hourly_two_years(covered, settings):
 def test_the_chart_places_each_sample_in_time_and_colours_its_state():
     start = T0
     samples = [Sample(T0 + timedelta(hours=h), s, ms) for h, s, ms in [(0, 0, 10), (12, 2, 40), (24, 1, 20)]]
-    chart = history_chart(samples, start=start, end=T0 + timedelta(hours=24), tick_every=timedelta(hours=6), tick_format="%H")
+    chart = history_chart(
+        samples, start=start, end=T0 + timedelta(hours=24), tick_every=timedelta(hours=6), tick_format="%H"
+    )
     xs = [float(p.split(",")[0]) for p in chart.line.split()]
     ys = [float(p.split(",")[1]) for p in chart.line.split()]
-    assert xs[0] == chart.left and xs[-1] == chart.right_x and xs[1] == pytest.approx((chart.left + chart.right_x) / 2)
+    assert (
+        xs[0] == chart.left
+        and xs[-1] == chart.right_x
+        and xs[1] == pytest.approx((chart.left + chart.right_x) / 2)
+    )
     assert chart.max_ms == 50 and ys[1] < ys[2] < ys[0]  # higher is slower
     assert [c.css for c in chart.cells] == ["ok", "crit", "warn"]
     assert [t.label for t in chart.ticks] == ["10", "16", "22", "04", "10"]
-    empty = history_chart([], start=start, end=T0 + timedelta(hours=1), tick_every=timedelta(hours=1), tick_format="%H")
+    empty = history_chart(
+        [], start=start, end=T0 + timedelta(hours=1), tick_every=timedelta(hours=1), tick_format="%H"
+    )
     assert empty.line == "" and empty.cells == [] and empty.samples == 0

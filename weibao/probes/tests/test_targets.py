@@ -25,7 +25,9 @@ def test_the_endpoint_gives_host_port_called_aet_and_the_options_the_rest():
 def test_the_credential_goes_into_the_dsn_quoted():
     t = build_target(
         kind="sql",
-        endpoint=EndpointView(host="db", port=5432, dsn="postgresql://db:5432/his", username="ro", password="p@ss:w/rd"),
+        endpoint=EndpointView(
+            host="db", port=5432, dsn="postgresql://db:5432/his", username="ro", password="p@ss:w/rd"
+        ),
         options={"query": "SELECT count(*) FROM t"},
         timeout=5,
     )
@@ -42,12 +44,22 @@ def test_http_options_and_a_soap_body_given_as_text():
         timeout=5,
     )
     assert isinstance(t.options, HttpOptions)
-    assert (t.options.url, t.options.soap_body, t.options.expect_status) == ("http://his/ws?wsdl", "<Envelope/>", (200,))
+    assert (t.options.url, t.options.soap_body, t.options.expect_status) == (
+        "http://his/ws?wsdl",
+        "<Envelope/>",
+        (200,),
+    )
 
 
 @pytest.mark.parametrize(
     "options",
-    [{"soap_body_file": "/etc/passwd"}, {"host": "elsewhere"}, {"nope": 1}, {"accept_untrusted": "yes"}, {"status": "x"}],
+    [
+        {"soap_body_file": "/etc/passwd"},
+        {"host": "elsewhere"},
+        {"nope": 1},
+        {"accept_untrusted": "yes"},
+        {"status": "x"},
+    ],
 )
 def test_options_that_do_not_add_up_are_a_configuration_error(options):
     with pytest.raises(ConfigError):

@@ -86,7 +86,9 @@ def probe_detail(request: HttpRequest, pk: int) -> HttpResponse:
         row["css"] = STATE_CSS.get(row["state"], "unknown")
         row["label"] = ProbeState(row["state"]).label
     alert = (
-        Alert.objects.filter(source=AlertSource.PROBE, key=probe.alert_key, hospital_id=probe.endpoint.system.hospital_id)
+        Alert.objects.filter(
+            source=AlertSource.PROBE, key=probe.alert_key, hospital_id=probe.endpoint.system.hospital_id
+        )
         .select_related("ticket")
         .order_by("-raised_at")
         .first()
@@ -129,7 +131,9 @@ def probe_create(request: HttpRequest) -> HttpResponse:
     done = submit(
         request,
         form,
-        lambda data: probing.probe_create(actor=request.user, context=AuditContext.from_request(request), **data),
+        lambda data: probing.probe_create(
+            actor=request.user, context=AuditContext.from_request(request), **data
+        ),
         then=lambda probe: f"/probes/{probe.pk}/",
         message=_("探针已添加。"),
     )
@@ -149,7 +153,9 @@ def probe_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
     def save(data: dict[str, Any]) -> Probe:
         data.pop("endpoint", None)
-        return probing.probe_update(actor=request.user, probe=probe, context=AuditContext.from_request(request), **data)
+        return probing.probe_update(
+            actor=request.user, probe=probe, context=AuditContext.from_request(request), **data
+        )
 
     done = submit(request, form, save, then=lambda p: f"/probes/{p.pk}/", message=_("探针已保存。"))
     return done or render(request, "probes/probe_form.html", {"form": form, "probe": probe})
