@@ -111,7 +111,8 @@ def run_targets(jobs: Sequence[tuple[str, Target, float]], *, max_workers: int |
         return []
     workers = max(1, min(max_workers or settings.WEIBAO_PROBE_CONCURRENCY, len(jobs)))
     results: list[Found | None] = [None] * len(jobs)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="probe") as pool:
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="probe")
+    try:
         futures = {
             pool.submit(run_probe, kind, target, timeout=timeout): i
             for i, (kind, target, timeout) in enumerate(jobs)
@@ -124,11 +125,13 @@ def run_targets(jobs: Sequence[tuple[str, Target, float]], *, max_workers: int |
         for future in done:
             results[futures[future]] = future.result()
         for future in pending:
-            future.cancel()
             _kind, _target, timeout = jobs[futures[future]]
             results[futures[future]] = Found(
                 State.UNKNOWN, f"probe did not finish within {timeout:g}s", timeout
             )
+    finally:
+        # Not waiting: a runner stuck past its own timeout ends in its thread, unread.
+        pool.shutdown(wait=False, cancel_futures=True)
     return [r if r is not None else Found(State.UNKNOWN, "probe did not run") for r in results]
 
 

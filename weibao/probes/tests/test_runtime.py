@@ -4,6 +4,7 @@ in a row opens exactly one ticket, and the recovery notes it."""
 from __future__ import annotations
 
 import socket
+import threading
 from datetime import timedelta
 
 import pytest
@@ -103,14 +104,86 @@ def test_a_failure_between_oks_does_not_count_towards_the_alert(covered, storesc
     assert not Ticket.objects.exists()
 
 
-def test_many_probes_run_at_once_in_the_bounded_pool(covered, silent_peer, settings):
+@pytest.fixture
+def counting_peer():
+    """A port that accepts connections, never answers, and counts how many were open at once."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    open_now: set[socket.socket] = set()
+    most = [0]
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _addr = listener.accept()
+                conn.setblocking(False)
+                open_now.add(conn)
+            except OSError:
+                pass
+            for conn in list(open_now):  # a closed client reads as b""
+                try:
+                    if conn.recv(4096) == b"":
+                        open_now.discard(conn)
+                        conn.close()
+                except BlockingIOError:
+                    pass
+                except OSError:
+                    open_now.discard(conn)
+            most[0] = max(most[0], len(open_now))
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1], most
+    stop.set()
+    thread.join(2)
+    for conn in open_now:
+        conn.close()
+    listener.close()
+
+
+def test_many_probes_run_at_once_in_the_bounded_pool(covered, counting_peer, settings):
     """Twenty probes against a peer that never answers, each bounded by its 1 s timeout, in a
-    pool of 20 threads: every one is recorded as a CRIT timeout (the bench measures the speed)."""
-    settings.WEIBAO_PROBE_CONCURRENCY = 20
+    pool of 8 threads: the peer sees 8 connections open at once (no more: the pool is bounded),
+    and every run is recorded as a CRIT timeout."""
+    port, most = counting_peer
+    settings.WEIBAO_PROBE_CONCURRENCY = 8
     system = covered()
     for i in range(20):
-        make_probe(system, kind="dicom-echo", port=silent_peer, timeout_seconds=1, name=f"echo {i}")
+        make_probe(system, kind="dicom-echo", port=port, timeout_seconds=1, name=f"echo {i}")
     summary = runtime.run_due()
     assert summary.ran == 20 and summary.states == {"CRIT": 20}
+    assert most[0] == 8
     messages = set(Probe.objects.values_list("last_message", flat=True))
     assert all("timed out" in m or "no answer" in m or "aborted" in m for m in messages), messages
+
+
+def test_a_stored_sql_probe_connects_with_the_endpoints_encrypted_credential(covered):
+    """PostgreSQL (the suite's server, trust auth) with the user and credential of the endpoint."""
+    from weibao.contracts.models import Endpoint
+
+    from .conftest import PG_DSN
+
+    system = covered()
+    endpoint = Endpoint(
+        system=system,
+        name="HIS 库",
+        kind="database",
+        dsn=PG_DSN.replace("postgres@", ""),
+        username="postgres",
+    )
+    endpoint.set_credential("s3cret:/@")
+    endpoint.save()
+    probe = Probe.objects.create(
+        endpoint=endpoint,
+        name="挂号数",
+        kind="sql",
+        options={"query": "SELECT 42"},
+        crit="~:40",
+        next_run_at=timezone.now(),
+    )
+    assert "s3cret" not in str(Probe.objects.filter(pk=probe.pk).values().get())
+    assert runtime.target_of(probe).options.dsn.startswith("postgresql://postgres:s3cret%3A%2F%40@")
+    runtime.run_due()
+    probe.refresh_from_db()
+    assert probe.state == ProbeState.CRIT and "42" in probe.last_message  # 42 is outside ~:40
