@@ -110,11 +110,15 @@ def world(hospital, other_hospital):
     mapping_b = monitoring_mapping_create(
         actor=admin_b, hospital=other_hospital, source="zabbix", value="b-host", system=system_b
     )
+    from weibao.probes.probing import probe_create
+
+    probe_b = probe_create(actor=admin_b, endpoint=endpoint_b, name="B 探针", kind="tcp")
     from weibao.inspections.models import Inspection
 
     inspection_b = Inspection.objects.filter(contract=contract_b).first()
     assert inspection_b is not None
     return {
+        "probe_b": probe_b,
         "monitoring_token_b": monitoring_token_b,
         "mapping_b": mapping_b,
         "inspection_b": inspection_b,
@@ -170,6 +174,7 @@ def test_api_refuses_the_other_hospital(client_for, world):
             "notification_id": w["notification_b"].pk,
             "robot_id": w["robot_b"].pk,
             "inspection_id": w["inspection_b"].pk,
+            "probe_id": w["probe_b"].pk,
             "user_id": w["user_b"].pk,
         },
         bodies={
@@ -320,12 +325,19 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "probes:token_revoke": {"pk": w["monitoring_token_b"].pk},
             "probes:mapping_delete": {"pk": w["mapping_b"].pk},
             "inspections:contract_plan": {"pk": w["contract_b"].pk},
+            "probes:contract_probes": {"pk": w["contract_b"].pk},
+            "probes:probe_detail": {"pk": w["probe_b"].pk},
+            "probes:probe_edit": {"pk": w["probe_b"].pk},
+            "probes:probe_run": {"pk": w["probe_b"].pk},
+            "probes:probe_delete": {"pk": w["probe_b"].pk},
         },
         exempt={"calendars:holiday_year"},
     )
-    assert len(checked) == 38
+    assert len(checked) == 43
     w["user_b"].refresh_from_db()
     assert w["user_b"].is_active
+    w["probe_b"].refresh_from_db()  # still there, never run
+    assert w["probe_b"].last_run_at is None and w["probe_b"].name == "B 探针"
 
 
 @pytest.mark.parametrize("name", ["servicedesk:data_change_new", "servicedesk:change_request_new"])

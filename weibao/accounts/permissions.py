@@ -484,3 +484,19 @@ def can_manage_monitoring(actor: Actor, hospital_id: int | None) -> bool:
     """The tokens a hospital's Zabbix or Alertmanager sends, and which host or label is which
     system, are the hospital's: its admins manage them."""
     return is_hospital_admin(actor, hospital_id)
+
+
+# --- probes ------------------------------------------------------------------------------------------
+
+
+def can_manage_probes(actor: Actor, hospital_id: int | None, contract: ContractLike | None) -> bool:
+    """The probes of a maintained system (add, change, switch on or off, delete, run now): the
+    hospital's admins, and the managers and engineers of the vendor whose contract covers the
+    system. Not department users; auditors only read (through their grant)."""
+    if is_hospital_admin(actor, hospital_id):
+        return True
+    return (
+        contract is not None
+        and contract.hospital_id == hospital_id
+        and is_vendor_member(actor, contract.vendor_id)
+    )

@@ -71,6 +71,10 @@ TABLE: dict[str, tuple[set[str], set[str]]] = {
     "edit_calendar": ({"platform_admin", "hospital_admin", "vendor_manager"}, {"platform_admin"}),
     "manage_robots": ({"platform_admin", "hospital_admin", "vendor_manager"}, {"platform_admin"}),
     "manage_monitoring": ({"platform_admin", "hospital_admin"}, {"platform_admin"}),
+    "manage_probes": (
+        {"platform_admin", "hospital_admin", "vendor_manager", "vendor_engineer"},
+        {"platform_admin"},
+    ),
 }
 
 
@@ -157,6 +161,7 @@ def _answer(action: str, actor, role: str, t: SimpleNamespace) -> bool:
         "edit_calendar": lambda: p.can_edit_calendar(actor, _org(t, role).pk),
         "manage_robots": lambda: p.can_manage_robots(actor, _org(t, role).pk),
         "manage_monitoring": lambda: p.can_manage_monitoring(actor, t.hospital.pk),
+        "manage_probes": lambda: p.can_manage_probes(actor, t.hospital.pk, t.contract),
     }[action]()
 
 
