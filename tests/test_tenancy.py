@@ -117,7 +117,21 @@ def world(hospital, other_hospital):
 
     inspection_b = Inspection.objects.filter(contract=contract_b).first()
     assert inspection_b is not None
+    from weibao.documents.services import document_store
+    from weibao.testing.documents import CODE, ensure_sample_kind
+
+    ensure_sample_kind()
+    document_b = document_store(
+        actor=admin_b,
+        hospital=other_hospital,
+        contract=contract_b,
+        kind=CODE,
+        title="B 的报告",
+        filename="b.docx",
+        content=b"b",
+    )
     return {
+        "document_b": document_b,
         "probe_b": probe_b,
         "monitoring_token_b": monitoring_token_b,
         "mapping_b": mapping_b,
@@ -330,10 +344,18 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "probes:probe_edit": {"pk": w["probe_b"].pk},
             "probes:probe_run": {"pk": w["probe_b"].pk},
             "probes:probe_delete": {"pk": w["probe_b"].pk},
+            "documents:download": {"pk": w["document_b"].pk},
         },
-        exempt={"calendars:holiday_year"},
+        # The template pages take a document kind, not an id; the hospital is one the user
+        # manages (test_templates_are_only_the_managed_hospitals in documents' tests).
+        exempt={
+            "calendars:holiday_year",
+            "documents:template_download",
+            "documents:template_upload",
+            "documents:template_reset",
+        },
     )
-    assert len(checked) == 43
+    assert len(checked) == 44
     w["user_b"].refresh_from_db()
     assert w["user_b"].is_active
     w["probe_b"].refresh_from_db()  # still there, never run
