@@ -110,6 +110,9 @@ def world(hospital, other_hospital):
     mapping_b = monitoring_mapping_create(
         actor=admin_b, hospital=other_hospital, source="zabbix", value="b-host", system=system_b
     )
+    from weibao.probes.probing import probe_create
+
+    probe_b = probe_create(actor=admin_b, endpoint=endpoint_b, name="B 探针", kind="tcp")
     from weibao.inspections.models import Inspection
 
     inspection_b = Inspection.objects.filter(contract=contract_b).first()
@@ -137,8 +140,24 @@ def world(hospital, other_hospital):
         signed_by=engineer_b,
         image=b"\x89PNG\r\n\x1a\n",
     )
+
+    from weibao.documents.services import document_store
+    from weibao.testing.documents import CODE, ensure_sample_kind
+
+    ensure_sample_kind()
+    document_b = document_store(
+        actor=admin_b,
+        hospital=other_hospital,
+        contract=contract_b,
+        kind=CODE,
+        title="B 的报告",
+        filename="b.docx",
+        content=b"b",
+    )
     return {
         "item_b": item_b,
+        "document_b": document_b,
+        "probe_b": probe_b,
         "monitoring_token_b": monitoring_token_b,
         "mapping_b": mapping_b,
         "inspection_b": inspection_b,
@@ -195,6 +214,7 @@ def test_api_refuses_the_other_hospital(client_for, world):
             "robot_id": w["robot_b"].pk,
             "inspection_id": w["inspection_b"].pk,
             "item_id": w["item_b"].pk,
+            "probe_id": w["probe_b"].pk,
             "user_id": w["user_b"].pk,
         },
         bodies={
@@ -360,12 +380,27 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "inspections:item_save": {"pk": w["item_b"].pk},
             "inspections:item_ticket": {"pk": w["item_b"].pk},
             "inspections:item_photo": {"pk": w["item_b"].pk},
+            "probes:contract_probes": {"pk": w["contract_b"].pk},
+            "probes:probe_detail": {"pk": w["probe_b"].pk},
+            "probes:probe_edit": {"pk": w["probe_b"].pk},
+            "probes:probe_run": {"pk": w["probe_b"].pk},
+            "probes:probe_delete": {"pk": w["probe_b"].pk},
+            "documents:download": {"pk": w["document_b"].pk},
         },
-        exempt={"calendars:holiday_year"},
+        # The template pages take a document kind, not an id; the hospital is one the user
+        # manages (test_templates_are_only_the_managed_hospitals in documents' tests).
+        exempt={
+            "calendars:holiday_year",
+            "documents:template_download",
+            "documents:template_upload",
+            "documents:template_reset",
+        },
     )
-    assert len(checked) == 47
+    assert len(checked) == 53
     w["user_b"].refresh_from_db()
     assert w["user_b"].is_active
+    w["probe_b"].refresh_from_db()  # still there, never run
+    assert w["probe_b"].last_run_at is None and w["probe_b"].name == "B 探针"
 
 
 @pytest.mark.parametrize("name", ["servicedesk:data_change_new", "servicedesk:change_request_new"])

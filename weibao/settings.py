@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "weibao.calendars",
     "weibao.contracts",
     "weibao.notifications",
+    "weibao.documents",
     "weibao.servicedesk",
     "weibao.probes",
     "weibao.backups",
@@ -235,6 +236,10 @@ WEIBAO_AUDIT_ARCHIVE_DIR = Path(os.environ.get("WEIBAO_AUDIT_ARCHIVE_DIR", VAR_D
 # Where users reach this installation; links in emails and group-robot messages start with it.
 WEIBAO_BASE_URL = os.environ.get("WEIBAO_BASE_URL", "").rstrip("/")
 WEIBAO_AUTO_CLOSE_WORKDAYS = _env_int("WEIBAO_AUTO_CLOSE_WORKDAYS", 3)
+# Probes: how many run at once in a worker (threads), and how long their results are kept.
+WEIBAO_PROBE_CONCURRENCY = max(1, _env_int("WEIBAO_PROBE_CONCURRENCY", 64))
+WEIBAO_PROBE_RAW_DAYS = max(1, _env_int("WEIBAO_PROBE_RAW_DAYS", 30))
+WEIBAO_PROBE_HOURLY_DAYS = max(30, _env_int("WEIBAO_PROBE_HOURLY_DAYS", 730))
 # Hosts a group robot's webhook may point at ("host" or "host:port"): WeCom's and DingTalk's own,
 # plus, on an intranet, the relay that forwards to them. Nothing else is posted to, so a robot
 # cannot be aimed at an internal service.

@@ -512,3 +512,34 @@ def can_sign_inspection(actor: Actor, contract: ContractLike, side: str) -> bool
             for m in _memberships(actor)
         )
     return False
+
+
+# --- probes ------------------------------------------------------------------------------------------
+
+
+def can_manage_probes(actor: Actor, hospital_id: int | None, contract: ContractLike | None) -> bool:
+    """The probes of a maintained system (add, change, switch on or off, delete, run now): the
+    hospital's admins, and the managers and engineers of the vendor whose contract covers the
+    system. Not department users; auditors only read (through their grant)."""
+    if is_hospital_admin(actor, hospital_id):
+        return True
+    return (
+        contract is not None
+        and contract.hospital_id == hospital_id
+        and is_vendor_member(actor, contract.vendor_id)
+    )
+
+
+# --- documents ----------------------------------------------------------------------------------------
+
+
+def can_manage_document_templates(actor: Actor, hospital_id: int | None) -> bool:
+    """Which DOCX template the hospital's documents are printed from (its own or Weibao's) is the
+    hospital's choice: its admins make it."""
+    return is_hospital_admin(actor, hospital_id)
+
+
+def template_hospital_ids(actor: Actor) -> set[int]:
+    """The hospitals whose document templates the actor manages (a platform admin: none by
+    default here — they act for a hospital from its pages)."""
+    return {m.organization_id for m in _memberships(actor) if m.role == Role.HOSPITAL_ADMIN}

@@ -107,12 +107,26 @@ def live_counts(user: Any, *, now: datetime | None = None) -> dict[str, int]:
     return {"open": figures["open"] or 0, "at_risk": figures["at_risk"] or 0, "breached_month": breached}
 
 
+#: The columns a risk-board row shows: number, title, hospital, assignee, next deadline.
+BOARD_FIELDS = (
+    "number",
+    "title",
+    "state",
+    "next_due_at",
+    "hospital__name",
+    "assignee__username",
+    "assignee__display_name",
+)
+
+
 def at_risk_board(user: Any, *, limit: int = 10) -> list[Ticket]:
     """The open tickets nearest their next deadline (the risk board's first rows)."""
     return list(
         visible_tickets(user)
         .filter(state__in=_open(), next_due_at__isnull=False)
-        .select_related("hospital", "contract", "assignee")
+        .select_related("hospital", "assignee")
+        # What a board row shows, no more (a ticket's and a user's other columns include JSON).
+        .only(*BOARD_FIELDS)
         .order_by("next_due_at", "pk")[:limit]
     )
 
@@ -309,12 +323,23 @@ def window_tickets(user: Any, *, now: datetime | None = None) -> QuerySet[Ticket
     return visible_tickets(user).filter(created_at__gte=week_starts(now or timezone.now())[0])
 
 
+def cache_seconds() -> int:
+    """How long the slow figures are kept (``WEIBAO_DASHBOARD_SECONDS``; 0 or less: not kept)."""
+    return int(getattr(settings, "WEIBAO_DASHBOARD_SECONDS", 60))
+
+
+def cache_key(user: Any, part: str) -> str:
+    """The key of one of ``user``'s slow figures: a new scope generation (a grant or membership
+    changed) starts new keys, so nobody reads figures of a scope they no longer have."""
+    return f"wb:home:v1:{part}:{user.pk}:{user_scope(user).generation}"
+
+
 def cached(user: Any, part: str, compute: Any) -> Any:
-    """``compute()``, kept per user and scope generation for ``WEIBAO_DASHBOARD_SECONDS``."""
-    seconds = int(getattr(settings, "WEIBAO_DASHBOARD_SECONDS", 60))
+    """``compute()``, kept per user and scope generation for :func:`cache_seconds`."""
+    seconds = cache_seconds()
     if seconds <= 0:
         return compute()
-    key = f"wb:home:v1:{part}:{user.pk}:{user_scope(user).generation}"
+    key = cache_key(user, part)
     value = cache.get(key)
     if value is None:
         value = compute()

@@ -74,6 +74,10 @@ TABLE: dict[str, tuple[set[str], set[str]]] = {
     "do_inspection": ({"vendor_manager", "vendor_engineer"}, set()),
     "sign_inspection_vendor": ({"vendor_manager", "vendor_engineer"}, set()),
     "sign_inspection_hospital": ({"hospital_admin"}, set()),
+    "manage_probes": (
+        {"platform_admin", "hospital_admin", "vendor_manager", "vendor_engineer"},
+        {"platform_admin"},
+    ),
 }
 
 
@@ -163,6 +167,7 @@ def _answer(action: str, actor, role: str, t: SimpleNamespace) -> bool:
         "do_inspection": lambda: p.can_do_inspection(actor, t.contract),
         "sign_inspection_vendor": lambda: p.can_sign_inspection(actor, t.contract, "vendor"),
         "sign_inspection_hospital": lambda: p.can_sign_inspection(actor, t.contract, "hospital"),
+        "manage_probes": lambda: p.can_manage_probes(actor, t.hospital.pk, t.contract),
     }[action]()
 
 

@@ -10,6 +10,8 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from weibao.accounts.choices import Role
@@ -50,19 +52,29 @@ def report_panel(request: HttpRequest) -> dict[str, Any] | None:
 SHOWN = 10
 
 
-def _figures(user: Any) -> dict[str, Any]:
+def _figures(user: Any, *, workload: bool = False) -> dict[str, Any]:
+    """The 12-week figures (trend chart and table, compliance tables; with ``workload``, open
+    tickets per engineer). The templates keep their rendered HTML in a ``{% cache %}`` block for
+    :func:`dashboards.cache_seconds` under ``figures_key`` (user, scope generation, language), so
+    ``figures`` is lazy: it is computed only when that fragment is not kept."""
+
     def compute() -> dict[str, Any]:
         tables = dashboards.compliance_tables(dashboards.window_tickets(user))
+        weeks = dashboards.trend(dashboards.visible_tickets(user))
         return {
-            "weeks": dashboards.trend(dashboards.visible_tickets(user)),
+            "weeks": weeks,
+            "chart": trend_chart(weeks),
+            "shown": SHOWN,
+            "workload": dashboards.workload(user) if workload else [],
             **{f"{name}_total": len(rows) for name, rows in tables.items()},
             **{f"by_{name}": rows[:SHOWN] for name, rows in tables.items()},
         }
 
-    figures: dict[str, Any] = dashboards.cached(user, "figures", compute)
-    figures["chart"] = trend_chart(figures["weeks"])
-    figures["shown"] = SHOWN
-    return figures
+    return {
+        "figures": SimpleLazyObject(compute),
+        "figures_key": f"{dashboards.cache_key(user, 'figures')}:{get_language()}",
+        "figures_seconds": max(dashboards.cache_seconds(), 0),
+    }
 
 
 def hospital_panel(request: HttpRequest) -> dict[str, Any] | None:
@@ -94,11 +106,10 @@ def vendor_panel(request: HttpRequest) -> dict[str, Any] | None:
         "wide": True,
         "live": dashboards.live_counts(user),
         "board": dashboards.at_risk_board(user),
-        "workload": dashboards.cached(user, "workload", lambda: dashboards.workload(user)),
         "kinds": _kinds(),
         "weeks_n": dashboards.WEEKS,
         "now": timezone.now(),
-        **_figures(user),
+        **_figures(user, workload=True),
     }
 
 

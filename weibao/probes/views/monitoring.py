@@ -18,9 +18,9 @@ from weibao.core.forms import submit
 from weibao.core.pagination import request_page
 from weibao.core.tenancy import get_visible
 
-from . import services
-from .forms import MappingForm, TokenForm
-from .models import Alert, MonitoringMapping, MonitoringToken
+from .. import services
+from ..forms import MappingForm, TokenForm
+from ..models import Alert, MonitoringMapping, MonitoringToken
 
 
 def _hospital(request: HttpRequest) -> Organization:
