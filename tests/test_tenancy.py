@@ -374,6 +374,8 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "inspections:inspection_detail": {"pk": w["inspection_b"].pk},
             "inspections:inspection_start": {"pk": w["inspection_b"].pk},
             "inspections:area_ok": {"pk": w["inspection_b"].pk},
+            "inspections:probes_refresh": {"pk": w["inspection_b"].pk},
+            "inspections:report_produce": {"pk": w["inspection_b"].pk},
             "inspections:inspection_findings": {"pk": w["inspection_b"].pk},
             "inspections:inspection_sign": {"pk": w["inspection_b"].pk},
             "inspections:signature_image": {"pk": w["inspection_b"].pk, "side": "vendor"},
@@ -396,7 +398,7 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "documents:template_reset",
         },
     )
-    assert len(checked) == 53
+    assert len(checked) == 55
     w["user_b"].refresh_from_db()
     assert w["user_b"].is_active
     w["probe_b"].refresh_from_db()  # still there, never run

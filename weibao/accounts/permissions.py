@@ -543,3 +543,14 @@ def template_hospital_ids(actor: Actor) -> set[int]:
     """The hospitals whose document templates the actor manages (a platform admin: none by
     default here — they act for a hospital from its pages)."""
     return {m.organization_id for m in _memberships(actor) if m.role == Role.HOSPITAL_ADMIN}
+
+
+def can_print_inspection_report(actor: Actor, contract: ContractLike) -> bool:
+    """Print (and so archive) an inspection's report: those who do it (the contract vendor's
+    people) and the hospital's admins who sign it."""
+    return can_do_inspection(actor, contract) or is_hospital_admin(actor, contract.hospital_id)
+
+
+def require_print_inspection_report(actor: Actor, contract: ContractLike) -> None:
+    if not can_print_inspection_report(actor, contract):
+        raise PermissionDenied(_("只有该合同厂商的人员或医院信息科可以生成巡检报告。"))

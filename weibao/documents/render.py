@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.utils.functional import Promise
 from docx import Document
-from docxtpl import DocxTemplate
+from docx.shared import Mm
+from docxtpl import DocxTemplate, InlineImage
 from jinja2 import TemplateError
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -38,11 +40,18 @@ class TemplateInvalid(ValueError):
     """A DOCX template that cannot be read or rendered (the message says why, in Chinese)."""
 
 
-def render_docx(template: bytes, context: dict[str, Any]) -> bytes:
-    """``template`` (a docxtpl DOCX) filled with ``context``."""
+def render_docx(
+    template: bytes, context: dict[str, Any], *, images: dict[str, bytes | None] | None = None
+) -> bytes:
+    """``template`` (a docxtpl DOCX) filled with ``context``. ``images`` (name → PNG or JPEG bytes)
+    become pictures 40 mm wide under those names (a drawn signature); None writes nothing."""
     try:
         doc = DocxTemplate(io.BytesIO(template))
-        doc.render(context, autoescape=True)
+        pictures = {
+            name: InlineImage(doc, io.BytesIO(data), width=Mm(40)) if data else ""
+            for name, data in (images or {}).items()
+        }
+        doc.render({**context, **pictures}, autoescape=True)
     except TemplateError as e:
         raise TemplateInvalid(f"模板中的标记有误：{e}") from e
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:  # not a DOCX, or not a Word one
@@ -89,7 +98,7 @@ def render_xlsx(sheets: Sequence[Sheet]) -> bytes:
         ws.append(header)
         for row in sheet.rows:
             cells = []
-            for value in safe_row(row):
+            for value in safe_row(str(v) if isinstance(v, Promise) else v for v in row):
                 cell = WriteOnlyCell(ws, value=value)
                 cell.alignment = wrap
                 cells.append(cell)

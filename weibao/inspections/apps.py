@@ -16,6 +16,12 @@ class InspectionsConfig(AppConfig):
 
         register_contract_listener(inspections_plan)
 
+        from weibao.documents.kinds import register_kind
+
+        from .report import DOCUMENT_KIND
+
+        register_kind(DOCUMENT_KIND)
+
         from weibao.audit.labels import register_action_labels
 
         register_action_labels(

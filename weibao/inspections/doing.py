@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +30,7 @@ from weibao.accounts.models import User
 from weibao.audit.context import AuditContext
 from weibao.audit.services import audit_record
 from weibao.contracts.models import MaintainedSystem, Severity
+from weibao.probes.selectors import latest_readings
 from weibao.servicedesk import reporting
 from weibao.servicedesk import services as ticket_services
 from weibao.servicedesk.attachments import upload_checked
@@ -220,7 +223,25 @@ def inspection_start(
             organization=row.contract.hospital,
             detail={"mode": mode, "items": row.items.count()},
         )
+    autofill_from_probes(row)
     return row
+
+
+def autofill_from_probes(inspection: Inspection) -> int:
+    """自动巡检: the newest results of the probes of the contract's systems fill the items they can
+    measure (items a person filled are left alone). Runs when an inspection starts, and again
+    when the engineer asks (``inspection_refresh_from_probes``). Returns how many were filled."""
+    systems = MaintainedSystem.objects.filter(contract_id=inspection.contract_id).values_list("pk", flat=True)
+    return inspection_autofill(inspection, latest_readings(systems))
+
+
+def inspection_refresh_from_probes(
+    *, actor: User, inspection: Inspection, context: AuditContext | None = None
+) -> int:
+    """The engineer's 用探针结果更新: fill again from the probes' newest results."""
+    permissions.require_do_inspection(actor, inspection.contract)
+    _check_open(inspection, content=True)
+    return autofill_from_probes(inspection)
 
 
 def default_mode(inspection: Inspection) -> str:
@@ -464,3 +485,67 @@ def inspection_sign(
                 action="inspection.done", actor=actor, context=context, obj=row, organization=row.hospital
             )
     return sig
+
+
+# --- 自动巡检: items filled from probe results -----------------------------------------------------------
+
+#: Probe states (Nagios meanings) → an item's result; UNKNOWN fills nothing (the probe could not
+#: tell, so the person inspecting does).
+_RESULT_OF_STATE = {"OK": ItemResult.OK, "WARN": ItemResult.ABNORMAL, "CRIT": ItemResult.ABNORMAL}
+
+
+def _latest(
+    item: InspectionItem, results: list[dict[str, Any]]
+) -> tuple[dict[str, Any], float | None] | None:
+    """The newest result that fills ``item`` (same system, the probe kind and metric its key
+    names), with the value in the item's unit."""
+    best: tuple[dict[str, Any], float | None] | None = None
+    for result in results:
+        if result.get("system_id") != item.system_id or result.get("state") not in _RESULT_OF_STATE:
+            continue
+        fits, value = checklist.probe_reading(item.probe, result)
+        if fits and (best is None or result["at"] >= best[0]["at"]):
+            best = (result, value)
+    return best
+
+
+def inspection_autofill(inspection: Inspection, results: Iterable[dict[str, Any]]) -> int:
+    """Fill ``inspection``'s items from probe results (自动巡检), given as plain dicts::
+
+        {"probe_kind": "tls", "metric": "days_left", "state": "OK|WARN|CRIT|UNKNOWN",
+         "value": 42.0, "message": "...", "at": datetime, "system_id": 7}
+
+    An item with a probe key (``checklist.PROBES``) takes the newest result of its system that the
+    key names: 正常 for OK, 异常 for WARN and CRIT, the value in the item's unit for a number item,
+    and the note "自动巡检：message". Items a person already filled are never touched; an item a
+    probe filled before takes the newer result. Refused on a done inspection (frozen) or one the
+    vendor has signed (locked). Returns how many items were filled."""
+    rows = [r for r in results if isinstance(r.get("at"), datetime)]
+    filled = 0
+    with transaction.atomic():
+        locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
+        if locked.state == InspectionState.DONE:
+            raise InspectionFrozen()
+        if locked.signatures.filter(side="vendor").exists():
+            raise InspectionLocked()
+        items = locked.items.exclude(probe="").exclude(source=ItemSource.PERSON).select_for_update()
+        for item in items:
+            found = _latest(item, rows)
+            if found is None:
+                continue
+            result, value = found
+            item.result = _RESULT_OF_STATE[result["state"]]
+            if item.kind == ItemKind.NUMBER:
+                item.value = None if value is None else Decimal(str(round(value, 3)))
+            item.note = _("自动巡检：%(m)s") % {"m": str(result.get("message") or "")[:500]}
+            item.source, item.filled_at, item.filled_by = ItemSource.PROBE, result["at"], None
+            item.save(update_fields=["result", "value", "note", "source", "filled_at", "filled_by"])
+            filled += 1
+        if filled:
+            audit_record(
+                action="inspection.autofill",
+                actor=None,
+                obj=locked,
+                detail={"filled": filled},
+            )
+    return filled

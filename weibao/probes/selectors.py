@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from .charts import Chart, Sample, history_chart
+from .choices import ProbeState
 from .models import Probe, ProbeHourly, ProbeResult
 
 RANGES = ("24h", "30d")
@@ -77,3 +79,33 @@ def probe_history(probe: Probe, *, range: str = "24h", now: datetime | None = No
         samples, start=start, end=local_now, tick_every=timedelta(hours=4), tick_format="%H:%M"
     )
     return History("24h", chart, list(reversed(raw)))
+
+
+def latest_readings(system_ids: Iterable[int]) -> list[dict[str, Any]]:
+    """The newest result of each enabled probe of these maintained systems, as the plain readings
+    an inspection fills its checklist from (自动巡检): one reading without a metric (the probe's
+    verdict) and one per metric it measured::
+
+        {"probe_kind": "tls", "metric": "days_left", "value": 42.0, "state": "OK",
+         "message": "...", "at": datetime, "system_id": 7}
+    """
+    readings: list[dict[str, Any]] = []
+    probes = Probe.objects.filter(endpoint__system_id__in=list(system_ids), enabled=True).select_related(
+        "endpoint"
+    )
+    for probe in probes:
+        result = probe.results.order_by("-at").first()
+        if result is None:
+            continue
+        base = {
+            "probe_kind": probe.kind,
+            "state": ProbeState(result.state).name,
+            "message": result.message,
+            "at": result.at,
+            "system_id": probe.endpoint.system_id,
+        }
+        readings.append({**base, "metric": None, "value": None})
+        for metric, value in (result.metrics or {}).items():
+            if isinstance(value, int | float):
+                readings.append({**base, "metric": metric, "value": float(value)})
+    return readings

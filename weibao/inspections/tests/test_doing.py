@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from weibao.audit.models import AuditEvent
-from weibao.inspections import doing, services
+from weibao.inspections import doing
 from weibao.inspections.choices import InspectionState, ItemResult, ItemSource
 from weibao.inspections.models import Inspection, InspectionItem
 from weibao.servicedesk.models import Ticket
@@ -172,7 +172,7 @@ def test_both_signatures_make_it_done_and_frozen(due, people):
         lambda: doing.inspection_sign(actor=people["manager"], inspection=done, side="vendor", name="王"),
         lambda: doing.inspection_start(actor=people["engineer"], inspection=done, mode="onsite"),
         lambda: doing.inspection_item_ticket(actor=people["engineer"], item=item),
-        lambda: services.inspection_autofill(done, []),
+        lambda: doing.inspection_autofill(done, []),
     ]
     for write in refused:
         with pytest.raises(doing.InspectionFrozen, match="冻结"):
@@ -212,7 +212,7 @@ def test_autofill_fills_probe_items_and_leaves_what_a_person_filled(due, people)
             "dicom-worklist", "items", "OK", 9, "worklist has 9", system=system_id + 999
         ),  # another system
     ]
-    assert services.inspection_autofill(inspection, results) == 4
+    assert doing.inspection_autofill(inspection, results) == 4
     echo = _item(inspection, "pacs/dicom_echo")
     assert (echo.result, echo.value, echo.note, echo.source) == (
         "ok",
@@ -232,5 +232,5 @@ def test_autofill_fills_probe_items_and_leaves_what_a_person_filled(due, people)
         and _item(inspection, "pacs/worklist_items").result == ""
     )
     later = [result("tls", "days_left", "OK", 60, "renewed", at=now + timedelta(minutes=5))]
-    assert services.inspection_autofill(inspection, later) == 1
+    assert doing.inspection_autofill(inspection, later) == 1
     assert _item(inspection, "pacs/tls_days_left").result == "ok"

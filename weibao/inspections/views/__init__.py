@@ -9,6 +9,8 @@ from .doing import (
     item_photo,
     item_save,
     item_ticket,
+    probes_refresh,
+    report_produce,
     signature_image,
 )
 from .plan import contract_plan, inspection_list
@@ -24,5 +26,7 @@ __all__ = [
     "item_photo",
     "item_save",
     "item_ticket",
+    "probes_refresh",
+    "report_produce",
     "signature_image",
 ]

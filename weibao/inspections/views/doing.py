@@ -21,8 +21,8 @@ from weibao.audit.context import AuditContext
 from weibao.core.forms import submit
 from weibao.core.tenancy import get_visible
 
-from .. import doing
-from ..choices import InspectionState, InspectionStatus, ItemResult, SignSide
+from .. import doing, report
+from ..choices import InspectionState, InspectionStatus, ItemResult, ItemSource, SignSide
 from ..forms import AreaForm, FindingsForm, ItemForm, SignForm, StartForm
 from ..models import Inspection, InspectionItem, InspectionSignature
 from ..selectors import inspection_items, inspection_signatures, status_of
@@ -100,6 +100,9 @@ def inspection_detail(request: HttpRequest, pk: int, *, sign_form: SignForm | No
             "sides": sides,
             "sign_form": sign_form,
             "results": ItemResult.choices,
+            "probe_items": sum(1 for i in items if i.probe and i.source != ItemSource.PERSON),
+            "may_print": permissions.can_print_inspection_report(user, contract),
+            "reports": report.reports_of(inspection),
         },
     )
 
@@ -192,6 +195,35 @@ def area_ok(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(_errors(exc)))
     return redirect(_detail_url(inspection.pk, f"area-{area}"))
+
+
+@login_required
+@require_POST
+def report_produce(request: HttpRequest, pk: int) -> HttpResponse:
+    """生成巡检报告 (DOCX, or ``format=xlsx``): archived, then downloaded."""
+    inspection = _inspection(request, pk)
+    doc = report.inspection_report_produce(
+        actor=request.user,
+        inspection=inspection,
+        fmt=request.POST.get("format", "docx"),
+        context=AuditContext.from_request(request),
+    )
+    return redirect("documents:download", pk=doc.pk)
+
+
+@login_required
+@require_POST
+def probes_refresh(request: HttpRequest, pk: int) -> HttpResponse:
+    """用探针结果更新: the items probes can measure take the probes' newest results again."""
+    inspection = _inspection(request, pk)
+    try:
+        n = doing.inspection_refresh_from_probes(
+            actor=request.user, inspection=inspection, context=AuditContext.from_request(request)
+        )
+        messages.success(request, str(_("已用探针的最新结果填写 %(n)s 项。")) % {"n": n})
+    except ValidationError as exc:
+        messages.error(request, " ".join(_errors(exc)))
+    return redirect(_detail_url(inspection.pk))
 
 
 @login_required
