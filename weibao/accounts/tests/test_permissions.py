@@ -75,6 +75,10 @@ TABLE: dict[str, tuple[set[str], set[str]]] = {
         {"platform_admin", "hospital_admin", "vendor_manager", "vendor_engineer"},
         {"platform_admin"},
     ),
+    "prepare_assessment": ({"platform_admin", "hospital_admin", "vendor_manager"}, {"platform_admin"}),
+    "evaluate_assessment": ({"platform_admin", "hospital_admin"}, {"platform_admin"}),
+    "record_payment": ({"platform_admin", "hospital_admin"}, {"platform_admin"}),
+    "record_invoice": ({"platform_admin", "hospital_admin", "vendor_manager"}, {"platform_admin"}),
 }
 
 
@@ -162,6 +166,10 @@ def _answer(action: str, actor, role: str, t: SimpleNamespace) -> bool:
         "manage_robots": lambda: p.can_manage_robots(actor, _org(t, role).pk),
         "manage_monitoring": lambda: p.can_manage_monitoring(actor, t.hospital.pk),
         "manage_probes": lambda: p.can_manage_probes(actor, t.hospital.pk, t.contract),
+        "prepare_assessment": lambda: p.can_prepare_assessment(actor, t.contract),
+        "evaluate_assessment": lambda: p.can_evaluate_assessment(actor, t.contract),
+        "record_payment": lambda: p.can_record_payment(actor, t.contract),
+        "record_invoice": lambda: p.can_record_invoice(actor, t.contract),
     }[action]()
 
 
