@@ -104,8 +104,9 @@ def compute_facts(
     now = now or timezone.now()
     lo, hi = period.bounds()
     tickets = contract_tickets_between(contract.pk, lo, hi)
-    rows = list(
-        tickets.values(
+    rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in tickets.values(
             "id",
             "number",
             "state",
@@ -120,7 +121,7 @@ def compute_facts(
             "system__code",
             "system__name",
         ).order_by("id")
-    )
+    ]
     labels = dict(contract.terms.values_list("category", "item"))
     facts: dict[str, Any] = {
         "period": {"code": period.code, "start": period.start.isoformat(), "end": period.end.isoformat()},
@@ -175,7 +176,7 @@ def compute_facts(
             "count": len(ids),
             "ids": ids,
         }
-    faults = []
+    faults: list[dict[str, Any]] = []
     for r in rows:
         if r["vendor_caused"] and r["state"] != TicketState.CANCELLED:
             name, amount = subsystem_of(contract, r["system__code"])
@@ -197,11 +198,11 @@ def compute_facts(
     }
     adverse = [r["id"] for r in rows if r["adverse_event"]]
     facts["adverse_events"] = {"count": len(adverse), "ids": adverse}
-    inspections = list(
-        inspections_due(
-            contract, period.start, period.end - timedelta(days=1), today=timezone.localdate(now)
-        ).values_list("pk", "status")
+    due = inspections_due(
+        contract, period.start, period.end - timedelta(days=1), today=timezone.localdate(now)
     )
+    # ``status`` is the selector's annotation (done, overdue, started or planned).
+    inspections: list[tuple[int, str]] = [(i.pk, str(getattr(i, "status", ""))) for i in due]
     by_status: dict[str, list[int]] = defaultdict(list)
     for pk, status in inspections:
         by_status[status].append(pk)

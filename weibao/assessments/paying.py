@@ -67,4 +67,4 @@ def milestone_record(
             organization=contract.hospital,
             detail={"milestone": milestone.code, **{k: str(v) for k, v in values.items()}},
         )
-    return record
+    return record  # type: ignore[no-any-return]

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from weibao.accounts.choices import Role
-from weibao.assessments import services
+from weibao.assessments import marking, services
 from weibao.assessments.choices import AssessmentState, SampleResult, TerminationState
 from weibao.assessments.models import AssessmentEvent, DeductionLine
 from weibao.assessments.selectors import drill_ids
@@ -41,10 +41,10 @@ def seed_003_quarter(make_contract, *, adverse: bool = False):
 
 def sign_with(assessment, admin, passes: int, of: int = 20):
     for ev in assessment.evaluations.all():
-        services.sample_draw(actor=admin, evaluation=ev, size=of, seed=2026)
+        marking.sample_draw(actor=admin, evaluation=ev, size=of, seed=2026)
         for i, row in enumerate(ev.rows.all()):
             ok = i < passes
-            services.sample_mark(
+            marking.sample_mark(
                 actor=admin,
                 row=row,
                 result=SampleResult.PASS if ok else SampleResult.FAIL,
@@ -55,7 +55,7 @@ def sign_with(assessment, admin, passes: int, of: int = 20):
 
 
 def test_seed_003_quarter_good_with_two_and_three_percent(make_contract):
-    contract, admin, late, exactly, fault, others = seed_003_quarter(make_contract)
+    contract, admin, late, exactly, fault, _others = seed_003_quarter(make_contract)
     a = services.assessment_open(actor=admin, contract=contract, period="2026Q3")
     assert (a.rule, a.sequence, a.start, a.end) == ("quarterly", 3, date(2026, 7, 1), date(2026, 10, 1))
     facts = a.facts
@@ -93,23 +93,23 @@ def test_the_lower_of_the_two_evaluations_and_the_draw_is_recorded(make_contract
     contract, admin, *_ = seed_003_quarter(make_contract)
     a = services.assessment_open(actor=admin, contract=contract, period="2026Q3")
     dept, it = a.evaluations.order_by("position")
-    services.sample_draw(actor=admin, evaluation=dept, size=20, seed=7)
-    services.sample_draw(actor=admin, evaluation=it, percent=Decimal(50), seed=8)
+    marking.sample_draw(actor=admin, evaluation=dept, size=20, seed=7)
+    marking.sample_draw(actor=admin, evaluation=it, percent=Decimal(50), seed=8)
     dept.refresh_from_db()
     it.refresh_from_db()
     assert (dept.seed, dept.rows.count(), it.rows.count(), it.population) == (7, 20, 11, 22)
     first = list(dept.rows.values_list("ticket_id", flat=True))
-    services.sample_draw(actor=admin, evaluation=dept, size=20, seed=7)
+    marking.sample_draw(actor=admin, evaluation=dept, size=20, seed=7)
     assert list(dept.rows.values_list("ticket_id", flat=True)) == first
     for row in dept.rows.all():
-        services.sample_mark(actor=admin, row=row, result="pass")
+        marking.sample_mark(actor=admin, row=row, result="pass")
     for i, row in enumerate(it.rows.all()):
-        services.sample_mark(actor=admin, row=row, result="pass" if i < 9 else "fail", reason="慢")
+        marking.sample_mark(actor=admin, row=row, result="pass" if i < 9 else "fail", reason="慢")
     a.refresh_from_db()
     assert [e.grade_label for e in a.evaluations.all()] == ["优秀", "合格"]  # 9/11 = 81.8 %
     assert a.grade_label == "合格"
     with pytest.raises(ValidationError):
-        services.sample_mark(actor=admin, row=it.rows.first(), result="fail", reason=" ")
+        marking.sample_mark(actor=admin, row=it.rows.first(), result="fail", reason=" ")
 
 
 def test_vendor_cannot_edit_the_hospitals_evaluation(make_contract):
@@ -120,12 +120,12 @@ def test_vendor_cannot_edit_the_hospitals_evaluation(make_contract):
     assert a.state == AssessmentState.SUBMITTED
     ev = a.evaluations.first()
     with pytest.raises(PermissionDenied):
-        services.sample_draw(actor=manager, evaluation=ev, size=5)
-    services.sample_draw(actor=admin, evaluation=ev, size=5, seed=1)
+        marking.sample_draw(actor=manager, evaluation=ev, size=5)
+    marking.sample_draw(actor=admin, evaluation=ev, size=5, seed=1)
     row = ev.rows.first()
     for call in (
-        lambda: services.sample_mark(actor=manager, row=row, result="pass"),
-        lambda: services.deduction_waive(
+        lambda: marking.sample_mark(actor=manager, row=row, result="pass"),
+        lambda: marking.deduction_waive(
             actor=manager, line=a.deduction_lines.first(), waive=True, reason="x"
         ),
         lambda: services.assessment_review(actor=manager, assessment=a),
@@ -142,8 +142,8 @@ def test_waive_needs_a_reason_is_audited_and_signed_is_frozen_until_reopened(mak
     a = services.assessment_open(actor=admin, contract=contract, period="2026Q3")
     line = a.deduction_lines.get(tickets=[late[0].pk])
     with pytest.raises(ValidationError):
-        services.deduction_waive(actor=admin, line=line, waive=True, reason="")
-    services.deduction_waive(actor=admin, line=line, waive=True, reason="医院网络中断，非乙方原因")
+        marking.deduction_waive(actor=admin, line=line, waive=True, reason="")
+    marking.deduction_waive(actor=admin, line=line, waive=True, reason="医院网络中断，非乙方原因")
     a.refresh_from_db()
     assert a.deduction_total == Decimal("1760.00")
     assert AuditEvent.objects.filter(action="assessment.waive").exists()
@@ -152,14 +152,14 @@ def test_waive_needs_a_reason_is_audited_and_signed_is_frozen_until_reopened(mak
     with pytest.raises(ValidationError):
         services.assessment_refresh(actor=admin, assessment=a)
     with pytest.raises(ValidationError):
-        services.deduction_waive(actor=admin, line=line, waive=False, reason="撤销")
+        marking.deduction_waive(actor=admin, line=line, waive=False, reason="撤销")
     with pytest.raises(ValidationError):
         services.assessment_reopen(actor=admin, assessment=a, reason="")
     a = services.assessment_reopen(actor=admin, assessment=a, reason="发现漏计工单")
     assert a.state == AssessmentState.REVIEWED
     actions = list(AssessmentEvent.objects.filter(assessment=a).values_list("action", flat=True))
     assert actions[-3:] == ["review", "sign", "reopen"]
-    services.deduction_waive(actor=admin, line=line, waive=False, reason="撤销免除")
+    marking.deduction_waive(actor=admin, line=line, waive=False, reason="撤销免除")
     a.refresh_from_db()
     assert a.deduction_total == Decimal("2200.00")
 
