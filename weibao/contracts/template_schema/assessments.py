@@ -109,7 +109,14 @@ class Deduction(_Model):
             DeductionKind.breach_penalty: ("percent", "every"),
         }
         allowed = {
-            DeductionKind.late_response: {"percent", "threshold", "clock", "calendar", "cap_percent", "also_clock"},
+            DeductionKind.late_response: {
+                "percent",
+                "threshold",
+                "clock",
+                "calendar",
+                "cap_percent",
+                "also_clock",
+            },
             DeductionKind.vendor_fault: {"by_severity", "cap_percent"},
             DeductionKind.failed_period: {"percent", "terminates_contract", "period_fee"},
             DeductionKind.breach_penalty: {"percent", "every", "cap_percent"},
