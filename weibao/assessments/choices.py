@@ -32,3 +32,18 @@ class TerminationState(models.TextChoices):
     PROPOSED = "proposed", _("待确认终止")
     CONFIRMED = "confirmed", _("已确认终止")
     DISMISSED = "dismissed", _("不终止")
+
+
+#: How each move of an assessment's history reads.
+EVENT_LABELS = {
+    "open": _("创建"),
+    "refresh": _("重新计算"),
+    "submit": _("厂商提交自评"),
+    "review": _("医院评价"),
+    "sign": _("签署"),
+    "reopen": _("重新打开"),
+    "sample": _("抽取样本"),
+    "waive": _("免除扣款"),
+    "unwaive": _("恢复扣款"),
+    "termination": _("终止合同决定"),
+}

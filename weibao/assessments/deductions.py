@@ -61,6 +61,7 @@ class Fault:
     severity: str | None
     subsystem: str
     subsystem_amount: Decimal
+    severity_label: str = ""
 
 
 def late_response_lines(
@@ -92,7 +93,7 @@ def vendor_fault_lines(rule: Mapping[str, Any], faults: Iterable[Fault]) -> list
             amount, basis = ZERO, f"故障等级“{f.severity or '未定'}”不在扣款规则中"
         else:
             amount = percent_of(f.subsystem_amount, percent)
-            basis = f"{f.severity} 故障，扣子系统“{f.subsystem}”金额 {percent}% × {f.subsystem_amount}"
+            basis = f"{f.severity_label or f.severity} 故障，扣子系统“{f.subsystem}”金额 {percent}% × {f.subsystem_amount}"
         out.append(
             Line(
                 rule=str(rule["code"]),

@@ -219,7 +219,7 @@ def compute_facts(
 
 def faults_of(facts: Mapping[str, Any]) -> list[Fault]:
     return [
-        Fault(f["ticket"], f["severity"], f["subsystem"], Decimal(f["subsystem_amount"]))
+        Fault(f["ticket"], f["severity"], f["subsystem"], Decimal(f["subsystem_amount"]), f["severity_label"])
         for f in facts["vendor_faults"]["items"]
     ]
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from weibao.core.tenancy import TenantModel
 
-from .choices import AssessmentState, SampleResult, TerminationState
+from .choices import EVENT_LABELS, AssessmentState, SampleResult, TerminationState
 
 
 class Assessment(TenantModel):
@@ -99,6 +99,18 @@ class AssessmentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        return str(EVENT_LABELS.get(self.action, self.action))
+
+    @property
+    def move_label(self) -> str:
+        """ "草稿 → 厂商已自评", or "" for an event that moved no state."""
+        labels = dict(AssessmentState.choices)
+        if not (self.from_state or self.to_state):
+            return ""
+        return f"{labels.get(self.from_state, '') or '—'} → {labels.get(self.to_state, self.to_state)}"
 
 
 class Evaluation(models.Model):

@@ -26,7 +26,7 @@ Pure Python: no Django, no database.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -243,6 +243,11 @@ def milestone_state(
                 on=marks.invoice_on,
             )
         )
+    # A met gate needs no reason and nothing to clear it; a failed period whose fee was deducted
+    # keeps its reason (the gate is passed by the deduction).
+    gates = [
+        g if not g.met or g.code.startswith("assessment:") else replace(g, why="", clears="") for g in gates
+    ]
     taken = yuan(min(deductions + forfeited, amount))
     payable = yuan(amount - taken)
     met = all(g.met for g in gates)
