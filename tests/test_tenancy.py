@@ -132,7 +132,21 @@ def world(hospital, other_hospital):
         basis="x",
         amount=1,
     )
+    from weibao.documents.services import document_store
+    from weibao.testing.documents import CODE, ensure_sample_kind
+
+    ensure_sample_kind()
+    document_b = document_store(
+        actor=admin_b,
+        hospital=other_hospital,
+        contract=contract_b,
+        kind=CODE,
+        title="B 的报告",
+        filename="b.docx",
+        content=b"b",
+    )
     return {
+        "document_b": document_b,
         "assessment_b": assessment_b,
         "evaluation_b": evaluation_b,
         "sample_row_b": sample_row_b,
@@ -371,10 +385,18 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "probes:probe_edit": {"pk": w["probe_b"].pk},
             "probes:probe_run": {"pk": w["probe_b"].pk},
             "probes:probe_delete": {"pk": w["probe_b"].pk},
+            "documents:download": {"pk": w["document_b"].pk},
         },
-        exempt={"calendars:holiday_year"},
+        # The template pages take a document kind, not an id; the hospital is one the user
+        # manages (test_templates_are_only_the_managed_hospitals in documents' tests).
+        exempt={
+            "calendars:holiday_year",
+            "documents:template_download",
+            "documents:template_upload",
+            "documents:template_reset",
+        },
     )
-    assert len(checked) == 52
+    assert len(checked) == 53
     w["assessment_b"].refresh_from_db()  # not reviewed by the other hospital
     assert w["assessment_b"].state == "draft" and w["sample_row_b"].result == "pending"
     w["user_b"].refresh_from_db()

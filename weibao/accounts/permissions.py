@@ -529,3 +529,18 @@ def can_record_payment(actor: Actor, contract: ContractLike) -> bool:
 def can_record_invoice(actor: Actor, contract: ContractLike) -> bool:
     """The invoice number: the vendor's manager who issues it, or the hospital's admins."""
     return is_hospital_admin(actor, contract.hospital_id) or is_vendor_manager(actor, contract.vendor_id)
+
+
+# --- documents ----------------------------------------------------------------------------------------
+
+
+def can_manage_document_templates(actor: Actor, hospital_id: int | None) -> bool:
+    """Which DOCX template the hospital's documents are printed from (its own or Weibao's) is the
+    hospital's choice: its admins make it."""
+    return is_hospital_admin(actor, hospital_id)
+
+
+def template_hospital_ids(actor: Actor) -> set[int]:
+    """The hospitals whose document templates the actor manages (a platform admin: none by
+    default here — they act for a hospital from its pages)."""
+    return {m.organization_id for m in _memberships(actor) if m.role == Role.HOSPITAL_ADMIN}
