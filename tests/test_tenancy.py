@@ -374,6 +374,7 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "assessments:assessment_detail": {"pk": w["assessment_b"].pk},
             "assessments:assessment_act": {"pk": w["assessment_b"].pk, "action": "review"},
             "assessments:termination": {"pk": w["assessment_b"].pk},
+            "assessments:evaluation_report": {"pk": w["assessment_b"].pk},
             "assessments:contract": {"pk": w["contract_b"].pk},
             "assessments:assessment_open": {"pk": w["contract_b"].pk},
             "assessments:sample_draw": {"pk": w["evaluation_b"].pk},
@@ -396,7 +397,7 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "documents:template_reset",
         },
     )
-    assert len(checked) == 53
+    assert len(checked) == 54
     w["assessment_b"].refresh_from_db()  # not reviewed by the other hospital
     assert w["assessment_b"].state == "draft" and w["sample_row_b"].result == "pending"
     w["user_b"].refresh_from_db()

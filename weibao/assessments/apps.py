@@ -29,3 +29,16 @@ class AssessmentsConfig(AppConfig):
             }
         )
         register_nav(_("考核"), "assessments:assessment_list", order=340)
+
+        from weibao.documents.kinds import DocumentKind, register_kind
+
+        from .report import KIND, default_template, sample_context
+
+        register_kind(
+            DocumentKind(
+                code=KIND,
+                label=_("维保服务评价报告"),
+                default_template=default_template,
+                sample_context=sample_context,
+            )
+        )

@@ -9,6 +9,7 @@ urlpatterns = [
     path("assessments/<int:pk>/", pages.assessment_detail, name="assessment_detail"),
     path("assessments/<int:pk>/act/<slug:action>/", acts.assessment_act, name="assessment_act"),
     path("assessments/<int:pk>/termination/", acts.termination, name="termination"),
+    path("assessments/<int:pk>/report/", acts.evaluation_report, name="evaluation_report"),
     path("assessments/contract/<int:pk>/", pages.contract_assessments, name="contract"),
     path("assessments/contract/<int:pk>/open/", acts.assessment_open, name="assessment_open"),
     path("assessments/evaluations/<int:pk>/draw/", acts.sample_draw, name="sample_draw"),

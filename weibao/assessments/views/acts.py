@@ -23,6 +23,7 @@ from .. import marking, services
 from ..forms import ActForm, DrawForm, MarkForm, MilestoneForm, OpenForm, TerminationForm, WaiveForm
 from ..models import Assessment, DeductionLine, Evaluation, SampleRow
 from ..paying import milestone_record
+from ..report import evaluation_report_produce
 from ..selectors import assessments_visible
 from .pages import _money
 
@@ -224,3 +225,17 @@ def get_visible_child(request: HttpRequest, queryset: Any, path: str, pk: int) -
     if row is None:
         raise Http404
     return row
+
+
+@login_required
+@require_POST
+def evaluation_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """Print the 维保服务评价报告 and download it (archived with its SHA-256)."""
+    a = _assessment(request, pk)
+    doc = evaluation_report_produce(
+        actor=request.user,  # type: ignore[arg-type]
+        assessment=a,
+        context=AuditContext.from_request(request),
+    )
+    messages.success(request, _("评价报告已生成并存档。"))
+    return redirect("documents:download", doc.pk)

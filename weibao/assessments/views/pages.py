@@ -123,6 +123,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_reopen": evaluate and signed,
             "can_submit": prepare and assessment.state == AssessmentState.DRAFT,
             "can_refresh": prepare and not signed,
+            "can_report": prepare,
             "can_terminate": evaluate and assessment.termination == "proposed",
             "act_form": ActForm(),
             "draw_form": DrawForm(),
