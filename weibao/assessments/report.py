@@ -88,7 +88,9 @@ def report_context(assessment: Assessment) -> dict[str, Any]:
     """What the template is filled with, from the assessment as it stands."""
     contract = assessment.contract
     facts = assessment.facts
-    rule = next((r for r in contract.assessments or [] if r.get("code") == assessment.rule), {})
+    rule: dict[str, Any] = next(
+        (r for r in contract.assessments or [] if r.get("code") == assessment.rule), {}
+    )
     grading = rule.get("grading")
     labels = [g.label for g in Rules.from_data(grading).grades] if grading else ["合格", "不合格"]
     adverse = facts["adverse_events"]["count"]
