@@ -66,7 +66,9 @@ def test_vendor_submits_but_cannot_evaluate_and_department_users_see_no_money(ma
     manager = member(contract.vendor, Role.VENDOR_MANAGER)
     vc = client_for(manager)
     page = vc.get(f"/assessments/{a.pk}/").content.decode()
-    assert "提交自评" in page and "draw-form" not in page and "mark-form" not in page and 'id="sign"' not in page
+    assert (
+        "提交自评" in page and "draw-form" not in page and "mark-form" not in page and 'id="sign"' not in page
+    )
     vc.post(f"/assessments/{a.pk}/act/submit/", {"note": "本季度按时响应"})
     a.refresh_from_db()
     assert (a.state, a.self_assessment) == ("submitted", "本季度按时响应")
