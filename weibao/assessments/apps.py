@@ -28,7 +28,9 @@ class AssessmentsConfig(AppConfig):
                 "payment.record": _("付款：登记"),
             }
         )
-        register_nav(_("考核"), "assessments:assessment_list", order=340)
+        from weibao.accounts.permissions import sees_contract_money
+
+        register_nav(_("考核"), "assessments:assessment_list", order=340, visible=sees_contract_money)
 
         from weibao.documents.kinds import DocumentKind, register_kind
 
