@@ -141,6 +141,21 @@ def world(hospital, other_hospital):
         image=b"\x89PNG\r\n\x1a\n",
     )
 
+    from weibao.assessments.models import DeductionLine, SampleRow
+    from weibao.assessments.services import assessment_open
+
+    assessment_b = assessment_open(actor=admin_b, contract=contract_b, period="2026Q1")
+    evaluation_b = assessment_b.evaluations.first()
+    sample_row_b = SampleRow.objects.create(evaluation=evaluation_b, ticket=ticket_b, position=1)
+    deduction_b = DeductionLine.objects.create(
+        assessment=assessment_b,
+        key="x",
+        rule="late-response",
+        rule_name="x",
+        kind="late_response",
+        basis="x",
+        amount=1,
+    )
     from weibao.documents.services import document_store
     from weibao.testing.documents import CODE, ensure_sample_kind
 
@@ -157,6 +172,11 @@ def world(hospital, other_hospital):
     return {
         "item_b": item_b,
         "document_b": document_b,
+        "assessment_b": assessment_b,
+        "evaluation_b": evaluation_b,
+        "sample_row_b": sample_row_b,
+        "deduction_b": deduction_b,
+        "milestone_b": contract_b.payment_milestones.first(),
         "probe_b": probe_b,
         "monitoring_token_b": monitoring_token_b,
         "mapping_b": mapping_b,
@@ -216,6 +236,10 @@ def test_api_refuses_the_other_hospital(client_for, world):
             "item_id": w["item_b"].pk,
             "probe_id": w["probe_b"].pk,
             "user_id": w["user_b"].pk,
+            "assessment_id": w["assessment_b"].pk,
+            "evaluation_id": w["evaluation_b"].pk,
+            "row_id": w["sample_row_b"].pk,
+            "line_id": w["deduction_b"].pk,
         },
         bodies={
             ("POST", "/api/v1/organizations/{org_id}/campuses"): {"name": "新院区"},
@@ -259,6 +283,11 @@ def test_api_refuses_the_other_hospital(client_for, world):
             ("PATCH", "/api/v1/inspection-items/{item_id}"): {"note": "x"},
             ("POST", "/api/v1/inspections/{inspection_id}/signatures"): {"side": "hospital", "name": "x"},
             ("POST", "/api/v1/calendars/{code}/exceptions"): {"date": "2026-03-04", "periods": []},
+            ("POST", "/api/v1/contracts/{contract_id}/assessments"): {"period": "2026Q2"},
+            ("POST", "/api/v1/assessments/{assessment_id}/actions"): {"action": "review", "note": "x"},
+            ("POST", "/api/v1/assessment-evaluations/{evaluation_id}/sample"): {"size": 1},
+            ("POST", "/api/v1/assessment-samples/{row_id}/mark"): {"result": "fail", "reason": "x"},
+            ("POST", "/api/v1/assessment-deductions/{line_id}/waive"): {"waive": True, "reason": "x"},
             ("POST", "/api/v1/calendars/{code}/due"): {
                 "start": "2026-03-02T08:00:00+08:00",
                 "duration": "1h",
@@ -271,6 +300,9 @@ def test_api_refuses_the_other_hospital(client_for, world):
         exempt=NOT_TENANT_DATA,
     )
     assert len(checked) >= 45
+    assert "POST /api/v1/assessment-samples/{row_id}/mark" in checked
+    w["sample_row_b"].refresh_from_db()
+    assert w["sample_row_b"].result == "pending" and not w["deduction_b"].waived
     assert "POST /api/v1/users/{user_id}/mfa-reset" in checked
     reset = client_for(w["admin_a"]).post(f"/api/v1/users/{w['user_b'].pk}/mfa-reset")
     assert reset.status_code == 404 and reset.json()["code"] == "not_found"
@@ -382,6 +414,16 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "inspections:item_save": {"pk": w["item_b"].pk},
             "inspections:item_ticket": {"pk": w["item_b"].pk},
             "inspections:item_photo": {"pk": w["item_b"].pk},
+            "assessments:assessment_detail": {"pk": w["assessment_b"].pk},
+            "assessments:assessment_act": {"pk": w["assessment_b"].pk, "action": "review"},
+            "assessments:termination": {"pk": w["assessment_b"].pk},
+            "assessments:evaluation_report": {"pk": w["assessment_b"].pk},
+            "assessments:contract": {"pk": w["contract_b"].pk},
+            "assessments:assessment_open": {"pk": w["contract_b"].pk},
+            "assessments:sample_draw": {"pk": w["evaluation_b"].pk},
+            "assessments:sample_mark": {"pk": w["sample_row_b"].pk},
+            "assessments:deduction_waive": {"pk": w["deduction_b"].pk},
+            "assessments:milestone_update": {"pk": w["milestone_b"].pk},
             "probes:contract_probes": {"pk": w["contract_b"].pk},
             "probes:probe_detail": {"pk": w["probe_b"].pk},
             "probes:probe_edit": {"pk": w["probe_b"].pk},
@@ -398,7 +440,9 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "documents:template_reset",
         },
     )
-    assert len(checked) == 55
+    assert len(checked) == 65
+    w["assessment_b"].refresh_from_db()  # not reviewed by the other hospital
+    assert w["assessment_b"].state == "draft" and w["sample_row_b"].result == "pending"
     w["user_b"].refresh_from_db()
     assert w["user_b"].is_active
     w["probe_b"].refresh_from_db()  # still there, never run

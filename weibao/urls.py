@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from weibao.accounts.api import router as accounts_router
+from weibao.assessments.api import router as assessments_router
 from weibao.audit.api import router as audit_router
 from weibao.calendars.api import router as calendars_router
 from weibao.contracts.api import router as contracts_router
@@ -21,6 +22,7 @@ api.add_router("", contracts_router)
 api.add_router("", notifications_router)
 api.add_router("", probes_router)
 api.add_router("", inspections_router)
+api.add_router("", assessments_router)
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -34,6 +36,7 @@ urlpatterns = [
     path("", include("weibao.servicedesk.urls")),
     path("", include("weibao.probes.urls")),
     path("", include("weibao.inspections.urls")),
+    path("", include("weibao.assessments.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

@@ -26,6 +26,10 @@ The rules, in words:
   the hospital's admins) assign others; anyone on the working side may take a ticket themselves.
   Only the contract vendor's people and the hospital's admins may be assigned, and only people who
   may see a ticket are told about it.
+* **Assessments and payments** are money (not for department users). The vendor's manager opens
+  an assessment and submits the vendor's self-assessment; the evaluation (sample, marks, waivers,
+  review, signature, reopening) is the hospital admins' alone. Payment records are the hospital
+  admins'; the vendor's manager may enter the invoice number.
 * **Endpoint credentials**: the hint of a stored credential (first and last character, length) is
   shown only to those who may change the endpoint, the hospital's admins.
 
@@ -528,6 +532,31 @@ def can_manage_probes(actor: Actor, hospital_id: int | None, contract: ContractL
         and contract.hospital_id == hospital_id
         and is_vendor_member(actor, contract.vendor_id)
     )
+
+
+# --- assessments and payments ------------------------------------------------------------------------
+
+
+def can_prepare_assessment(actor: Actor, contract: ContractLike) -> bool:
+    """Open an assessment, recompute its facts, submit the self-assessment: the contract's vendor
+    (its managers) and the hospital's admins."""
+    return is_hospital_admin(actor, contract.hospital_id) or is_vendor_manager(actor, contract.vendor_id)
+
+
+def can_evaluate_assessment(actor: Actor, contract: ContractLike) -> bool:
+    """The hospital's evaluation: draw and mark the sample, waive a deduction, review, sign,
+    reopen, decide on termination. The hospital's admins alone, never the vendor assessed."""
+    return is_hospital_admin(actor, contract.hospital_id)
+
+
+def can_record_payment(actor: Actor, contract: ContractLike) -> bool:
+    """Mark a payment condition, the audited amount, the payment: the hospital's admins."""
+    return is_hospital_admin(actor, contract.hospital_id)
+
+
+def can_record_invoice(actor: Actor, contract: ContractLike) -> bool:
+    """The invoice number: the vendor's manager who issues it, or the hospital's admins."""
+    return is_hospital_admin(actor, contract.hospital_id) or is_vendor_manager(actor, contract.vendor_id)
 
 
 # --- documents ----------------------------------------------------------------------------------------

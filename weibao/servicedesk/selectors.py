@@ -15,7 +15,7 @@ from weibao.core.db import as_id
 from weibao.core.pagination import cursor_page
 
 from .choices import OPEN_STATES
-from .models import Ticket
+from .models import Ticket, TicketClock
 
 SORTS = {"recent": ("-created_at", "-id"), "risk": ("next_due_at", "id")}
 
@@ -261,3 +261,14 @@ def ticket_payload(ticket: Ticket, clocks: list[Any] | None = None) -> dict[str,
         {name: getattr(c, name) for name in CLOCK_FIELDS} for c in sorted(clocks, key=lambda c: c.kind)
     ]
     return row
+
+
+def contract_tickets_between(contract_id: int, start: datetime, end: datetime) -> QuerySet[Ticket]:
+    """A contract's tickets reported in ``[start, end)`` (aware instants): what a period's
+    assessment counts. Not narrowed to a user: the caller has checked who may see the contract."""
+    return Ticket.objects.filter(contract_id=contract_id, created_at__gte=start, created_at__lt=end)
+
+
+def clocks_of(tickets: QuerySet[Ticket]) -> QuerySet[TicketClock]:
+    """The SLA clocks of ``tickets``."""
+    return TicketClock.objects.filter(ticket__in=tickets.values("pk"))

@@ -78,6 +78,10 @@ TABLE: dict[str, tuple[set[str], set[str]]] = {
         {"platform_admin", "hospital_admin", "vendor_manager", "vendor_engineer"},
         {"platform_admin"},
     ),
+    "prepare_assessment": ({"platform_admin", "hospital_admin", "vendor_manager"}, {"platform_admin"}),
+    "evaluate_assessment": ({"platform_admin", "hospital_admin"}, {"platform_admin"}),
+    "record_payment": ({"platform_admin", "hospital_admin"}, {"platform_admin"}),
+    "record_invoice": ({"platform_admin", "hospital_admin", "vendor_manager"}, {"platform_admin"}),
 }
 
 
@@ -168,6 +172,10 @@ def _answer(action: str, actor, role: str, t: SimpleNamespace) -> bool:
         "sign_inspection_vendor": lambda: p.can_sign_inspection(actor, t.contract, "vendor"),
         "sign_inspection_hospital": lambda: p.can_sign_inspection(actor, t.contract, "hospital"),
         "manage_probes": lambda: p.can_manage_probes(actor, t.hospital.pk, t.contract),
+        "prepare_assessment": lambda: p.can_prepare_assessment(actor, t.contract),
+        "evaluate_assessment": lambda: p.can_evaluate_assessment(actor, t.contract),
+        "record_payment": lambda: p.can_record_payment(actor, t.contract),
+        "record_invoice": lambda: p.can_record_invoice(actor, t.contract),
     }[action]()
 
 

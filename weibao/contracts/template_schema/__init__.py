@@ -18,7 +18,7 @@ lives in :mod:`weibao.contracts.template_loader`.
 
 from __future__ import annotations
 
-from .assessments import Assessment, Deduction, Grade, Grading
+from .assessments import Assessment, Deduction, Evaluation, Grade, Grading, Sampling
 from .calendars import BUILTIN_CALENDARS, CalendarDef, OpeningPeriod
 from .checks import Loc as Loc
 from .checks import reference_issues
@@ -92,6 +92,7 @@ __all__ = [
     "DueRule",
     "DueRuleKind",
     "Escalation",
+    "Evaluation",
     "Grade",
     "Grading",
     "Inspection",
@@ -113,6 +114,7 @@ __all__ = [
     "Renewal",
     "ReportSpec",
     "Residency",
+    "Sampling",
     "ServiceReport",
     "ServiceTerm",
     "ServiceWindow",

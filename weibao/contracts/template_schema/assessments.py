@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from pydantic import Field, model_validator
 
-from .scalars import Code, DurationText, Percent, Text, _Model
+from .scalars import Code, DurationText, Money, Percent, Text, _Model
 from .vocabulary import AssessmentPeriod, DeductionBase, DeductionKind, OnFailure, Payer, Signer
 
 
@@ -47,6 +47,36 @@ class Grading(_Model):
         return next(g for g in self.grades if pass_percent >= g.min_percent)
 
 
+class Sampling(_Model):
+    """服务效果抽查: a random sample of the period's closed tickets, of a size or a percent the
+    assessor may change; the draw's seed is recorded so it can be reproduced."""
+
+    population: str = Field(default="closed_tickets", pattern=r"^closed_tickets$")
+    size: int | None = Field(default=None, ge=1)
+    percent: Percent | None = None
+    text: str | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Sampling:
+        if self.size is not None and self.percent is not None:
+            raise ValueError("give a default size or a default percent, not both")
+        return self
+
+
+class Evaluation(_Model):
+    """One evaluation of an assessment, by one evaluator, with its own sample and grade (seed
+    003: 使用科室 服务水平评价 and 信息中心 服务质量评价). The assessment's result is the lowest."""
+
+    code: Code
+    name: Text
+    evaluator: Signer
+    grading: Grading | None = None
+    """Defaults to the assessment's grading."""
+    sampling: Sampling | None = None
+    """Defaults to the assessment's sampling."""
+    text: str | None = None
+
+
 class Deduction(_Model):
     """A deduction (扣款) or penalty (违约金) rule."""
 
@@ -61,6 +91,10 @@ class Deduction(_Model):
     calendar: Code | None = None
     every: DurationText | None = None
     cap_percent: Percent | None = None
+    also_clock: str | None = Field(default=None, pattern=r"^(onsite|resolution)$")
+    """late_response: count a ticket (once) also when this clock took longer than the threshold."""
+    period_fee: Money | None = None
+    """failed_period: the period's fee when the contract states it."""
     terminates_contract: bool = False
     payer: Payer = Payer.vendor
     text: Text
@@ -75,15 +109,32 @@ class Deduction(_Model):
             DeductionKind.breach_penalty: ("percent", "every"),
         }
         allowed = {
-            DeductionKind.late_response: {"percent", "threshold", "clock", "calendar", "cap_percent"},
+            DeductionKind.late_response: {
+                "percent",
+                "threshold",
+                "clock",
+                "calendar",
+                "cap_percent",
+                "also_clock",
+            },
             DeductionKind.vendor_fault: {"by_severity", "cap_percent"},
-            DeductionKind.failed_period: {"percent", "terminates_contract"},
+            DeductionKind.failed_period: {"percent", "terminates_contract", "period_fee"},
             DeductionKind.breach_penalty: {"percent", "every", "cap_percent"},
         }[self.kind]
         missing = [f for f in need[self.kind] if getattr(self, f) is None]
         if missing:
             raise ValueError(f"a {self.kind.value} rule needs {', '.join(missing)}")
-        optional = ("percent", "by_severity", "threshold", "clock", "calendar", "every", "cap_percent")
+        optional = (
+            "percent",
+            "by_severity",
+            "threshold",
+            "clock",
+            "calendar",
+            "every",
+            "cap_percent",
+            "also_clock",
+            "period_fee",
+        )
         extra = [f for f in optional if getattr(self, f) is not None and f not in allowed]
         if self.terminates_contract and "terminates_contract" not in allowed:
             extra.append("terminates_contract")
@@ -110,10 +161,23 @@ class Assessment(_Model):
     requires_deliverables: list[Code] = Field(default_factory=list)
     grading: Grading | None = None
     """Without grading the outcome is simply 合格/不合格 by the hospital's decision."""
+    sampling: Sampling | None = None
+    evaluations: list[Evaluation] = Field(default_factory=list)
+    """Separate evaluations each with its own sample and grade; none means one, by the assessment."""
     deductions: list[Deduction] = Field(default_factory=list)
     on_failure: OnFailure | None = None
     text: str | None = None
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _evaluations(self) -> Assessment:
+        codes = [e.code for e in self.evaluations]
+        if len(set(codes)) != len(codes):
+            raise ValueError("an evaluation code is listed twice")
+        for e in self.evaluations:
+            if e.grading is None and self.grading is None:
+                raise ValueError(f"evaluation {e.code!r} has no grading and the assessment none either")
+        return self
 
     @property
     def period_months(self) -> int:

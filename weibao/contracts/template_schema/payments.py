@@ -26,6 +26,10 @@ class PaymentMilestone(_Model):
     requires_invoice: bool = False
     pay_within: DurationText | None = None
     pay_within_months: int | None = Field(default=None, ge=1)
+    condition: Text | None = None
+    """A condition a person marks before the milestone is payable (seed 004: 具备实施条件)."""
+    remainder_of_audited: bool = False
+    """The amount is the audited amount minus what was paid before (seed 003's 验收款)."""
     text: Text
     note: str | None = None
 
