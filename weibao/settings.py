@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "weibao.probes",
     "weibao.backups",
     "weibao.inspections",
+    "weibao.reports",
 ]
 
 MIDDLEWARE = [

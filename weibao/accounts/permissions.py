@@ -515,3 +515,25 @@ def template_hospital_ids(actor: Actor) -> set[int]:
     """The hospitals whose document templates the actor manages (a platform admin: none by
     default here — they act for a hospital from its pages)."""
     return {m.organization_id for m in _memberships(actor) if m.role == Role.HOSPITAL_ADMIN}
+
+
+# --- deliverables ------------------------------------------------------------------------------------
+
+
+def can_read_deliverables(actor: Actor) -> bool:
+    """A contract's deliverables calendar and its archived files, for whoever sees the contract
+    (the visibility rule: an auditor through their grant), except department users: the period's
+    documents are the contract's business, not a ward's."""
+    return _authenticated(actor) and department_only(actor) is None
+
+
+def can_produce_deliverables(actor: Actor, contract: ContractLike) -> bool:
+    """Print a period's documents from the records: the vendor's people (they hand them in) and
+    the hospital's admins. Auditors only read."""
+    return can_work_contract(actor, contract)
+
+
+def can_sign_deliverables(actor: Actor, contract: ContractLike) -> bool:
+    """Record that a produced document was signed (on paper, by whom, on which day): the
+    hospital's admins, who receive it."""
+    return is_hospital_admin(actor, contract.hospital_id)

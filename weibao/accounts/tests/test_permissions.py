@@ -71,6 +71,11 @@ TABLE: dict[str, tuple[set[str], set[str]]] = {
     "edit_calendar": ({"platform_admin", "hospital_admin", "vendor_manager"}, {"platform_admin"}),
     "manage_robots": ({"platform_admin", "hospital_admin", "vendor_manager"}, {"platform_admin"}),
     "manage_monitoring": ({"platform_admin", "hospital_admin"}, {"platform_admin"}),
+    "produce_deliverables": (
+        {"platform_admin", "hospital_admin", "vendor_manager", "vendor_engineer"},
+        {"platform_admin"},
+    ),
+    "sign_deliverables": ({"platform_admin", "hospital_admin"}, {"platform_admin"}),
     "manage_probes": (
         {"platform_admin", "hospital_admin", "vendor_manager", "vendor_engineer"},
         {"platform_admin"},
@@ -162,6 +167,8 @@ def _answer(action: str, actor, role: str, t: SimpleNamespace) -> bool:
         "manage_robots": lambda: p.can_manage_robots(actor, _org(t, role).pk),
         "manage_monitoring": lambda: p.can_manage_monitoring(actor, t.hospital.pk),
         "manage_probes": lambda: p.can_manage_probes(actor, t.hospital.pk, t.contract),
+        "produce_deliverables": lambda: p.can_produce_deliverables(actor, t.contract),
+        "sign_deliverables": lambda: p.can_sign_deliverables(actor, t.contract),
     }[action]()
 
 
