@@ -230,6 +230,16 @@ def test_api_refuses_the_other_hospital(client_for, world):
             ("PATCH", "/api/v1/robots/{robot_id}"): {"name": "改名"},
             ("POST", "/api/v1/tickets/{ticket_id}/watch"): {"watch": True},
             ("POST", "/api/v1/calendars/{code}/exceptions"): {"date": "2026-03-04", "periods": []},
+            ("POST", "/api/v1/contracts/{contract_id}/deliverables/produce"): {
+                "code": "change-list",
+                "period": "2026Q1",
+            },
+            ("POST", "/api/v1/contracts/{contract_id}/deliverables/sign"): {
+                "code": "change-list",
+                "period": "2026Q1",
+                "signed_on": "2026-04-01",
+                "signer": "x",
+            },
             ("POST", "/api/v1/calendars/{code}/due"): {
                 "start": "2026-03-02T08:00:00+08:00",
                 "duration": "1h",
@@ -345,6 +355,9 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "probes:probe_run": {"pk": w["probe_b"].pk},
             "probes:probe_delete": {"pk": w["probe_b"].pk},
             "documents:download": {"pk": w["document_b"].pk},
+            "reports:contract_deliverables": {"pk": w["contract_b"].pk},
+            "reports:deliverable_produce": {"pk": w["contract_b"].pk},
+            "reports:deliverable_sign": {"pk": w["contract_b"].pk},
         },
         # The template pages take a document kind, not an id; the hospital is one the user
         # manages (test_templates_are_only_the_managed_hospitals in documents' tests).
@@ -355,7 +368,8 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "documents:template_reset",
         },
     )
-    assert len(checked) == 44
+    assert len(checked) == 47
+    assert not w["contract_b"].deliverables.exists()
     w["user_b"].refresh_from_db()
     assert w["user_b"].is_active
     w["probe_b"].refresh_from_db()  # still there, never run

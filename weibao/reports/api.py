@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from weibao.accounts import permissions
 from weibao.audit.context import AuditContext
@@ -133,7 +133,7 @@ def deliverables_calendar(request: HttpRequest, contract_id: Id, period: str | N
 )
 def deliverable_produce(
     request: HttpRequest, contract_id: Id, body: TargetIn
-) -> tuple[int, list[DocumentOut]]:
+) -> Status:
     """Print the period's document from the records and archive it (DOCX; the 记录单 also XLSX)."""
     contract = _contract(request, contract_id)
     documents = services.deliverable_produce(
@@ -143,7 +143,7 @@ def deliverable_produce(
         period=body.period,
         context=AuditContext.from_request(request),
     )
-    return 201, [_document(d) for d in documents]
+    return Status(201, [_document(d) for d in documents])
 
 
 @router.post(
