@@ -131,9 +131,7 @@ def deliverables_calendar(request: HttpRequest, contract_id: Id, period: str | N
     response=responses(_201=list[DocumentOut]),
     summary="生成本期交付物",
 )
-def deliverable_produce(
-    request: HttpRequest, contract_id: Id, body: TargetIn
-) -> Status:
+def deliverable_produce(request: HttpRequest, contract_id: Id, body: TargetIn) -> Status:
     """Print the period's document from the records and archive it (DOCX; the 记录单 also XLSX)."""
     contract = _contract(request, contract_id)
     documents = services.deliverable_produce(

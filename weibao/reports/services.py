@@ -158,7 +158,7 @@ def deliverable_sign(
     if signed_on > timezone.localdate():
         raise ValidationError(_("签署日期不能晚于今天。"))
     with transaction.atomic():
-        row = (
+        row: Deliverable | None = (
             Deliverable.objects.select_for_update()
             .filter(contract=contract, code=target.spec.code, period=target.period.label)
             .first()

@@ -53,5 +53,7 @@ def test_produce_and_download_the_service_record(new_context, quarter, password,
     assert saved.suffix == ".xlsx"
     stored = GeneratedDocument.objects.get(filename=saved.name)
     assert hashlib.sha256(saved.read_bytes()).hexdigest() == stored.sha256
-    numbers = [r[1] for r in load_workbook(saved, read_only=True).active.iter_rows(min_row=2, values_only=True)]
+    numbers = [
+        r[1] for r in load_workbook(saved, read_only=True).active.iter_rows(min_row=2, values_only=True)
+    ]
     assert numbers == [t.number for t in quarter["inside"]]

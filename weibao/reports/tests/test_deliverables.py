@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -50,7 +51,7 @@ def test_the_xlsx_lists_every_ticket_of_the_quarter_and_no_other(quarter):
     for t in quarter["outside"]:
         assert t.number not in numbers
     worked = next(r for r in rows[1:] if r[1] == quarter["inside"][1].number)
-    n, _num, day, dept, _system, _cat, desc, handling, responded, resolved, engineer, confirmation = worked
+    _n, _num, day, dept, _system, _cat, desc, handling, responded, resolved, engineer, confirmation = worked
     assert day == "2026-08-03 09:00" and dept == "超声科" and desc.startswith("三季度处理完的工单")
     assert "08-03 09:10 响应" in handling and "重启影像服务" in handling
     assert responded == "2026-08-03 09:10" and resolved == "2026-08-03 11:00"
@@ -273,7 +274,7 @@ def test_cli_writes_the_files(quarter, tmp_path):
     assert len(written) == 3 and sum(name.endswith(".xlsx") for name in written) == 1
     for line in out.getvalue().strip().splitlines():
         sha, path = line.split("  ", 1)
-        assert hashlib.sha256(open(path, "rb").read()).hexdigest() == sha
+        assert hashlib.sha256(Path(path).read_bytes()).hexdigest() == sha
     xlsx = next(p for p in tmp_path.iterdir() if p.suffix == ".xlsx")
     numbers = [
         r[1] for r in load_workbook(xlsx, read_only=True).active.iter_rows(min_row=2, values_only=True)
