@@ -11,11 +11,12 @@ period has no rows.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Q
 from django.utils import timezone
 
 from weibao.contracts.models import Contract
@@ -40,6 +41,7 @@ SIGNER_LABELS = {
     "auditor": "审计单位",
 }
 CATEGORIES = dict(CATEGORY_CHOICES)
+STATE_LABELS = dict(TicketState.choices)
 
 RecordSource = Callable[[Contract, Period], list[dict[str, Any]]]
 _record_sources: dict[str, RecordSource] = {}
@@ -80,12 +82,11 @@ def header(contract: Contract, period: Period, spec: Spec, *, actor: Any, now: d
 # --- 季度维保服务记录单 -----------------------------------------------------------------------------
 
 
-def _handling(events: list[TicketEvent], solution: str) -> str:
+def _handling(moves: list[tuple[datetime, str]], solution: str) -> str:
     """The timeline in words: ``07-02 10:00 响应；07-02 11:30 解决``, then the solution."""
     steps = [
-        f"{timezone.localtime(e.at, BEIJING):%m-%d %H:%M} {TRANSITIONS[e.action].label if e.action in TRANSITIONS else e.action}"
-        for e in events
-        if e.kind == EventKind.TRANSITION and e.action
+        f"{timezone.localtime(at, BEIJING):%m-%d %H:%M} {TRANSITIONS[action].label if action in TRANSITIONS else action}"
+        for at, action in moves
     ]
     text = "；".join(steps)
     if solution:
@@ -93,13 +94,13 @@ def _handling(events: list[TicketEvent], solution: str) -> str:
     return text
 
 
-def _confirmation(t: Ticket) -> str:
-    if t.state == TicketState.CLOSED:
-        rated = f"，评价 {t.rating} 分" if t.rating else ""
-        return f"已确认 {_when(t.closed_at)}{rated}"
-    if t.state == TicketState.RESOLVED:
+def _confirmation(state: str, closed_at: datetime | None, rating: int | None) -> str:
+    if state == TicketState.CLOSED:
+        rated = f"，评价 {rating} 分" if rating else ""
+        return f"已确认 {_when(closed_at)}{rated}"
+    if state == TicketState.RESOLVED:
         return "待确认"
-    return str(t.get_state_display())
+    return str(STATE_LABELS.get(state, state))
 
 
 def period_tickets(contract: Contract, period: Period) -> Any:
@@ -109,36 +110,75 @@ def period_tickets(contract: Contract, period: Period) -> Any:
     ).order_by("created_at", "pk")
 
 
+#: What a 记录单 row reads of a ticket: plain values, no model instances (a quarter may hold
+#: 100,000 tickets; building a model per ticket and per move was most of the time).
+FIELDS = (
+    "pk",
+    "number",
+    "created_at",
+    "department__name",
+    "caller_department",
+    "system__name",
+    "module__name",
+    "category",
+    "title",
+    "description",
+    "solution",
+    "responded_at",
+    "resolved_at",
+    "closed_at",
+    "state",
+    "rating",
+    "assignee__display_name",
+    "assignee__username",
+)
+
+
+def _chunks(contract: Contract, period: Period) -> Iterator[list[dict[str, Any]]]:
+    """The period's tickets, :data:`CHUNK` at a time, paged on (report time, id)."""
+    rows = period_tickets(contract, period).values(*FIELDS)
+    after: tuple[datetime, int] | None = None
+    while True:
+        page = rows
+        if after is not None:
+            page = page.filter(Q(created_at__gt=after[0]) | Q(created_at=after[0], pk__gt=after[1]))
+        chunk = list(page[:CHUNK])
+        if not chunk:
+            return
+        yield chunk
+        after = (chunk[-1]["created_at"], chunk[-1]["pk"])
+
+
 def service_record_rows(contract: Contract, period: Period) -> Iterator[dict[str, Any]]:
     """One row per ticket of the period, read in chunks of :data:`CHUNK` with their moves."""
-    moves = Prefetch(
-        "events",
-        queryset=TicketEvent.objects.filter(kind=EventKind.TRANSITION).only(
-            "ticket_id", "at", "kind", "action"
-        ),
-        to_attr="moves",
-    )
-    rows = (
-        period_tickets(contract, period)
-        .select_related("system", "module", "department", "assignee")
-        .prefetch_related(moves)
-    )
-    for n, t in enumerate(rows.iterator(chunk_size=CHUNK), start=1):
-        system = " / ".join(x.name for x in (t.system, t.module) if x is not None)
-        yield {
-            "n": n,
-            "number": t.number,
-            "date": _when(t.created_at),
-            "department": t.department.name if t.department else t.caller_department,
-            "system": system,
-            "category": str(CATEGORIES.get(t.category, t.category)),
-            "description": t.title + (f"：{t.description}" if t.description else ""),
-            "handling": _handling(t.moves, t.solution),  # type: ignore[attr-defined]
-            "responded": _when(t.responded_at),
-            "resolved": _when(t.resolved_at),
-            "engineer": _person(t.assignee),
-            "confirmation": _confirmation(t),
-        }
+    n = 0
+    for chunk in _chunks(contract, period):
+        moves: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
+        events = (
+            TicketEvent.objects.filter(ticket_id__in=[t["pk"] for t in chunk], kind=EventKind.TRANSITION)
+            .exclude(action="")
+            .order_by("ticket_id", "at", "id")
+            .values_list("ticket_id", "at", "action")
+        )
+        for ticket_id, at, action in events:
+            moves[ticket_id].append((at, action))
+        for t in chunk:
+            n += 1
+            system = " / ".join(x for x in (t["system__name"], t["module__name"]) if x)
+            yield {
+                "n": n,
+                "number": t["number"],
+                "date": _when(t["created_at"]),
+                "department": t["department__name"] or t["caller_department"],
+                "system": system,
+                "category": str(CATEGORIES.get(t["category"], t["category"])),
+                "description": t["title"] + (f"：{t['description']}" if t["description"] else ""),
+                "handling": _handling(moves.get(t["pk"], []), t["solution"]),
+                "responded": _when(t["responded_at"]),
+                "resolved": _when(t["resolved_at"]),
+                "engineer": t["assignee__display_name"] or t["assignee__username"] or "",
+                "confirmation": _confirmation(t["state"], t["closed_at"], t["rating"]),
+            }
 
 
 # --- 巡检报告 -----------------------------------------------------------------------------------------
