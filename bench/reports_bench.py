@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import resource
 import sys
 import time
@@ -107,15 +108,19 @@ def cmd_run(args) -> int:
                 counted += 1
                 yield [row[k] for _h, k in columns]
 
+        cpu0 = resource.getrusage(resource.RUSAGE_SELF)
         t0 = time.perf_counter()
         content = render_xlsx(
             [Sheet(title="季度维保服务记录单", header=[h for h, _k in columns], rows=rows())]
         )
         elapsed = time.perf_counter() - t0
-        rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+        rss1 = cpu1.ru_maxrss
+        cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
         times.append(elapsed)
         print(
-            f"run {i + 1}: {elapsed:.2f} s, {counted:,} rows, {len(content) / 1e6:.1f} MB XLSX, "
+            f"run {i + 1}: {elapsed:.2f} s wall, {cpu:.2f} s CPU of this process, "
+            f"load average {os.getloadavg()[0]:.1f}, {counted:,} rows, {len(content) / 1e6:.1f} MB XLSX, "
             f"peak RSS {rss1 / 1024:.0f} MiB (+{(rss1 - rss0) / 1024:.0f} MiB)",
             flush=True,
         )
