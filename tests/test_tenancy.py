@@ -288,6 +288,16 @@ def test_api_refuses_the_other_hospital(client_for, world):
             ("POST", "/api/v1/assessment-evaluations/{evaluation_id}/sample"): {"size": 1},
             ("POST", "/api/v1/assessment-samples/{row_id}/mark"): {"result": "fail", "reason": "x"},
             ("POST", "/api/v1/assessment-deductions/{line_id}/waive"): {"waive": True, "reason": "x"},
+            ("POST", "/api/v1/contracts/{contract_id}/deliverables/produce"): {
+                "code": "change-list",
+                "period": "2026Q1",
+            },
+            ("POST", "/api/v1/contracts/{contract_id}/deliverables/sign"): {
+                "code": "change-list",
+                "period": "2026Q1",
+                "signed_on": "2026-04-01",
+                "signer": "x",
+            },
             ("POST", "/api/v1/calendars/{code}/due"): {
                 "start": "2026-03-02T08:00:00+08:00",
                 "duration": "1h",
@@ -430,6 +440,9 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "probes:probe_run": {"pk": w["probe_b"].pk},
             "probes:probe_delete": {"pk": w["probe_b"].pk},
             "documents:download": {"pk": w["document_b"].pk},
+            "reports:contract_deliverables": {"pk": w["contract_b"].pk},
+            "reports:deliverable_produce": {"pk": w["contract_b"].pk},
+            "reports:deliverable_sign": {"pk": w["contract_b"].pk},
         },
         # The template pages take a document kind, not an id; the hospital is one the user
         # manages (test_templates_are_only_the_managed_hospitals in documents' tests).
@@ -440,9 +453,10 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "documents:template_reset",
         },
     )
-    assert len(checked) == 65
     w["assessment_b"].refresh_from_db()  # not reviewed by the other hospital
     assert w["assessment_b"].state == "draft" and w["sample_row_b"].result == "pending"
+    assert len(checked) == 68
+    assert not w["contract_b"].deliverables.exists()
     w["user_b"].refresh_from_db()
     assert w["user_b"].is_active
     w["probe_b"].refresh_from_db()  # still there, never run

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "weibao.backups",
     "weibao.inspections",
     "weibao.assessments",
+    "weibao.reports",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ from weibao.core.api import api
 from weibao.inspections.api import router as inspections_router
 from weibao.notifications.api import router as notifications_router
 from weibao.probes.api import router as probes_router
+from weibao.reports.api import router as reports_router
 from weibao.servicedesk.api import router as servicedesk_router
 
 # The busiest routes first: Django tries URL patterns in order.
@@ -23,6 +24,7 @@ api.add_router("", notifications_router)
 api.add_router("", probes_router)
 api.add_router("", inspections_router)
 api.add_router("", assessments_router)
+api.add_router("", reports_router)
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -37,6 +39,7 @@ urlpatterns = [
     path("", include("weibao.probes.urls")),
     path("", include("weibao.inspections.urls")),
     path("", include("weibao.assessments.urls")),
+    path("", include("weibao.reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

@@ -583,3 +583,25 @@ def can_print_inspection_report(actor: Actor, contract: ContractLike) -> bool:
 def require_print_inspection_report(actor: Actor, contract: ContractLike) -> None:
     if not can_print_inspection_report(actor, contract):
         raise PermissionDenied(_("只有该合同厂商的人员或医院信息科可以生成巡检报告。"))
+
+
+# --- deliverables ------------------------------------------------------------------------------------
+
+
+def can_read_deliverables(actor: Actor) -> bool:
+    """A contract's deliverables calendar and its archived files, for whoever sees the contract
+    (the visibility rule: an auditor through their grant), except department users: the period's
+    documents are the contract's business, not a ward's."""
+    return _authenticated(actor) and department_only(actor) is None
+
+
+def can_produce_deliverables(actor: Actor, contract: ContractLike) -> bool:
+    """Print a period's documents from the records: the vendor's people (they hand them in) and
+    the hospital's admins. Auditors only read."""
+    return can_work_contract(actor, contract)
+
+
+def can_sign_deliverables(actor: Actor, contract: ContractLike) -> bool:
+    """Record that a produced document was signed (on paper, by whom, on which day): the
+    hospital's admins, who receive it."""
+    return is_hospital_admin(actor, contract.hospital_id)

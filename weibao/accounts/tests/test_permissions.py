@@ -74,6 +74,11 @@ TABLE: dict[str, tuple[set[str], set[str]]] = {
     "do_inspection": ({"vendor_manager", "vendor_engineer"}, set()),
     "sign_inspection_vendor": ({"vendor_manager", "vendor_engineer"}, set()),
     "sign_inspection_hospital": ({"hospital_admin"}, set()),
+    "produce_deliverables": (
+        {"platform_admin", "hospital_admin", "vendor_manager", "vendor_engineer"},
+        {"platform_admin"},
+    ),
+    "sign_deliverables": ({"platform_admin", "hospital_admin"}, {"platform_admin"}),
     "manage_probes": (
         {"platform_admin", "hospital_admin", "vendor_manager", "vendor_engineer"},
         {"platform_admin"},
@@ -176,6 +181,8 @@ def _answer(action: str, actor, role: str, t: SimpleNamespace) -> bool:
         "evaluate_assessment": lambda: p.can_evaluate_assessment(actor, t.contract),
         "record_payment": lambda: p.can_record_payment(actor, t.contract),
         "record_invoice": lambda: p.can_record_invoice(actor, t.contract),
+        "produce_deliverables": lambda: p.can_produce_deliverables(actor, t.contract),
+        "sign_deliverables": lambda: p.can_sign_deliverables(actor, t.contract),
     }[action]()
 
 

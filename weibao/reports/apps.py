@@ -1,0 +1,25 @@
+from django.apps import AppConfig
+
+
+class ReportsConfig(AppConfig):
+    name = "weibao.reports"
+    label = "reports"
+    verbose_name = "交付物"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from weibao.audit.labels import register_action_labels
+        from weibao.core.navigation import register_nav
+
+        from .kinds import register_kinds
+        from .permissions_nav import sees_deliverables
+
+        register_kinds()
+        register_action_labels(
+            {
+                "deliverable.produce": _("交付物：生成本期文档"),
+                "deliverable.sign": _("交付物：登记签署"),
+            }
+        )
+        register_nav(_("交付物"), "reports:deliverable_list", order=330, visible=sees_deliverables)
