@@ -117,7 +117,23 @@ def world(hospital, other_hospital):
 
     inspection_b = Inspection.objects.filter(contract=contract_b).first()
     assert inspection_b is not None
+    from weibao.residency import services as residency
+
+    manager_b = member(contract_b.vendor, Role.VENDOR_MANAGER)
+    team_member_b = residency.member_propose(
+        actor=manager_b, contract=contract_b, name="B 驻场", role="驻场工程师", resident=True, user=manager_b
+    )
+    residency.member_decide(actor=admin_b, member=team_member_b, consent=True)
+    leave_b = residency.leave_request(
+        actor=manager_b,
+        member=team_member_b,
+        start=date(2026, 11, 2),
+        end=date(2026, 11, 2),
+        reason="B 请假",
+    )
     return {
+        "team_member_b": team_member_b,
+        "leave_b": leave_b,
         "probe_b": probe_b,
         "monitoring_token_b": monitoring_token_b,
         "mapping_b": mapping_b,
@@ -176,6 +192,8 @@ def test_api_refuses_the_other_hospital(client_for, world):
             "inspection_id": w["inspection_b"].pk,
             "probe_id": w["probe_b"].pk,
             "user_id": w["user_b"].pk,
+            "member_id": w["team_member_b"].pk,
+            "leave_id": w["leave_b"].pk,
         },
         bodies={
             ("POST", "/api/v1/organizations/{org_id}/campuses"): {"name": "新院区"},
@@ -216,6 +234,17 @@ def test_api_refuses_the_other_hospital(client_for, world):
             ("PATCH", "/api/v1/robots/{robot_id}"): {"name": "改名"},
             ("POST", "/api/v1/tickets/{ticket_id}/watch"): {"watch": True},
             ("POST", "/api/v1/calendars/{code}/exceptions"): {"date": "2026-03-04", "periods": []},
+            ("POST", "/api/v1/contracts/{contract_id}/team-members"): {"name": "x", "role": "x"},
+            ("POST", "/api/v1/team-members/{member_id}/decision"): {"consent": False},
+            ("POST", "/api/v1/team-members/{member_id}/check-in"): {},
+            ("POST", "/api/v1/team-members/{member_id}/check-out"): {},
+            ("POST", "/api/v1/team-members/{member_id}/leave-requests"): {
+                "start": "2026-11-03",
+                "end": "2026-11-03",
+                "reason": "x",
+            },
+            ("POST", "/api/v1/team-members/{member_id}/evaluations"): {"period": "x", "score": 1},
+            ("POST", "/api/v1/leave-requests/{leave_id}/decision"): {"consent": False},
             ("POST", "/api/v1/calendars/{code}/due"): {
                 "start": "2026-03-02T08:00:00+08:00",
                 "duration": "1h",
@@ -330,10 +359,19 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "probes:probe_edit": {"pk": w["probe_b"].pk},
             "probes:probe_run": {"pk": w["probe_b"].pk},
             "probes:probe_delete": {"pk": w["probe_b"].pk},
+            "residency:contract_team": {"pk": w["contract_b"].pk},
+            "residency:contract_attendance": {"pk": w["contract_b"].pk},
+            "residency:member_decide": {"pk": w["team_member_b"].pk},
+            "residency:member_remove": {"pk": w["team_member_b"].pk},
+            "residency:member_check": {"pk": w["team_member_b"].pk},
+            "residency:leave_new": {"pk": w["team_member_b"].pk},
+            "residency:evaluate": {"pk": w["team_member_b"].pk},
+            "residency:certificate_add": {"pk": w["team_member_b"].pk},
+            "residency:leave_decide": {"pk": w["leave_b"].pk},
         },
         exempt={"calendars:holiday_year"},
     )
-    assert len(checked) == 43
+    assert len(checked) == 52
     w["user_b"].refresh_from_db()
     assert w["user_b"].is_active
     w["probe_b"].refresh_from_db()  # still there, never run

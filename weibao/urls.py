@@ -10,6 +10,7 @@ from weibao.core.api import api
 from weibao.inspections.api import router as inspections_router
 from weibao.notifications.api import router as notifications_router
 from weibao.probes.api import router as probes_router
+from weibao.residency.api import router as residency_router
 from weibao.servicedesk.api import router as servicedesk_router
 
 # The busiest routes first: Django tries URL patterns in order.
@@ -21,6 +22,7 @@ api.add_router("", contracts_router)
 api.add_router("", notifications_router)
 api.add_router("", probes_router)
 api.add_router("", inspections_router)
+api.add_router("", residency_router)
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -33,6 +35,7 @@ urlpatterns = [
     path("", include("weibao.servicedesk.urls")),
     path("", include("weibao.probes.urls")),
     path("", include("weibao.inspections.urls")),
+    path("", include("weibao.residency.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

@@ -75,6 +75,12 @@ TABLE: dict[str, tuple[set[str], set[str]]] = {
         {"platform_admin", "hospital_admin", "vendor_manager", "vendor_engineer"},
         {"platform_admin"},
     ),
+    "propose_team_change": ({"platform_admin", "hospital_admin", "vendor_manager"}, {"platform_admin"}),
+    "consent_team_change": ({"platform_admin", "hospital_admin"}, {"platform_admin"}),
+    "check_in_self": ({"vendor_manager", "vendor_engineer"}, set()),
+    "request_leave_self": ({"vendor_manager", "vendor_engineer"}, set()),
+    "decide_leave": ({"platform_admin", "hospital_admin"}, {"platform_admin"}),
+    "evaluate_residents": ({"platform_admin", "hospital_admin"}, {"platform_admin"}),
 }
 
 
@@ -162,6 +168,12 @@ def _answer(action: str, actor, role: str, t: SimpleNamespace) -> bool:
         "manage_robots": lambda: p.can_manage_robots(actor, _org(t, role).pk),
         "manage_monitoring": lambda: p.can_manage_monitoring(actor, t.hospital.pk),
         "manage_probes": lambda: p.can_manage_probes(actor, t.hospital.pk, t.contract),
+        "propose_team_change": lambda: p.can_propose_team_change(actor, t.contract),
+        "consent_team_change": lambda: p.can_consent_team_change(actor, t.contract),
+        "check_in_self": lambda: p.can_check_in(actor, t.contract, getattr(actor, "pk", None)),
+        "request_leave_self": lambda: p.can_request_leave(actor, t.contract, getattr(actor, "pk", None)),
+        "decide_leave": lambda: p.can_decide_leave(actor, t.contract),
+        "evaluate_residents": lambda: p.can_evaluate_residents(actor, t.contract),
     }[action]()
 
 
