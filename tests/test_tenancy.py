@@ -131,7 +131,22 @@ def world(hospital, other_hospital):
         end=date(2026, 11, 2),
         reason="B 请假",
     )
+    from weibao.training import services as training
+
+    session_b = training.session_create(
+        actor=admin_b,
+        contract=contract_b,
+        kind="operation",
+        title="B 培训",
+        trainer="B 讲师",
+        starts_at=__import__("django.utils.timezone", fromlist=["now"]).now(),
+        remote=True,
+        content="B 内容",
+    )
+    trainee_b = training.trainee_sign_in(actor=user_b, session=session_b, token=session_b.token)
     return {
+        "session_b": session_b,
+        "trainee_b": trainee_b,
         "team_member_b": team_member_b,
         "leave_b": leave_b,
         "probe_b": probe_b,
@@ -194,6 +209,8 @@ def test_api_refuses_the_other_hospital(client_for, world):
             "user_id": w["user_b"].pk,
             "member_id": w["team_member_b"].pk,
             "leave_id": w["leave_b"].pk,
+            "session_id": w["session_b"].pk,
+            "trainee_id": w["trainee_b"].pk,
         },
         bodies={
             ("POST", "/api/v1/organizations/{org_id}/campuses"): {"name": "新院区"},
@@ -245,6 +262,8 @@ def test_api_refuses_the_other_hospital(client_for, world):
             },
             ("POST", "/api/v1/team-members/{member_id}/evaluations"): {"period": "x", "score": 1},
             ("POST", "/api/v1/leave-requests/{leave_id}/decision"): {"consent": False},
+            ("POST", "/api/v1/training-sessions/{session_id}/sign-in"): {"token": w["session_b"].token},
+            ("POST", "/api/v1/trainees/{trainee_id}/feedback"): {"rating": 1},
             ("POST", "/api/v1/calendars/{code}/due"): {
                 "start": "2026-03-02T08:00:00+08:00",
                 "duration": "1h",
@@ -368,10 +387,16 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "residency:evaluate": {"pk": w["team_member_b"].pk},
             "residency:certificate_add": {"pk": w["team_member_b"].pk},
             "residency:leave_decide": {"pk": w["leave_b"].pk},
+            "training:session_detail": {"pk": w["session_b"].pk},
+            "training:sign_in_toggle": {"pk": w["session_b"].pk},
+            "training:sign_in": {"pk": w["session_b"].pk, "token": w["session_b"].token},
+            "training:feedback": {"pk": w["trainee_b"].pk},
         },
         exempt={"calendars:holiday_year"},
     )
-    assert len(checked) == 52
+    assert len(checked) == 56
+    w["session_b"].refresh_from_db()
+    assert w["session_b"].sign_in_open and w["session_b"].trainees.count() == 1
     w["user_b"].refresh_from_db()
     assert w["user_b"].is_active
     w["probe_b"].refresh_from_db()  # still there, never run

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "weibao.backups",
     "weibao.inspections",
     "weibao.residency",
+    "weibao.training",
 ]
 
 MIDDLEWARE = [

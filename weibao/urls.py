@@ -11,6 +11,7 @@ from weibao.inspections.api import router as inspections_router
 from weibao.notifications.api import router as notifications_router
 from weibao.probes.api import router as probes_router
 from weibao.residency.api import router as residency_router
+from weibao.training.api import router as training_router
 from weibao.servicedesk.api import router as servicedesk_router
 
 # The busiest routes first: Django tries URL patterns in order.
@@ -23,6 +24,7 @@ api.add_router("", notifications_router)
 api.add_router("", probes_router)
 api.add_router("", inspections_router)
 api.add_router("", residency_router)
+api.add_router("", training_router)
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -36,6 +38,7 @@ urlpatterns = [
     path("", include("weibao.probes.urls")),
     path("", include("weibao.inspections.urls")),
     path("", include("weibao.residency.urls")),
+    path("", include("weibao.training.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

@@ -536,3 +536,16 @@ def can_decide_leave(actor: Actor, contract: ContractLike) -> bool:
 def can_evaluate_residents(actor: Actor, contract: ContractLike) -> bool:
     """The hospital evaluates its resident engineers (医院定期对驻场人员的服务水平进行考评)."""
     return is_hospital_admin(actor, contract.hospital_id)
+
+
+# --- training -------------------------------------------------------------------------------------
+
+
+def can_organise_training(actor: Actor, contract: ContractLike) -> bool:
+    """Sessions are given by the vendor's people; the hospital's IT staff may record them too."""
+    return can_work_contract(actor, contract)
+
+
+def can_attend_training(actor: Actor, contract: ContractLike) -> bool:
+    """Anyone of the hospital or the vendor signs in to a session (not auditors)."""
+    return _authenticated(actor) and can_report(actor, contract)

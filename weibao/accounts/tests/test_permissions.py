@@ -81,6 +81,14 @@ TABLE: dict[str, tuple[set[str], set[str]]] = {
     "request_leave_self": ({"vendor_manager", "vendor_engineer"}, set()),
     "decide_leave": ({"platform_admin", "hospital_admin"}, {"platform_admin"}),
     "evaluate_residents": ({"platform_admin", "hospital_admin"}, {"platform_admin"}),
+    "organise_training": (
+        {"platform_admin", "hospital_admin", "vendor_manager", "vendor_engineer"},
+        {"platform_admin"},
+    ),
+    "attend_training": (
+        {"platform_admin", "hospital_admin", "department_user", "vendor_manager", "vendor_engineer"},
+        {"platform_admin"},
+    ),
 }
 
 
@@ -174,6 +182,8 @@ def _answer(action: str, actor, role: str, t: SimpleNamespace) -> bool:
         "request_leave_self": lambda: p.can_request_leave(actor, t.contract, getattr(actor, "pk", None)),
         "decide_leave": lambda: p.can_decide_leave(actor, t.contract),
         "evaluate_residents": lambda: p.can_evaluate_residents(actor, t.contract),
+        "organise_training": lambda: p.can_organise_training(actor, t.contract),
+        "attend_training": lambda: p.can_attend_training(actor, t.contract),
     }[action]()
 
 
