@@ -11,8 +11,8 @@ from weibao.inspections.api import router as inspections_router
 from weibao.notifications.api import router as notifications_router
 from weibao.probes.api import router as probes_router
 from weibao.residency.api import router as residency_router
-from weibao.training.api import router as training_router
 from weibao.servicedesk.api import router as servicedesk_router
+from weibao.training.api import router as training_router
 
 # The busiest routes first: Django tries URL patterns in order.
 api.add_router("", servicedesk_router)

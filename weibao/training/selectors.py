@@ -21,7 +21,7 @@ def _instant(day: date) -> datetime:
 def training_records(contract: Contract, start: date, end: date) -> QuerySet[TrainingSession]:
     """The contract's sessions that began in [start, end) (local dates), with their trainees,
     the number signed in and the average rating: the 用户培训记录 of a period's deliverables."""
-    return (
+    rows: QuerySet[TrainingSession] = (
         TrainingSession.objects.filter(
             contract=contract, starts_at__gte=_instant(start), starts_at__lt=_instant(end)
         )
@@ -29,6 +29,7 @@ def training_records(contract: Contract, start: date, end: date) -> QuerySet[Tra
         .prefetch_related("trainees")
         .order_by("starts_at", "pk")
     )
+    return rows
 
 
 def records_of(user: Any) -> QuerySet[Trainee]:

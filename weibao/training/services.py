@@ -112,7 +112,7 @@ def trainee_sign_in(
         raise ValidationError({"token": _("签到码无效，请重新扫描现场的二维码。")})
     if not session.sign_in_open:
         raise ValidationError({"token": _("该培训的签到已关闭。")})
-    existing = Trainee.objects.filter(session=session, user=actor).first()
+    existing: Trainee | None = Trainee.objects.filter(session=session, user=actor).first()
     if existing is not None:
         return existing
     if not department:
@@ -133,7 +133,8 @@ def trainee_sign_in(
             )
             audit_record(action="training.sign_in", actor=actor, context=context, obj=trainee)
     except IntegrityError:  # the same person scanning twice at once
-        return Trainee.objects.get(session=session, user=actor)
+        found: Trainee = Trainee.objects.get(session=session, user=actor)
+        return found
     return trainee
 
 
