@@ -144,7 +144,13 @@ def world(hospital, other_hospital):
         content="B 内容",
     )
     trainee_b = training.trainee_sign_in(actor=user_b, session=session_b, token=session_b.token)
+    from weibao.records import services as backup_records
+
+    policy_b = backup_records.policy_create(
+        actor=admin_b, system=system_b, name="B 备份", scope="B 全库", location="B 备份机"
+    )
     return {
+        "policy_b": policy_b,
         "session_b": session_b,
         "trainee_b": trainee_b,
         "team_member_b": team_member_b,
@@ -211,6 +217,7 @@ def test_api_refuses_the_other_hospital(client_for, world):
             "leave_id": w["leave_b"].pk,
             "session_id": w["session_b"].pk,
             "trainee_id": w["trainee_b"].pk,
+            "policy_id": w["policy_b"].pk,
         },
         bodies={
             ("POST", "/api/v1/organizations/{org_id}/campuses"): {"name": "新院区"},
@@ -264,6 +271,20 @@ def test_api_refuses_the_other_hospital(client_for, world):
             ("POST", "/api/v1/leave-requests/{leave_id}/decision"): {"consent": False},
             ("POST", "/api/v1/training-sessions/{session_id}/sign-in"): {"token": w["session_b"].token},
             ("POST", "/api/v1/trainees/{trainee_id}/feedback"): {"rating": 1},
+            ("POST", "/api/v1/systems/{system_id}/backup-policies"): {
+                "name": "x",
+                "scope": "x",
+                "location": "x",
+            },
+            ("POST", "/api/v1/backup-policies/{policy_id}/checks"): {"ok": False},
+            ("POST", "/api/v1/backup-policies/{policy_id}/restore-tests"): {
+                "tested_on": "2026-11-02",
+                "restored": "x",
+                "target": "x",
+                "result": "failed",
+                "minutes": 1,
+                "verified_by": "x",
+            },
             ("POST", "/api/v1/calendars/{code}/due"): {
                 "start": "2026-03-02T08:00:00+08:00",
                 "duration": "1h",
@@ -391,10 +412,12 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "training:sign_in_toggle": {"pk": w["session_b"].pk},
             "training:sign_in": {"pk": w["session_b"].pk, "token": w["session_b"].token},
             "training:feedback": {"pk": w["trainee_b"].pk},
+            "records:policy_detail": {"pk": w["policy_b"].pk},
         },
         exempt={"calendars:holiday_year"},
     )
-    assert len(checked) == 56
+    assert len(checked) == 57
+    assert not w["policy_b"].checks.exists() and not w["policy_b"].restore_tests.exists()
     w["session_b"].refresh_from_db()
     assert w["session_b"].sign_in_open and w["session_b"].trainees.count() == 1
     w["user_b"].refresh_from_db()

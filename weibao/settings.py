@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "weibao.inspections",
     "weibao.residency",
     "weibao.training",
+    "weibao.records",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ from weibao.core.api import api
 from weibao.inspections.api import router as inspections_router
 from weibao.notifications.api import router as notifications_router
 from weibao.probes.api import router as probes_router
+from weibao.records.api import router as records_router
 from weibao.residency.api import router as residency_router
 from weibao.servicedesk.api import router as servicedesk_router
 from weibao.training.api import router as training_router
@@ -25,6 +26,7 @@ api.add_router("", probes_router)
 api.add_router("", inspections_router)
 api.add_router("", residency_router)
 api.add_router("", training_router)
+api.add_router("", records_router)
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -39,6 +41,7 @@ urlpatterns = [
     path("", include("weibao.inspections.urls")),
     path("", include("weibao.residency.urls")),
     path("", include("weibao.training.urls")),
+    path("", include("weibao.records.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

@@ -549,3 +549,12 @@ def can_organise_training(actor: Actor, contract: ContractLike) -> bool:
 def can_attend_training(actor: Actor, contract: ContractLike) -> bool:
     """Anyone of the hospital or the vendor signs in to a session (not auditors)."""
     return _authenticated(actor) and can_report(actor, contract)
+
+
+# --- the maintained systems' backup records ------------------------------------------------------
+
+
+def can_keep_backup_records(actor: Actor, hospital_id: int | None, contract: ContractLike | None) -> bool:
+    """Backup policies, checks and restore tests of a system: the hospital's admins, and the
+    vendor whose contract covers the system (as for its probes)."""
+    return can_manage_probes(actor, hospital_id, contract)
