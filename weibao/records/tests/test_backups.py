@@ -116,7 +116,7 @@ def test_a_recent_passed_test_is_not_overdue_and_a_failed_one_does_not_count(his
 
 
 def test_a_missing_backup_is_overdue_and_a_probe_run_is_a_check(his):
-    _contract, system, _admin, engineer, policy = his
+    _contract, system, _admin, _engineer, policy = his
     _age(policy, 3)
     (status,) = selectors.policy_statuses([policy])
     assert status.backup_overdue

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from weibao.records import rules
 
-NOW = datetime(2026, 11, 20, 23, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 23, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
