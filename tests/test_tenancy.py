@@ -149,7 +149,31 @@ def world(hospital, other_hospital):
     policy_b = backup_records.policy_create(
         actor=admin_b, system=system_b, name="B 备份", scope="B 全库", location="B 备份机"
     )
+    from weibao.records import meetings as meeting_records
+
+    minutes_b = meeting_records.minutes_record(
+        actor=admin_b,
+        contract=contract_b,
+        held_on=date(2026, 11, 2),
+        title="B 会议",
+        attendees="B",
+        topics="B",
+        actions=[meeting_records.Action("B 待办", "B")],
+    )
+    tuning_b = meeting_records.tuning_record(
+        actor=admin_b,
+        contract=contract_b,
+        done_on=date(2026, 11, 2),
+        what="B",
+        why="B",
+        measure="B",
+        before="1",
+        after="2",
+    )
     return {
+        "minutes_b": minutes_b,
+        "item_b": minutes_b.actions.get(),
+        "tuning_b": tuning_b,
         "policy_b": policy_b,
         "session_b": session_b,
         "trainee_b": trainee_b,
@@ -218,6 +242,9 @@ def test_api_refuses_the_other_hospital(client_for, world):
             "session_id": w["session_b"].pk,
             "trainee_id": w["trainee_b"].pk,
             "policy_id": w["policy_b"].pk,
+            "minutes_id": w["minutes_b"].pk,
+            "item_id": w["item_b"].pk,
+            "tuning_id": w["tuning_b"].pk,
         },
         bodies={
             ("POST", "/api/v1/organizations/{org_id}/campuses"): {"name": "新院区"},
@@ -277,6 +304,20 @@ def test_api_refuses_the_other_hospital(client_for, world):
                 "location": "x",
             },
             ("POST", "/api/v1/backup-policies/{policy_id}/checks"): {"ok": False},
+            ("POST", "/api/v1/contracts/{contract_id}/meeting-minutes"): {
+                "held_on": "2026-11-02",
+                "title": "x",
+                "attendees": "x",
+                "topics": "x",
+            },
+            ("POST", "/api/v1/contracts/{contract_id}/tuning-records"): {
+                "done_on": "2026-11-02",
+                "what": "x",
+                "why": "x",
+                "measure": "x",
+                "before": "1",
+                "after": "2",
+            },
             ("POST", "/api/v1/backup-policies/{policy_id}/restore-tests"): {
                 "tested_on": "2026-11-02",
                 "restored": "x",
@@ -297,6 +338,8 @@ def test_api_refuses_the_other_hospital(client_for, world):
         exempt=NOT_TENANT_DATA,
     )
     assert len(checked) >= 45
+    w["item_b"].refresh_from_db()
+    assert w["item_b"].change_request_id is None and not w["policy_b"].checks.exists()
     assert "POST /api/v1/users/{user_id}/mfa-reset" in checked
     reset = client_for(w["admin_a"]).post(f"/api/v1/users/{w['user_b'].pk}/mfa-reset")
     assert reset.status_code == 404 and reset.json()["code"] == "not_found"

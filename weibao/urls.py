@@ -11,6 +11,7 @@ from weibao.inspections.api import router as inspections_router
 from weibao.notifications.api import router as notifications_router
 from weibao.probes.api import router as probes_router
 from weibao.records.api import router as records_router
+from weibao.records.api_meetings import router as meetings_router
 from weibao.residency.api import router as residency_router
 from weibao.servicedesk.api import router as servicedesk_router
 from weibao.training.api import router as training_router
@@ -27,6 +28,7 @@ api.add_router("", inspections_router)
 api.add_router("", residency_router)
 api.add_router("", training_router)
 api.add_router("", records_router)
+api.add_router("", meetings_router)
 
 urlpatterns = [
     path("api/v1/", api.urls),

@@ -558,3 +558,9 @@ def can_keep_backup_records(actor: Actor, hospital_id: int | None, contract: Con
     """Backup policies, checks and restore tests of a system: the hospital's admins, and the
     vendor whose contract covers the system (as for its probes)."""
     return can_manage_probes(actor, hospital_id, contract)
+
+
+def can_keep_service_records(actor: Actor, contract: ContractLike) -> bool:
+    """Meeting minutes and tuning records of a contract: the vendor's people and the hospital's
+    IT staff who work it."""
+    return can_work_contract(actor, contract)

@@ -18,6 +18,9 @@ class RecordsConfig(AppConfig):
                 "records.backup_policy_create": _("备份：登记备份策略"),
                 "records.backup_check": _("备份：备份检查"),
                 "records.restore_test": _("备份：恢复测试"),
+                "records.minutes": _("记录：需求沟通会议纪要"),
+                "records.action_to_change_request": _("记录：会议待办转为需求变更"),
+                "records.tuning": _("记录：系统调优"),
             }
         )
         register_event("backup.overdue", _("系统备份或恢复测试逾期"))

@@ -107,3 +107,69 @@ class RestoreTest(TenantModel):
         verbose_name = _("恢复测试")
         verbose_name_plural = _("恢复测试")
         ordering = ["-tested_on", "-pk"]
+
+
+class _ContractRecord(TenantModel):
+    tenant_hospital_field = "hospital"
+    tenant_contract_field = "contract"
+
+    hospital = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
+    contract = models.ForeignKey("contracts.Contract", on_delete=models.CASCADE, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class MeetingMinutes(_ContractRecord):
+    """需求沟通会议纪要: when, who, what was discussed and decided; the action items follow."""
+
+    held_on = models.DateField(_("会议日期"))
+    title = models.CharField(_("会议主题"), max_length=200)
+    attendees = models.TextField(_("参会人员"))
+    topics = models.TextField(_("议题"))
+    decisions = models.TextField(_("决定事项"), blank=True)
+
+    class Meta:
+        verbose_name = _("需求沟通会议纪要")
+        verbose_name_plural = _("需求沟通会议纪要")
+        ordering = ["-held_on", "-pk"]
+
+
+class ActionItem(_ContractRecord):
+    """An action of a meeting, with its owner; it may become a change request (需求变更)."""
+
+    minutes = models.ForeignKey(MeetingMinutes, on_delete=models.CASCADE, related_name="actions")
+    description = models.TextField(_("待办事项"))
+    owner = models.CharField(_("负责人"), max_length=64)
+    due = models.DateField(_("完成期限"), null=True, blank=True)
+    change_request = models.ForeignKey(
+        "servicedesk.ChangeRequest", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("会议待办")
+        verbose_name_plural = _("会议待办")
+        ordering = ["minutes_id", "pk"]
+
+
+class TuningRecord(_ContractRecord):
+    """系统调优记录: what was tuned and why, with the measurement before and after."""
+
+    system = models.ForeignKey(
+        "contracts.MaintainedSystem", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    done_on = models.DateField(_("调优日期"))
+    what = models.TextField(_("调优内容"))
+    why = models.TextField(_("原因"))
+    measure = models.CharField(_("衡量指标"), max_length=128)
+    before = models.CharField(_("调优前"), max_length=128)
+    after = models.CharField(_("调优后"), max_length=128)
+
+    class Meta:
+        verbose_name = _("系统调优记录")
+        verbose_name_plural = _("系统调优记录")
+        ordering = ["-done_on", "-pk"]

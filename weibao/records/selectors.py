@@ -8,14 +8,14 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
-from weibao.contracts.models import MaintainedSystem
+from weibao.contracts.models import Contract, MaintainedSystem
 
 from . import rules
 from .choices import RestoreResult
-from .models import BackupPolicy
+from .models import BackupPolicy, MeetingMinutes, TuningRecord
 
 
 @dataclass(frozen=True)
@@ -71,3 +71,21 @@ def overdue_restore_tests(system: MaintainedSystem, *, today: date | None = None
     checklist)."""
     policies = BackupPolicy.objects.filter(system=system, active=True)
     return [s for s in policy_statuses(policies, today=today) if s.restore_overdue]
+
+
+def meeting_minutes(contract: Contract, start: date, end: date) -> QuerySet[MeetingMinutes]:
+    """The contract's 需求沟通会议纪要 held in [start, end), with their action items."""
+    rows: QuerySet[MeetingMinutes] = (
+        MeetingMinutes.objects.filter(contract=contract, held_on__gte=start, held_on__lt=end)
+        .prefetch_related("actions")
+        .order_by("held_on", "pk")
+    )
+    return rows
+
+
+def tuning_records(contract: Contract, start: date, end: date) -> QuerySet[TuningRecord]:
+    """The contract's 系统调优记录 done in [start, end)."""
+    rows: QuerySet[TuningRecord] = TuningRecord.objects.filter(
+        contract=contract, done_on__gte=start, done_on__lt=end
+    ).order_by("done_on", "pk")
+    return rows

@@ -89,6 +89,10 @@ TABLE: dict[str, tuple[set[str], set[str]]] = {
         {"platform_admin", "hospital_admin", "vendor_manager", "vendor_engineer"},
         {"platform_admin"},
     ),
+    "keep_service_records": (
+        {"platform_admin", "hospital_admin", "vendor_manager", "vendor_engineer"},
+        {"platform_admin"},
+    ),
     "attend_training": (
         {"platform_admin", "hospital_admin", "department_user", "vendor_manager", "vendor_engineer"},
         {"platform_admin"},
@@ -188,6 +192,7 @@ def _answer(action: str, actor, role: str, t: SimpleNamespace) -> bool:
         "evaluate_residents": lambda: p.can_evaluate_residents(actor, t.contract),
         "organise_training": lambda: p.can_organise_training(actor, t.contract),
         "attend_training": lambda: p.can_attend_training(actor, t.contract),
+        "keep_service_records": lambda: p.can_keep_service_records(actor, t.contract),
         "keep_backup_records": lambda: p.can_keep_backup_records(actor, t.hospital.pk, t.contract),
     }[action]()
 
