@@ -456,10 +456,12 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "training:sign_in": {"pk": w["session_b"].pk, "token": w["session_b"].token},
             "training:feedback": {"pk": w["trainee_b"].pk},
             "records:policy_detail": {"pk": w["policy_b"].pk},
+            "records:contract_records": {"pk": w["contract_b"].pk},
+            "records:action_to_change_request": {"pk": w["item_b"].pk},
         },
         exempt={"calendars:holiday_year"},
     )
-    assert len(checked) == 57
+    assert len(checked) == 59
     assert not w["policy_b"].checks.exists() and not w["policy_b"].restore_tests.exists()
     w["session_b"].refresh_from_db()
     assert w["session_b"].sign_in_open and w["session_b"].trainees.count() == 1

@@ -9,15 +9,17 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from weibao.accounts import permissions
 from weibao.audit.context import AuditContext
+from weibao.contracts.models import Contract
 from weibao.core.pagination import request_page
 from weibao.core.tenancy import get_visible
 
-from . import selectors, services
+from . import meetings, selectors, services
 from .forms import CheckForm, RestoreTestForm
-from .models import BackupPolicy
+from .models import ActionItem, BackupPolicy, MeetingMinutes, TuningRecord
 
 
 @login_required
@@ -72,3 +74,37 @@ def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "test_form": test_form,
         },
     )
+
+
+@login_required
+def contract_records(request: HttpRequest, pk: int) -> HttpResponse:
+    """需求沟通会议纪要 and 系统调优记录 of one contract."""
+    contract = get_visible(Contract.objects.select_related("hospital", "vendor"), request.user, pk=pk)
+    minutes = MeetingMinutes.objects.filter(contract=contract).prefetch_related("actions")
+    minutes_items, minutes_next = request_page(request, minutes.order_by("-held_on", "-pk"), limit=20)
+    return render(
+        request,
+        "records/contract_records.html",
+        {
+            "contract": contract,
+            "minutes": minutes_items,
+            "minutes_next": minutes_next,
+            "tuning": TuningRecord.objects.filter(contract=contract).order_by("-done_on", "-pk")[:50],
+            "may_write": permissions.can_keep_service_records(request.user, contract),
+        },
+    )
+
+
+@login_required
+@require_POST
+def action_to_change_request(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_visible(ActionItem.objects.select_related("minutes", "contract"), request.user, pk=pk)
+    try:
+        meetings.action_to_change_request(
+            actor=request.user, item=item, context=AuditContext.from_request(request)
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("已转为需求变更。"))
+    return redirect("records:contract_records", pk=item.contract_id)

@@ -130,3 +130,37 @@ def test_tuning_records_of_a_period_through_the_api(drg, client_for):
         f"/api/v1/action-items/{item_id}/change-request", json.dumps({}), content_type="application/json"
     )
     assert changed.status_code == 200 and changed.json()["change_request_id"]
+
+
+def test_the_contract_page_shows_minutes_and_turns_an_item_into_a_change_request(drg, client_for):
+    from django.urls import reverse
+
+    contract, admin, manager = drg
+    minutes = meetings.minutes_record(
+        actor=manager,
+        contract=contract,
+        held_on=date(2026, 11, 3),
+        title="月度需求会",
+        attendees="甲；乙",
+        topics="报表",
+        actions=[meetings.Action("新增科室月报", "乙")],
+    )
+    meetings.tuning_record(
+        actor=manager,
+        contract=contract,
+        done_on=date(2026, 11, 4),
+        what="索引",
+        why="慢",
+        measure="P95",
+        before="8 秒",
+        after="1 秒",
+    )
+    client = client_for(admin)
+    page = client.get(reverse("records:contract_records", args=[contract.pk])).content.decode()
+    assert "月度需求会" in page and "转为需求变更" in page and "8 秒" in page
+    item = minutes.actions.get()
+    client.post(reverse("records:action_to_change_request", args=[item.pk]))
+    item.refresh_from_db()
+    assert item.change_request_id is not None
+    again = client.post(reverse("records:action_to_change_request", args=[item.pk]), follow=True)
+    assert "该待办已转为需求变更" in again.content.decode()
