@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from weibao.calendars.models import WorkCalendar
 from weibao.calendars.selectors import schedule_for_calendar
@@ -113,12 +114,16 @@ class AttendanceMonth:
         return self.staffing_missing > 0 or any(r.month.shortfalls for r in self.rows)
 
 
-def month_attendance(contract: Contract, year: int, month: int) -> AttendanceMonth:
+def month_attendance(
+    contract: Contract, year: int, month: int, *, today: date | None = None
+) -> AttendanceMonth:
     """Every resident engineer's workdays of the month against the residency calendar, with the
     shortfalls (see :mod:`weibao.residency.attendance`)."""
     req = requirement(contract)
     first, after = month_bounds(year, month)
-    opening = opening_of(req.calendar, first, after) if req and req.calendar else {}
+    # Only days already over count: today and the rest of the month cannot fall short yet.
+    until = min(after, today or timezone.localdate())
+    opening = opening_of(req.calendar, first, until) if req and req.calendar and first < until else {}
     members = list(
         TeamMember.objects.filter(contract=contract, resident=True)
         .filter(Q(state__in=IN_POST) | Q(attendances__day__gte=first, attendances__day__lt=after))

@@ -268,3 +268,12 @@ def test_api_propose_decide_check_in_and_leave(his, client_for):
     assert leave.status_code == 400 and "end" in leave.json()["detail"]
     listing = admin.get(f"/api/v1/team-members?contract={his.contract.pk}").json()
     assert {m["name"] for m in listing["items"]} >= {"张工", "李工", "吴工"}
+
+
+def test_days_not_yet_over_never_fall_short(his):
+    result = selectors.month_attendance(his.contract, 2026, 11, today=date(2026, 11, 4))
+    rows = {r.member.pk: r.month for r in result.rows}
+    assert [d.day for d in rows[his.a.pk].days] == [date(2026, 11, 2), date(2026, 11, 3)]
+    assert (
+        selectors.month_attendance(his.contract, 2026, 11, today=date(2026, 11, 1)).rows[0].month.days == ()
+    )
