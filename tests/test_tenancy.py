@@ -169,6 +169,59 @@ def world(hospital, other_hospital):
         filename="b.docx",
         content=b"b",
     )
+    from weibao.residency import services as residency
+
+    manager_b = member(contract_b.vendor, Role.VENDOR_MANAGER)
+    team_member_b = residency.member_propose(
+        actor=manager_b, contract=contract_b, name="B 驻场", role="驻场工程师", resident=True, user=manager_b
+    )
+    residency.member_decide(actor=admin_b, member=team_member_b, consent=True)
+    leave_b = residency.leave_request(
+        actor=manager_b,
+        member=team_member_b,
+        start=date(2026, 11, 2),
+        end=date(2026, 11, 2),
+        reason="B 请假",
+    )
+    from weibao.training import services as training
+
+    session_b = training.session_create(
+        actor=admin_b,
+        contract=contract_b,
+        kind="operation",
+        title="B 培训",
+        trainer="B 讲师",
+        starts_at=__import__("django.utils.timezone", fromlist=["now"]).now(),
+        remote=True,
+        content="B 内容",
+    )
+    trainee_b = training.trainee_sign_in(actor=user_b, session=session_b, token=session_b.token)
+    from weibao.records import services as backup_records
+
+    policy_b = backup_records.policy_create(
+        actor=admin_b, system=system_b, name="B 备份", scope="B 全库", location="B 备份机"
+    )
+    from weibao.records import meetings as meeting_records
+
+    minutes_b = meeting_records.minutes_record(
+        actor=admin_b,
+        contract=contract_b,
+        held_on=date(2026, 11, 2),
+        title="B 会议",
+        attendees="B",
+        topics="B",
+        actions=[meeting_records.Action("B 待办", "B")],
+    )
+    tuning_b = meeting_records.tuning_record(
+        actor=admin_b,
+        contract=contract_b,
+        done_on=date(2026, 11, 2),
+        what="B",
+        why="B",
+        measure="B",
+        before="1",
+        after="2",
+    )
     return {
         "item_b": item_b,
         "document_b": document_b,
@@ -177,6 +230,14 @@ def world(hospital, other_hospital):
         "sample_row_b": sample_row_b,
         "deduction_b": deduction_b,
         "milestone_b": contract_b.payment_milestones.first(),
+        "minutes_b": minutes_b,
+        "action_item_b": minutes_b.actions.get(),
+        "tuning_b": tuning_b,
+        "policy_b": policy_b,
+        "session_b": session_b,
+        "trainee_b": trainee_b,
+        "team_member_b": team_member_b,
+        "leave_b": leave_b,
         "probe_b": probe_b,
         "monitoring_token_b": monitoring_token_b,
         "mapping_b": mapping_b,
@@ -240,6 +301,14 @@ def test_api_refuses_the_other_hospital(client_for, world):
             "evaluation_id": w["evaluation_b"].pk,
             "row_id": w["sample_row_b"].pk,
             "line_id": w["deduction_b"].pk,
+            "member_id": w["team_member_b"].pk,
+            "leave_id": w["leave_b"].pk,
+            "session_id": w["session_b"].pk,
+            "trainee_id": w["trainee_b"].pk,
+            "policy_id": w["policy_b"].pk,
+            "minutes_id": w["minutes_b"].pk,
+            "action_id": w["action_item_b"].pk,
+            "tuning_id": w["tuning_b"].pk,
         },
         bodies={
             ("POST", "/api/v1/organizations/{org_id}/campuses"): {"name": "新院区"},
@@ -298,6 +367,47 @@ def test_api_refuses_the_other_hospital(client_for, world):
                 "signed_on": "2026-04-01",
                 "signer": "x",
             },
+            ("POST", "/api/v1/contracts/{contract_id}/team-members"): {"name": "x", "role": "x"},
+            ("POST", "/api/v1/team-members/{member_id}/decision"): {"consent": False},
+            ("POST", "/api/v1/team-members/{member_id}/check-in"): {},
+            ("POST", "/api/v1/team-members/{member_id}/check-out"): {},
+            ("POST", "/api/v1/team-members/{member_id}/leave-requests"): {
+                "start": "2026-11-03",
+                "end": "2026-11-03",
+                "reason": "x",
+            },
+            ("POST", "/api/v1/team-members/{member_id}/evaluations"): {"period": "x", "score": 1},
+            ("POST", "/api/v1/leave-requests/{leave_id}/decision"): {"consent": False},
+            ("POST", "/api/v1/training-sessions/{session_id}/sign-in"): {"token": w["session_b"].token},
+            ("POST", "/api/v1/trainees/{trainee_id}/feedback"): {"rating": 1},
+            ("POST", "/api/v1/systems/{system_id}/backup-policies"): {
+                "name": "x",
+                "scope": "x",
+                "location": "x",
+            },
+            ("POST", "/api/v1/backup-policies/{policy_id}/checks"): {"ok": False},
+            ("POST", "/api/v1/contracts/{contract_id}/meeting-minutes"): {
+                "held_on": "2026-11-02",
+                "title": "x",
+                "attendees": "x",
+                "topics": "x",
+            },
+            ("POST", "/api/v1/contracts/{contract_id}/tuning-records"): {
+                "done_on": "2026-11-02",
+                "what": "x",
+                "why": "x",
+                "measure": "x",
+                "before": "1",
+                "after": "2",
+            },
+            ("POST", "/api/v1/backup-policies/{policy_id}/restore-tests"): {
+                "tested_on": "2026-11-02",
+                "restored": "x",
+                "target": "x",
+                "result": "failed",
+                "minutes": 1,
+                "verified_by": "x",
+            },
             ("POST", "/api/v1/calendars/{code}/due"): {
                 "start": "2026-03-02T08:00:00+08:00",
                 "duration": "1h",
@@ -313,6 +423,8 @@ def test_api_refuses_the_other_hospital(client_for, world):
     assert "POST /api/v1/assessment-samples/{row_id}/mark" in checked
     w["sample_row_b"].refresh_from_db()
     assert w["sample_row_b"].result == "pending" and not w["deduction_b"].waived
+    w["action_item_b"].refresh_from_db()
+    assert w["action_item_b"].change_request_id is None and not w["policy_b"].checks.exists()
     assert "POST /api/v1/users/{user_id}/mfa-reset" in checked
     reset = client_for(w["admin_a"]).post(f"/api/v1/users/{w['user_b'].pk}/mfa-reset")
     assert reset.status_code == 404 and reset.json()["code"] == "not_found"
@@ -443,6 +555,22 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "reports:contract_deliverables": {"pk": w["contract_b"].pk},
             "reports:deliverable_produce": {"pk": w["contract_b"].pk},
             "reports:deliverable_sign": {"pk": w["contract_b"].pk},
+            "residency:contract_team": {"pk": w["contract_b"].pk},
+            "residency:contract_attendance": {"pk": w["contract_b"].pk},
+            "residency:member_decide": {"pk": w["team_member_b"].pk},
+            "residency:member_remove": {"pk": w["team_member_b"].pk},
+            "residency:member_check": {"pk": w["team_member_b"].pk},
+            "residency:leave_new": {"pk": w["team_member_b"].pk},
+            "residency:evaluate": {"pk": w["team_member_b"].pk},
+            "residency:certificate_add": {"pk": w["team_member_b"].pk},
+            "residency:leave_decide": {"pk": w["leave_b"].pk},
+            "training:session_detail": {"pk": w["session_b"].pk},
+            "training:sign_in_toggle": {"pk": w["session_b"].pk},
+            "training:sign_in": {"pk": w["session_b"].pk, "token": w["session_b"].token},
+            "training:feedback": {"pk": w["trainee_b"].pk},
+            "records:policy_detail": {"pk": w["policy_b"].pk},
+            "records:contract_records": {"pk": w["contract_b"].pk},
+            "records:action_to_change_request": {"pk": w["action_item_b"].pk},
         },
         # The template pages take a document kind, not an id; the hospital is one the user
         # manages (test_templates_are_only_the_managed_hospitals in documents' tests).
@@ -455,8 +583,11 @@ def test_pages_refuse_the_other_hospital(client_for, world):
     )
     w["assessment_b"].refresh_from_db()  # not reviewed by the other hospital
     assert w["assessment_b"].state == "draft" and w["sample_row_b"].result == "pending"
-    assert len(checked) == 68
     assert not w["contract_b"].deliverables.exists()
+    assert len(checked) == 84
+    assert not w["policy_b"].checks.exists() and not w["policy_b"].restore_tests.exists()
+    w["session_b"].refresh_from_db()
+    assert w["session_b"].sign_in_open and w["session_b"].trainees.count() == 1
     w["user_b"].refresh_from_db()
     assert w["user_b"].is_active
     w["probe_b"].refresh_from_db()  # still there, never run

@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     "weibao.inspections",
     "weibao.assessments",
     "weibao.reports",
+    "weibao.residency",
+    "weibao.training",
+    "weibao.records",
 ]
 
 MIDDLEWARE = [

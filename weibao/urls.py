@@ -11,8 +11,12 @@ from weibao.core.api import api
 from weibao.inspections.api import router as inspections_router
 from weibao.notifications.api import router as notifications_router
 from weibao.probes.api import router as probes_router
+from weibao.records.api import router as records_router
+from weibao.records.api_meetings import router as meetings_router
 from weibao.reports.api import router as reports_router
+from weibao.residency.api import router as residency_router
 from weibao.servicedesk.api import router as servicedesk_router
+from weibao.training.api import router as training_router
 
 # The busiest routes first: Django tries URL patterns in order.
 api.add_router("", servicedesk_router)
@@ -25,6 +29,10 @@ api.add_router("", probes_router)
 api.add_router("", inspections_router)
 api.add_router("", assessments_router)
 api.add_router("", reports_router)
+api.add_router("", residency_router)
+api.add_router("", training_router)
+api.add_router("", records_router)
+api.add_router("", meetings_router)
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -40,6 +48,9 @@ urlpatterns = [
     path("", include("weibao.inspections.urls")),
     path("", include("weibao.assessments.urls")),
     path("", include("weibao.reports.urls")),
+    path("", include("weibao.residency.urls")),
+    path("", include("weibao.training.urls")),
+    path("", include("weibao.records.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

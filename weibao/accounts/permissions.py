@@ -605,3 +605,67 @@ def can_sign_deliverables(actor: Actor, contract: ContractLike) -> bool:
     """Record that a produced document was signed (on paper, by whom, on which day): the
     hospital's admins, who receive it."""
     return is_hospital_admin(actor, contract.hospital_id)
+
+
+# --- the service team and resident engineers (驻场) ----------------------------------------------
+
+
+def can_propose_team_change(actor: Actor, contract: ContractLike) -> bool:
+    """The team a contract promises is the vendor's to staff: its managers propose members,
+    replacements and removals (the hospital's admins may ask for a replacement too)."""
+    return is_vendor_manager(actor, contract.vendor_id) or is_hospital_admin(actor, contract.hospital_id)
+
+
+def can_consent_team_change(actor: Actor, contract: ContractLike) -> bool:
+    """A change of the team needs the hospital's consent: its admins give or refuse it."""
+    return is_hospital_admin(actor, contract.hospital_id)
+
+
+def can_check_in(actor: Actor, contract: ContractLike, user_id: int | None) -> bool:
+    """A resident engineer checks in and out for themselves only, and only while in the vendor."""
+    return _authenticated(actor) and actor.pk == user_id and is_vendor_member(actor, contract.vendor_id)
+
+
+def can_request_leave(actor: Actor, contract: ContractLike, user_id: int | None) -> bool:
+    """The engineer asks for their own leave; the vendor's manager may ask for them."""
+    if is_vendor_manager(actor, contract.vendor_id):
+        return True
+    return _authenticated(actor) and actor.pk == user_id and is_vendor_member(actor, contract.vendor_id)
+
+
+def can_decide_leave(actor: Actor, contract: ContractLike) -> bool:
+    """Leave of a resident engineer is granted by the hospital (seed 002: 需向医院请假)."""
+    return is_hospital_admin(actor, contract.hospital_id)
+
+
+def can_evaluate_residents(actor: Actor, contract: ContractLike) -> bool:
+    """The hospital evaluates its resident engineers (医院定期对驻场人员的服务水平进行考评)."""
+    return is_hospital_admin(actor, contract.hospital_id)
+
+
+# --- training -------------------------------------------------------------------------------------
+
+
+def can_organise_training(actor: Actor, contract: ContractLike) -> bool:
+    """Sessions are given by the vendor's people; the hospital's IT staff may record them too."""
+    return can_work_contract(actor, contract)
+
+
+def can_attend_training(actor: Actor, contract: ContractLike) -> bool:
+    """Anyone of the hospital or the vendor signs in to a session (not auditors)."""
+    return _authenticated(actor) and can_report(actor, contract)
+
+
+# --- the maintained systems' backup records ------------------------------------------------------
+
+
+def can_keep_backup_records(actor: Actor, hospital_id: int | None, contract: ContractLike | None) -> bool:
+    """Backup policies, checks and restore tests of a system: the hospital's admins, and the
+    vendor whose contract covers the system (as for its probes)."""
+    return can_manage_probes(actor, hospital_id, contract)
+
+
+def can_keep_service_records(actor: Actor, contract: ContractLike) -> bool:
+    """Meeting minutes and tuning records of a contract: the vendor's people and the hospital's
+    IT staff who work it."""
+    return can_work_contract(actor, contract)

@@ -87,6 +87,28 @@ TABLE: dict[str, tuple[set[str], set[str]]] = {
     "evaluate_assessment": ({"platform_admin", "hospital_admin"}, {"platform_admin"}),
     "record_payment": ({"platform_admin", "hospital_admin"}, {"platform_admin"}),
     "record_invoice": ({"platform_admin", "hospital_admin", "vendor_manager"}, {"platform_admin"}),
+    "propose_team_change": ({"platform_admin", "hospital_admin", "vendor_manager"}, {"platform_admin"}),
+    "consent_team_change": ({"platform_admin", "hospital_admin"}, {"platform_admin"}),
+    "check_in_self": ({"vendor_manager", "vendor_engineer"}, set()),
+    "request_leave_self": ({"vendor_manager", "vendor_engineer"}, set()),
+    "decide_leave": ({"platform_admin", "hospital_admin"}, {"platform_admin"}),
+    "evaluate_residents": ({"platform_admin", "hospital_admin"}, {"platform_admin"}),
+    "organise_training": (
+        {"platform_admin", "hospital_admin", "vendor_manager", "vendor_engineer"},
+        {"platform_admin"},
+    ),
+    "keep_backup_records": (
+        {"platform_admin", "hospital_admin", "vendor_manager", "vendor_engineer"},
+        {"platform_admin"},
+    ),
+    "keep_service_records": (
+        {"platform_admin", "hospital_admin", "vendor_manager", "vendor_engineer"},
+        {"platform_admin"},
+    ),
+    "attend_training": (
+        {"platform_admin", "hospital_admin", "department_user", "vendor_manager", "vendor_engineer"},
+        {"platform_admin"},
+    ),
 }
 
 
@@ -183,6 +205,16 @@ def _answer(action: str, actor, role: str, t: SimpleNamespace) -> bool:
         "record_invoice": lambda: p.can_record_invoice(actor, t.contract),
         "produce_deliverables": lambda: p.can_produce_deliverables(actor, t.contract),
         "sign_deliverables": lambda: p.can_sign_deliverables(actor, t.contract),
+        "propose_team_change": lambda: p.can_propose_team_change(actor, t.contract),
+        "consent_team_change": lambda: p.can_consent_team_change(actor, t.contract),
+        "check_in_self": lambda: p.can_check_in(actor, t.contract, getattr(actor, "pk", None)),
+        "request_leave_self": lambda: p.can_request_leave(actor, t.contract, getattr(actor, "pk", None)),
+        "decide_leave": lambda: p.can_decide_leave(actor, t.contract),
+        "evaluate_residents": lambda: p.can_evaluate_residents(actor, t.contract),
+        "organise_training": lambda: p.can_organise_training(actor, t.contract),
+        "attend_training": lambda: p.can_attend_training(actor, t.contract),
+        "keep_service_records": lambda: p.can_keep_service_records(actor, t.contract),
+        "keep_backup_records": lambda: p.can_keep_backup_records(actor, t.hospital.pk, t.contract),
     }[action]()
 
 
