@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "weibao.probes",
     "weibao.backups",
     "weibao.inspections",
+    "weibao.duty",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ from weibao.audit.api import router as audit_router
 from weibao.calendars.api import router as calendars_router
 from weibao.contracts.api import router as contracts_router
 from weibao.core.api import api
+from weibao.duty.api import router as duty_router
 from weibao.inspections.api import router as inspections_router
 from weibao.notifications.api import router as notifications_router
 from weibao.probes.api import router as probes_router
@@ -21,6 +22,7 @@ api.add_router("", contracts_router)
 api.add_router("", notifications_router)
 api.add_router("", probes_router)
 api.add_router("", inspections_router)
+api.add_router("", duty_router)
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -33,6 +35,7 @@ urlpatterns = [
     path("", include("weibao.servicedesk.urls")),
     path("", include("weibao.probes.urls")),
     path("", include("weibao.inspections.urls")),
+    path("", include("weibao.duty.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

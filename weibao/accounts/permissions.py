@@ -500,3 +500,34 @@ def can_manage_probes(actor: Actor, hospital_id: int | None, contract: ContractL
         and contract.hospital_id == hospital_id
         and is_vendor_member(actor, contract.vendor_id)
     )
+
+
+# --- duty rosters ------------------------------------------------------------------------------------
+
+
+def can_manage_duty(actor: Actor, contract: ContractLike) -> bool:
+    """A contract's duty rosters (holiday plans, weekly patterns, shifts) are drawn up by the
+    vendor's managers; the hospital's admins may draw them up too (they hold the vendor to them)."""
+    return is_hospital_admin(actor, contract.hospital_id) or is_vendor_manager(actor, contract.vendor_id)
+
+
+def require_manage_duty(actor: Actor, contract: ContractLike) -> None:
+    if not can_manage_duty(actor, contract):
+        raise _deny(None, _("只有厂商经理或医院管理员可以排班。"))
+
+
+def may_stand_duty(user: Actor, contract: ContractLike) -> bool:
+    """Who may be put on a contract's duty roster: the vendor's managers and engineers."""
+    return is_vendor_member(user, contract.vendor_id)
+
+
+def can_request_swap(actor: Actor, contract: ContractLike, engineer_id: int) -> bool:
+    """Ask to hand a shift over: the engineer standing it, or whoever draws up the roster."""
+    return (
+        _authenticated(actor) and actor.pk == engineer_id and is_vendor_member(actor, contract.vendor_id)
+    ) or can_manage_duty(actor, contract)
+
+
+def can_decide_swap(actor: Actor, contract: ContractLike) -> bool:
+    """Approve or refuse a swap: the vendor's managers and the hospital's admins."""
+    return can_manage_duty(actor, contract)
