@@ -117,7 +117,28 @@ def world(hospital, other_hospital):
 
     inspection_b = Inspection.objects.filter(contract=contract_b).first()
     assert inspection_b is not None
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from weibao.duty import services as duty_services
+
+    engineer_b = member(contract_b.vendor, Role.VENDOR_ENGINEER)
+    other_engineer_b = member(contract_b.vendor, Role.VENDOR_ENGINEER)
+    plan_b = duty_services.holiday_plans_generate(
+        actor=admin_b, contract=contract_b, year=2026, engineers=[engineer_b]
+    )[0]
+    soon = timezone.now() + timedelta(days=1)
+    shift_b = duty_services.shift_create(
+        actor=admin_b, contract=contract_b, engineer=engineer_b, start=soon, end=soon + timedelta(hours=8)
+    )
+    swap_b = duty_services.swap_request(
+        actor=admin_b, shift=shift_b, to_engineer=other_engineer_b, reason="B"
+    )
     return {
+        "plan_b": plan_b,
+        "shift_b": shift_b,
+        "swap_b": swap_b,
         "probe_b": probe_b,
         "monitoring_token_b": monitoring_token_b,
         "mapping_b": mapping_b,
@@ -176,6 +197,9 @@ def test_api_refuses_the_other_hospital(client_for, world):
             "inspection_id": w["inspection_b"].pk,
             "probe_id": w["probe_b"].pk,
             "user_id": w["user_b"].pk,
+            "plan_id": w["plan_b"].pk,
+            "shift_id": w["shift_b"].pk,
+            "swap_id": w["swap_b"].pk,
         },
         bodies={
             ("POST", "/api/v1/organizations/{org_id}/campuses"): {"name": "新院区"},
@@ -214,6 +238,15 @@ def test_api_refuses_the_other_hospital(client_for, world):
             ("POST", "/api/v1/data-changes/{data_change_id}/steps"): {"step": "approve"},
             ("POST", "/api/v1/change-requests/{change_request_id}/steps"): {"action": "reject"},
             ("PATCH", "/api/v1/robots/{robot_id}"): {"name": "改名"},
+            ("POST", "/api/v1/contracts/{contract_id}/holiday-plans"): {
+                "year": 2026,
+                "engineer_ids": [w["admin_a"].pk],
+            },
+            ("POST", "/api/v1/duty/shifts/{shift_id}/swaps"): {
+                "to_engineer_id": w["admin_a"].pk,
+                "reason": "x",
+            },
+            ("POST", "/api/v1/duty/swaps/{swap_id}/decision"): {"approve": True},
             ("POST", "/api/v1/tickets/{ticket_id}/watch"): {"watch": True},
             ("POST", "/api/v1/calendars/{code}/exceptions"): {"date": "2026-03-04", "periods": []},
             ("POST", "/api/v1/calendars/{code}/due"): {
@@ -243,6 +276,8 @@ def test_api_refuses_the_other_hospital(client_for, world):
     assert not w["ticket_b"].events.filter(kind="reply").exists()
     w["contract_b"].refresh_from_db()
     assert w["contract_b"].title != "改名" and w["contract_b"].terms.count() == 10
+    w["swap_b"].refresh_from_db()
+    assert w["swap_b"].state == "requested"
 
 
 def test_lists_show_nothing_of_the_other_hospital(client_for, world):
@@ -330,10 +365,15 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "probes:probe_edit": {"pk": w["probe_b"].pk},
             "probes:probe_run": {"pk": w["probe_b"].pk},
             "probes:probe_delete": {"pk": w["probe_b"].pk},
+            "duty:contract_duty": {"pk": w["contract_b"].pk},
+            "duty:plan_detail": {"pk": w["plan_b"].pk},
+            "duty:shift_swap": {"pk": w["shift_b"].pk},
+            "duty:swap_decide": {"pk": w["swap_b"].pk},
         },
-        exempt={"calendars:holiday_year"},
+        # The ICS feed takes a secret, not an id (a wrong one is a 404: weibao/duty/tests).
+        exempt={"calendars:holiday_year", "duty:ics"},
     )
-    assert len(checked) == 43
+    assert len(checked) == 47
     w["user_b"].refresh_from_db()
     assert w["user_b"].is_active
     w["probe_b"].refresh_from_db()  # still there, never run

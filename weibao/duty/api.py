@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema
+from ninja import Field, FilterLookup, FilterSchema, Router, Schema, Status
 
 from weibao.accounts.models import User
 from weibao.audit.context import AuditContext
@@ -87,7 +87,9 @@ plans = ModelRoutes(router, "/duty/plans", HolidayDutyPlan.objects.all(), PlanOu
 plans.list("节假日保障方案", filters=PlanFilter)
 plans.detail("节假日保障方案详情")
 
-shifts = ModelRoutes(router, "/duty/shifts", DutyShift.objects.select_related("engineer"), ShiftOut, id="shift_id")
+shifts = ModelRoutes(
+    router, "/duty/shifts", DutyShift.objects.select_related("engineer"), ShiftOut, id="shift_id"
+)
 shifts.list("值班", filters=ShiftFilter)
 shifts.detail("值班详情")
 
@@ -134,7 +136,7 @@ def holiday_plans_generate(request: HttpRequest, contract_id: Id, payload: Holid
         emergency_plan_link=payload.emergency_plan_link,
         context=AuditContext.from_request(request),
     )
-    return 201, made
+    return Status(201, made)
 
 
 @router.get(
@@ -170,7 +172,7 @@ def shift_create(request: HttpRequest, payload: ShiftIn) -> Any:
         phone=payload.phone,
         context=AuditContext.from_request(request),
     )
-    return 201, shift
+    return Status(201, shift)
 
 
 class SwapIn(Schema):
@@ -189,7 +191,7 @@ def swap_request(request: HttpRequest, shift_id: Id, payload: SwapIn) -> Any:
         reason=payload.reason,
         context=AuditContext.from_request(request),
     )
-    return 201, swap
+    return Status(201, swap)
 
 
 class DecisionIn(Schema):
@@ -204,4 +206,3 @@ def swap_decide(request: HttpRequest, swap_id: Id, payload: DecisionIn) -> DutyS
         approve=payload.approve,
         context=AuditContext.from_request(request),
     )
-

@@ -12,9 +12,13 @@ from weibao.contracts.models import Contract
 
 
 def vendor_people(contract: Contract) -> QuerySet[User]:
-    return User.objects.filter(
-        memberships__organization_id=contract.vendor_id, memberships__is_active=True, is_active=True
-    ).distinct().order_by("last_name", "first_name", "username")
+    return (
+        User.objects.filter(
+            memberships__organization_id=contract.vendor_id, memberships__is_active=True, is_active=True
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
 
 
 class _Named(forms.ModelChoiceField):

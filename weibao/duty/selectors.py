@@ -47,7 +47,10 @@ def plan_days(plan: HolidayDutyPlan) -> list[PlanDay]:
     """Every day of the plan, each with the shifts that start that day (a day without one shows
     empty, so a gap in the plan is seen)."""
     tz = timezone.get_default_timezone()
-    days = {plan.start + timedelta(days=i): PlanDay(plan.start + timedelta(days=i)) for i in range((plan.end - plan.start).days + 1)}
+    days = {
+        plan.start + timedelta(days=i): PlanDay(plan.start + timedelta(days=i))
+        for i in range((plan.end - plan.start).days + 1)
+    }
     for shift in plan.shifts.select_related("engineer").order_by("start", "-role", "pk"):
         row = days.get(shift.start.astimezone(tz).date())
         if row is not None:

@@ -69,7 +69,9 @@ def holiday_plans_generate(
         raise ValidationError({"year": _("%(y)d 年的法定节假日安排尚未导入。") % {"y": year}})
     days = {d.date: (d.is_workday, d.name) for d in StatutoryDay.objects.filter(year_id=year)}
     wanted = [
-        h for h in rota.holidays(days) if h.end >= contract.start and (contract.end is None or h.start <= contract.end)
+        h
+        for h in rota.holidays(days)
+        if h.end >= contract.start and (contract.end is None or h.start <= contract.end)
     ]
     if not wanted:
         raise ValidationError({"year": _("合同期内 %(y)d 年没有法定节假日。") % {"y": year}})
@@ -206,7 +208,9 @@ def pattern_set(
             )
             for w, s, e, u, r in lines
         )
-        audit_record(action="duty.pattern", actor=actor, context=context, obj=contract, detail={"lines": len(rows)})
+        audit_record(
+            action="duty.pattern", actor=actor, context=context, obj=contract, detail={"lines": len(rows)}
+        )
     return rows
 
 

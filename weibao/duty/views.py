@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -112,7 +112,9 @@ def contract_duty(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """节假日保障方案: the dates, each day's duty group with phones, contacts and escalation chain,
     the emergency plan and the systems watched."""
-    plan = get_visible(HolidayDutyPlan.objects.select_related("contract", "contract__hospital"), request.user, pk=pk)
+    plan = get_visible(
+        HolidayDutyPlan.objects.select_related("contract", "contract__hospital"), request.user, pk=pk
+    )
     today = timezone.localdate()
     return render(
         request,

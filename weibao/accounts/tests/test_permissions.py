@@ -75,6 +75,17 @@ TABLE: dict[str, tuple[set[str], set[str]]] = {
         {"platform_admin", "hospital_admin", "vendor_manager", "vendor_engineer"},
         {"platform_admin"},
     ),
+    "manage_duty": ({"platform_admin", "hospital_admin", "vendor_manager"}, {"platform_admin"}),
+    "stand_duty": ({"vendor_manager", "vendor_engineer"}, set()),
+    "request_swap_own_shift": (
+        {"platform_admin", "hospital_admin", "vendor_manager", "vendor_engineer"},
+        {"platform_admin"},
+    ),
+    "request_swap_colleagues_shift": (
+        {"platform_admin", "hospital_admin", "vendor_manager"},
+        {"platform_admin"},
+    ),
+    "decide_swap": ({"platform_admin", "hospital_admin", "vendor_manager"}, {"platform_admin"}),
 }
 
 
@@ -162,6 +173,13 @@ def _answer(action: str, actor, role: str, t: SimpleNamespace) -> bool:
         "manage_robots": lambda: p.can_manage_robots(actor, _org(t, role).pk),
         "manage_monitoring": lambda: p.can_manage_monitoring(actor, t.hospital.pk),
         "manage_probes": lambda: p.can_manage_probes(actor, t.hospital.pk, t.contract),
+        "manage_duty": lambda: p.can_manage_duty(actor, t.contract),
+        "stand_duty": lambda: p.may_stand_duty(actor, t.contract),
+        "request_swap_own_shift": lambda: p.can_request_swap(actor, t.contract, actor.pk),
+        "request_swap_colleagues_shift": lambda: p.can_request_swap(
+            actor, t.contract, t.colleagues["vendor"].pk
+        ),
+        "decide_swap": lambda: p.can_decide_swap(actor, t.contract),
     }[action]()
 
 

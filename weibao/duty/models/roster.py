@@ -94,13 +94,18 @@ class DutyShift(TenantModel):
         HolidayDutyPlan, on_delete=models.CASCADE, null=True, blank=True, related_name="shifts"
     )
     engineer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="duty_shifts", verbose_name=_("工程师")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="duty_shifts",
+        verbose_name=_("工程师"),
     )
     role = models.CharField(_("角色"), max_length=16, choices=DutyRole.choices, default=DutyRole.PRIMARY)
     start = models.DateTimeField(_("开始"))
     end = models.DateTimeField(_("结束"))
     phone = models.CharField(_("值班电话"), max_length=32, blank=True)
-    source = models.CharField(_("来源"), max_length=16, choices=ShiftSource.choices, default=ShiftSource.MANUAL)
+    source = models.CharField(
+        _("来源"), max_length=16, choices=ShiftSource.choices, default=ShiftSource.MANUAL
+    )
 
     class Meta:
         verbose_name = _("值班")
@@ -157,3 +162,6 @@ class CalendarFeed(models.Model):
     class Meta:
         verbose_name = _("值班日历订阅")
         verbose_name_plural = _("值班日历订阅")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}"

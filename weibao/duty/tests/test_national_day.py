@@ -5,6 +5,7 @@ real SMTP server and on the vendor's group robot, and nobody who is off duty."""
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 
 import pytest
 
@@ -27,7 +28,11 @@ def test_national_day_plan_and_a_fatal_ticket_at_3am_reaches_that_days_duty_grou
 ):
     manager = team["manager"]
     plans = services.holiday_plans_generate(
-        actor=manager, contract=contract, year=2026, engineers=team["engineers"], emergency_plan_link="YJ-2026-01"
+        actor=manager,
+        contract=contract,
+        year=2026,
+        engineers=team["engineers"],
+        emergency_plan_link="YJ-2026-01",
     )
     assert len(plans) >= 7  # 元旦 … 国庆节: every 2026 holiday within the contract's year
     plan = HolidayDutyPlan.objects.get(contract=contract, holiday="国庆节")
@@ -36,7 +41,7 @@ def test_national_day_plan_and_a_fatal_ticket_at_3am_reaches_that_days_duty_grou
     assert [d.day for d in days] == [date(2026, 10, d) for d in range(1, 8)]
     assert all(len(d.primary) == 1 and len(d.backup) == 1 for d in days)
     primaries = [d.primary[0].engineer for d in days]
-    assert all(a != b for a, b in zip(primaries, primaries[1:], strict=False))  # a rota, not one person
+    assert all(a != b for a, b in pairwise(primaries))  # a rota, not one person
     assert {s.phone for d in days for s in d.primary} <= {u.phone for u in team["engineers"]}
 
     third = days[2]
@@ -105,6 +110,10 @@ def test_an_after_hours_ticket_reaches_the_night_shift(contract, team, django_ca
     )
     with django_capture_on_commit_callbacks(execute=True):
         sd_services.ticket_create(
-            actor=None, contract=contract, term=contract.terms.get(number=1), title="夜间报修", created_at=at("2026-03-02 20:00")
+            actor=None,
+            contract=contract,
+            term=contract.terms.get(number=1),
+            title="夜间报修",
+            created_at=at("2026-03-02 20:00"),
         )
     assert {n.recipient for n in Notification.objects.filter(event="ticket.after_hours")} == {night}

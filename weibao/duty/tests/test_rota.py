@@ -55,7 +55,9 @@ def test_a_pattern_line_past_midnight_ends_the_next_day_and_holidays_are_skipped
         rota.PatternLine(0, time(18), time(8), "night"),  # Monday 18:00 → Tuesday 08:00
         rota.PatternLine(5, time(8), time(20), "saturday"),
     ]
-    made = rota.pattern_shifts(lines, date(2026, 9, 28), date(2026, 10, 11), Z, skip=frozenset({date(2026, 10, 3)}))
+    made = rota.pattern_shifts(
+        lines, date(2026, 9, 28), date(2026, 10, 11), Z, skip=frozenset({date(2026, 10, 3)})
+    )
     assert [(s.isoformat(), e.isoformat(), k) for s, e, k in made] == [
         ("2026-09-28T18:00:00+08:00", "2026-09-29T08:00:00+08:00", "night"),
         ("2026-10-05T18:00:00+08:00", "2026-10-06T08:00:00+08:00", "night"),
