@@ -123,6 +123,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "plan": plan,
             "days": selectors.plan_days(plan),
             "today": today,
+            "now": timezone.now(),
             "can_swap": permissions.may_stand_duty(request.user, plan.contract)
             or permissions.can_manage_duty(request.user, plan.contract),
         },
