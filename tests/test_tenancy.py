@@ -117,6 +117,19 @@ def world(hospital, other_hospital):
 
     inspection_b = Inspection.objects.filter(contract=contract_b).first()
     assert inspection_b is not None
+    from weibao.documents.services import document_store
+    from weibao.testing.documents import CODE, ensure_sample_kind
+
+    ensure_sample_kind()
+    document_b = document_store(
+        actor=admin_b,
+        hospital=other_hospital,
+        contract=contract_b,
+        kind=CODE,
+        title="B 的报告",
+        filename="b.docx",
+        content=b"b",
+    )
     from datetime import timedelta
 
     from django.utils import timezone
@@ -136,6 +149,7 @@ def world(hospital, other_hospital):
         actor=admin_b, shift=shift_b, to_engineer=other_engineer_b, reason="B"
     )
     return {
+        "document_b": document_b,
         "plan_b": plan_b,
         "shift_b": shift_b,
         "swap_b": swap_b,
@@ -365,15 +379,24 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "probes:probe_edit": {"pk": w["probe_b"].pk},
             "probes:probe_run": {"pk": w["probe_b"].pk},
             "probes:probe_delete": {"pk": w["probe_b"].pk},
+            "documents:download": {"pk": w["document_b"].pk},
             "duty:contract_duty": {"pk": w["contract_b"].pk},
             "duty:plan_detail": {"pk": w["plan_b"].pk},
             "duty:shift_swap": {"pk": w["shift_b"].pk},
             "duty:swap_decide": {"pk": w["swap_b"].pk},
         },
-        # The ICS feed takes a secret, not an id (a wrong one is a 404: weibao/duty/tests).
-        exempt={"calendars:holiday_year", "duty:ics"},
+        # The template pages take a document kind, not an id; the hospital is one the user
+        # manages (test_templates_are_only_the_managed_hospitals in documents' tests). The ICS
+        # feed takes a secret, not an id (a wrong one is a 404: weibao/duty/tests).
+        exempt={
+            "calendars:holiday_year",
+            "documents:template_download",
+            "documents:template_upload",
+            "documents:template_reset",
+            "duty:ics",
+        },
     )
-    assert len(checked) == 47
+    assert len(checked) == 48
     w["user_b"].refresh_from_db()
     assert w["user_b"].is_active
     w["probe_b"].refresh_from_db()  # still there, never run

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "weibao.calendars",
     "weibao.contracts",
     "weibao.notifications",
+    "weibao.documents",
     "weibao.servicedesk",
     "weibao.probes",
     "weibao.backups",

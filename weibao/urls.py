@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("weibao.calendars.urls")),
     path("", include("weibao.contracts.urls")),
     path("", include("weibao.notifications.urls")),
+    path("", include("weibao.documents.urls")),
     path("", include("weibao.servicedesk.urls")),
     path("", include("weibao.probes.urls")),
     path("", include("weibao.inspections.urls")),

@@ -531,3 +531,18 @@ def can_request_swap(actor: Actor, contract: ContractLike, engineer_id: int) -> 
 def can_decide_swap(actor: Actor, contract: ContractLike) -> bool:
     """Approve or refuse a swap: the vendor's managers and the hospital's admins."""
     return can_manage_duty(actor, contract)
+
+
+# --- documents ----------------------------------------------------------------------------------------
+
+
+def can_manage_document_templates(actor: Actor, hospital_id: int | None) -> bool:
+    """Which DOCX template the hospital's documents are printed from (its own or Weibao's) is the
+    hospital's choice: its admins make it."""
+    return is_hospital_admin(actor, hospital_id)
+
+
+def template_hospital_ids(actor: Actor) -> set[int]:
+    """The hospitals whose document templates the actor manages (a platform admin: none by
+    default here — they act for a hospital from its pages)."""
+    return {m.organization_id for m in _memberships(actor) if m.role == Role.HOSPITAL_ADMIN}

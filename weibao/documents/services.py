@@ -1,0 +1,141 @@
+"""Writes of the documents app: store a produced file with its SHA-256; put a hospital's own
+template in place of the default, or go back to the default."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from weibao.accounts import permissions
+from weibao.accounts.models import Organization, User
+from weibao.audit.context import AuditContext
+from weibao.audit.services import audit_record
+
+from .kinds import get_kind
+from .models import DocumentTemplate, GeneratedDocument
+from .render import DOCX_TYPE, PDF_TYPE, XLSX_TYPE, TemplateInvalid, render_docx
+
+#: The largest template a hospital may upload.
+TEMPLATE_MAX_BYTES = 5 * 1024 * 1024
+
+CONTENT_TYPES = {".docx": DOCX_TYPE, ".xlsx": XLSX_TYPE, ".pdf": PDF_TYPE}
+
+
+def template_bytes(kind_code: str, hospital: Organization | int | None) -> bytes:
+    """The DOCX template a kind is printed from for ``hospital``: its own when it uploaded one,
+    else Weibao's default."""
+    hospital_id = hospital.pk if isinstance(hospital, Organization) else hospital
+    own = DocumentTemplate.objects.filter(hospital_id=hospital_id, kind=kind_code).first()
+    if own is not None:
+        with own.file.open("rb") as f:
+            content: bytes = f.read()
+        return content
+    return get_kind(kind_code).default_bytes()
+
+
+def document_store(
+    *,
+    actor: User | None,
+    hospital: Organization,
+    contract: Any,
+    kind: str,
+    title: str,
+    filename: str,
+    content: bytes,
+    subject: str = "",
+    period: str = "",
+    context: AuditContext | None = None,
+) -> GeneratedDocument:
+    """Keep a produced file, its SHA-256 and who produced it (the caller has checked that the
+    actor may produce it: whoever may read the subject may print it)."""
+    get_kind(kind)  # an unknown kind is a programming error, not a user's
+    suffix = filename[filename.rfind(".") :].lower() if "." in filename else ""
+    doc = GeneratedDocument(
+        hospital=hospital,
+        contract=contract,
+        kind=kind,
+        title=title[:200],
+        subject=subject,
+        period=period,
+        filename=filename[:200],
+        content_type=CONTENT_TYPES.get(suffix, "application/octet-stream"),
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        produced_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    with transaction.atomic():
+        doc.file.save(filename, ContentFile(content), save=False)
+        doc.save()
+        audit_record(
+            action="document.produce",
+            actor=actor,
+            context=context,
+            obj=doc,
+            organization=hospital,
+            detail={"kind": kind, "subject": subject, "period": period, "sha256": doc.sha256},
+        )
+    return doc
+
+
+def _require_templates(actor: User | None, hospital: Organization) -> None:
+    if not permissions.can_manage_document_templates(actor, hospital.pk):
+        raise PermissionDenied(_("只有医院管理员可以更换本院的文档模板。"))
+
+
+def template_upload(
+    *,
+    actor: User,
+    hospital: Organization,
+    kind: str,
+    content: bytes,
+    context: AuditContext | None = None,
+) -> DocumentTemplate:
+    """Put the hospital's own DOCX in place of the kind's default, once it has rendered the kind's
+    sample data (a template that cannot be filled is refused with the reason)."""
+    _require_templates(actor, hospital)
+    document_kind = get_kind(kind)
+    if not document_kind.has_template:
+        raise ValidationError(_("这种文档不是由 DOCX 模板生成的。"))
+    if len(content) > TEMPLATE_MAX_BYTES:
+        raise ValidationError(_("模板文件不能超过 5 MB。"))
+    try:
+        render_docx(content, document_kind.sample_context())
+    except TemplateInvalid as e:
+        raise ValidationError(str(e)) from e
+    sha256 = hashlib.sha256(content).hexdigest()
+    with transaction.atomic():
+        DocumentTemplate.objects.filter(hospital=hospital, kind=kind).delete()
+        template = DocumentTemplate(hospital=hospital, kind=kind, sha256=sha256, uploaded_by=actor)
+        template.file.save(f"{kind}.docx", ContentFile(content), save=False)
+        template.save()
+        audit_record(
+            action="document.template_upload",
+            actor=actor,
+            context=context,
+            obj=template,
+            organization=hospital,
+            detail={"kind": kind, "sha256": sha256},
+        )
+    return template
+
+
+def template_reset(
+    *, actor: User, hospital: Organization, kind: str, context: AuditContext | None = None
+) -> None:
+    """Go back to Weibao's default template for the kind."""
+    _require_templates(actor, hospital)
+    with transaction.atomic():
+        deleted, _rows = DocumentTemplate.objects.filter(hospital=hospital, kind=kind).delete()
+        if deleted:
+            audit_record(
+                action="document.template_reset",
+                actor=actor,
+                context=context,
+                organization=hospital,
+                detail={"kind": kind},
+            )
