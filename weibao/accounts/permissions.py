@@ -546,3 +546,22 @@ def template_hospital_ids(actor: Actor) -> set[int]:
     """The hospitals whose document templates the actor manages (a platform admin: none by
     default here — they act for a hospital from its pages)."""
     return {m.organization_id for m in _memberships(actor) if m.role == Role.HOSPITAL_ADMIN}
+
+
+# --- emergency plans and incident reports --------------------------------------------------------------
+
+
+def can_write_emergency(actor: Actor, contract: ContractLike) -> bool:
+    """Emergency plans, drills and incident reports are written by the vendor's people and the
+    hospital's admins (the hospital keeps its own plans too)."""
+    return can_work_contract(actor, contract)
+
+
+def require_write_emergency(actor: Actor, contract: ContractLike) -> None:
+    if not can_write_emergency(actor, contract):
+        raise _deny(None, _("只有厂商人员或医院管理员可以编写应急预案和应急报告。"))
+
+
+def can_sign_incident(actor: Actor, contract: ContractLike) -> bool:
+    """An incident report is signed off by the hospital's admins."""
+    return is_hospital_admin(actor, contract.hospital_id)

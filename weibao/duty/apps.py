@@ -27,6 +27,24 @@ class DutyConfig(AppConfig):
                 "duty.swap_request": _("值班：申请换班"),
                 "duty.swap_decide": _("值班：审批换班"),
                 "duty.feed_renew": _("值班：重置日历订阅地址"),
+                "duty.emergency_plan": _("应急：保存应急预案新版本"),
+                "duty.drill": _("应急：登记应急演练"),
+                "duty.incident": _("应急：新建应急报告"),
+                "duty.incident_edit": _("应急：修改应急报告"),
+                "duty.incident_sign": _("应急：签字确认应急报告"),
             }
         )
         register_nav(_("值班"), "duty:duty_home", order=330)
+
+        from weibao.documents.kinds import DocumentKind, register_kind
+
+        from .incidents import KIND, default_template, sample_context
+
+        register_kind(
+            DocumentKind(
+                code=KIND,
+                label=_("应急报告"),
+                default_template=default_template,
+                sample_context=sample_context,
+            )
+        )

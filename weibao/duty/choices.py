@@ -33,3 +33,18 @@ WEEKDAYS = [
     (5, _("周六")),
     (6, _("周日")),
 ]
+
+
+class IncidentState(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SIGNED = "signed", _("已签字")
+
+
+#: The milestones of an incident's timeline, in order, and the ticket fact each is read from.
+MILESTONES = [
+    ("detected", _("发现")),
+    ("responded", _("响应")),
+    ("escalated", _("升级到场")),
+    ("onsite", _("到场")),
+    ("restored", _("恢复")),
+]

@@ -59,7 +59,11 @@ def test_holiday_plan_on_desktop_and_phone(new_context, contract, team, password
     # The engineer's coming night shift, and a swap asked for on the phone.
     soon = timezone.now() + timedelta(days=1)
     services.shift_create(
-        actor=team["manager"], contract=contract, engineer=engineer, start=soon, end=soon + timedelta(hours=12)
+        actor=team["manager"],
+        contract=contract,
+        engineer=engineer,
+        start=soon,
+        end=soon + timedelta(hours=12),
     )
     phone.goto("/duty/")
     phone.wait_for_selector("#my-shifts .duty-row")
