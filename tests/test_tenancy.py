@@ -148,7 +148,21 @@ def world(hospital, other_hospital):
     swap_b = duty_services.swap_request(
         actor=admin_b, shift=shift_b, to_engineer=other_engineer_b, reason="B"
     )
+    from weibao.duty import incidents as duty_incidents
+
+    emergency_plan_b = duty_incidents.emergency_plan_save(
+        actor=admin_b, contract=contract_b, code="YJ-B", title="B 预案", content="B", responsible=admin_b
+    )
+    drill_b = duty_incidents.drill_record(
+        actor=admin_b, plan=emergency_plan_b, day=date(2026, 9, 1), scenario="B", participants="B"
+    )
+    incident_b = duty_incidents.incident_create(
+        actor=admin_b, contract=contract_b, title="B 事件", tickets=[ticket_b], plan=emergency_plan_b
+    )
     return {
+        "emergency_plan_b": emergency_plan_b,
+        "drill_b": drill_b,
+        "incident_b": incident_b,
         "document_b": document_b,
         "plan_b": plan_b,
         "shift_b": shift_b,
@@ -214,6 +228,9 @@ def test_api_refuses_the_other_hospital(client_for, world):
             "plan_id": w["plan_b"].pk,
             "shift_id": w["shift_b"].pk,
             "swap_id": w["swap_b"].pk,
+            "emergency_plan_id": w["emergency_plan_b"].pk,
+            "drill_id": w["drill_b"].pk,
+            "incident_id": w["incident_b"].pk,
         },
         bodies={
             ("POST", "/api/v1/organizations/{org_id}/campuses"): {"name": "新院区"},
@@ -261,6 +278,12 @@ def test_api_refuses_the_other_hospital(client_for, world):
                 "reason": "x",
             },
             ("POST", "/api/v1/duty/swaps/{swap_id}/decision"): {"approve": True},
+            ("PATCH", "/api/v1/duty/incidents/{incident_id}"): {"root_cause": "改"},
+            ("POST", "/api/v1/duty/emergency-plans/{emergency_plan_id}/drills"): {
+                "date": "2026-09-02",
+                "scenario": "x",
+                "participants": "x",
+            },
             ("POST", "/api/v1/tickets/{ticket_id}/watch"): {"watch": True},
             ("POST", "/api/v1/calendars/{code}/exceptions"): {"date": "2026-03-04", "periods": []},
             ("POST", "/api/v1/calendars/{code}/due"): {
@@ -292,6 +315,8 @@ def test_api_refuses_the_other_hospital(client_for, world):
     assert w["contract_b"].title != "改名" and w["contract_b"].terms.count() == 10
     w["swap_b"].refresh_from_db()
     assert w["swap_b"].state == "requested"
+    w["incident_b"].refresh_from_db()
+    assert w["incident_b"].root_cause == "" and w["emergency_plan_b"].drills.count() == 1
 
 
 def test_lists_show_nothing_of_the_other_hospital(client_for, world):
@@ -384,6 +409,10 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "duty:plan_detail": {"pk": w["plan_b"].pk},
             "duty:shift_swap": {"pk": w["shift_b"].pk},
             "duty:swap_decide": {"pk": w["swap_b"].pk},
+            "duty:incident_detail": {"pk": w["incident_b"].pk},
+            "duty:incident_sign": {"pk": w["incident_b"].pk},
+            "duty:incident_print": {"pk": w["incident_b"].pk},
+            "duty:emergency_plan_detail": {"pk": w["emergency_plan_b"].pk},
         },
         # The template pages take a document kind, not an id; the hospital is one the user
         # manages (test_templates_are_only_the_managed_hospitals in documents' tests). The ICS
@@ -396,7 +425,7 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "duty:ics",
         },
     )
-    assert len(checked) == 48
+    assert len(checked) == 52
     w["user_b"].refresh_from_db()
     assert w["user_b"].is_active
     w["probe_b"].refresh_from_db()  # still there, never run

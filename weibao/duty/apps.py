@@ -35,6 +35,7 @@ class DutyConfig(AppConfig):
             }
         )
         register_nav(_("值班"), "duty:duty_home", order=330)
+        register_nav(_("应急"), "duty:emergency_home", order=331)
 
         from weibao.documents.kinds import DocumentKind, register_kind
 

@@ -12,4 +12,9 @@ urlpatterns = [
     path("duty/swaps/<int:pk>/decide/", views.swap_decide, name="swap_decide"),
     path("duty/feed/", views.feed_renew, name="feed_renew"),
     path("duty/ics/<str:token>.ics", views.ics_feed, name="ics"),
+    path("emergency/", views.emergency_home, name="emergency_home"),
+    path("emergency/incidents/<int:pk>/", views.incident_detail, name="incident_detail"),
+    path("emergency/incidents/<int:pk>/sign/", views.incident_sign, name="incident_sign"),
+    path("emergency/incidents/<int:pk>/print/", views.incident_print, name="incident_print"),
+    path("emergency/plans/<int:pk>/", views.emergency_plan_detail, name="emergency_plan_detail"),
 ]

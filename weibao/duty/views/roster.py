@@ -20,11 +20,11 @@ from weibao.core.forms import submit
 from weibao.core.pagination import request_page
 from weibao.core.tenancy import get_visible
 
-from . import selectors, services
-from .choices import SwapState
-from .forms import HolidayPlanForm, SwapForm
-from .ics import shifts_ics
-from .models import CalendarFeed, DutyShift, DutySwap, HolidayDutyPlan
+from .. import selectors, services
+from ..choices import SwapState
+from ..forms import HolidayPlanForm, SwapForm
+from ..ics import shifts_ics
+from ..models import CalendarFeed, DutyShift, DutySwap, HolidayDutyPlan
 
 
 @login_required

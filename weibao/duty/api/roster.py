@@ -20,9 +20,9 @@ from weibao.core.api import Id, IsoDateTime, responses
 from weibao.core.api_crud import ModelRoutes
 from weibao.core.tenancy import get_visible
 
-from . import selectors, services
-from .choices import DutyRole
-from .models import DutyShift, DutySwap, HolidayDutyPlan
+from .. import selectors, services
+from ..choices import DutyRole
+from ..models import DutyShift, DutySwap, HolidayDutyPlan
 
 router = Router(tags=["duty"])
 
