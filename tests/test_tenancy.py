@@ -159,7 +159,18 @@ def world(hospital, other_hospital):
     incident_b = duty_incidents.incident_create(
         actor=admin_b, contract=contract_b, title="B 事件", tickets=[ticket_b], plan=emergency_plan_b
     )
+    from weibao.duty import remote as duty_remote
+
+    remote_b = duty_remote.remote_request(
+        actor=engineer_b,
+        contract=contract_b,
+        system=system_b,
+        purpose="B",
+        planned_start=soon,
+        planned_end=soon + timedelta(hours=1),
+    )
     return {
+        "remote_b": remote_b,
         "emergency_plan_b": emergency_plan_b,
         "drill_b": drill_b,
         "incident_b": incident_b,
@@ -231,6 +242,7 @@ def test_api_refuses_the_other_hospital(client_for, world):
             "emergency_plan_id": w["emergency_plan_b"].pk,
             "drill_id": w["drill_b"].pk,
             "incident_id": w["incident_b"].pk,
+            "remote_session_id": w["remote_b"].pk,
         },
         bodies={
             ("POST", "/api/v1/organizations/{org_id}/campuses"): {"name": "新院区"},
@@ -279,6 +291,7 @@ def test_api_refuses_the_other_hospital(client_for, world):
             },
             ("POST", "/api/v1/duty/swaps/{swap_id}/decision"): {"approve": True},
             ("PATCH", "/api/v1/duty/incidents/{incident_id}"): {"root_cause": "改"},
+            ("POST", "/api/v1/remote-sessions/{remote_session_id}/decision"): {"approve": True},
             ("POST", "/api/v1/duty/emergency-plans/{emergency_plan_id}/drills"): {
                 "date": "2026-09-02",
                 "scenario": "x",
@@ -317,6 +330,8 @@ def test_api_refuses_the_other_hospital(client_for, world):
     assert w["swap_b"].state == "requested"
     w["incident_b"].refresh_from_db()
     assert w["incident_b"].root_cause == "" and w["emergency_plan_b"].drills.count() == 1
+    w["remote_b"].refresh_from_db()
+    assert w["remote_b"].state == "requested"
 
 
 def test_lists_show_nothing_of_the_other_hospital(client_for, world):
@@ -413,6 +428,9 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "duty:incident_sign": {"pk": w["incident_b"].pk},
             "duty:incident_print": {"pk": w["incident_b"].pk},
             "duty:emergency_plan_detail": {"pk": w["emergency_plan_b"].pk},
+            "duty:remote_detail": {"pk": w["remote_b"].pk},
+            "duty:remote_act": {"pk": w["remote_b"].pk},
+            "duty:remote_system": {"pk": w["system_b"].pk},
         },
         # The template pages take a document kind, not an id; the hospital is one the user
         # manages (test_templates_are_only_the_managed_hospitals in documents' tests). The ICS
@@ -425,7 +443,7 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "duty:ics",
         },
     )
-    assert len(checked) == 52
+    assert len(checked) == 55
     w["user_b"].refresh_from_db()
     assert w["user_b"].is_active
     w["probe_b"].refresh_from_db()  # still there, never run

@@ -565,3 +565,16 @@ def require_write_emergency(actor: Actor, contract: ContractLike) -> None:
 def can_sign_incident(actor: Actor, contract: ContractLike) -> bool:
     """An incident report is signed off by the hospital's admins."""
     return is_hospital_admin(actor, contract.hospital_id)
+
+
+# --- remote access register -----------------------------------------------------------------------------
+
+
+def can_request_remote(actor: Actor, contract: ContractLike) -> bool:
+    """A remote session into the hospital's system is asked for by the vendor's people."""
+    return is_vendor_member(actor, contract.vendor_id)
+
+
+def can_approve_remote(actor: Actor, contract: ContractLike) -> bool:
+    """The hospital's admins let the vendor in (or not)."""
+    return is_hospital_admin(actor, contract.hospital_id)

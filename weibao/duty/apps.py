@@ -32,10 +32,15 @@ class DutyConfig(AppConfig):
                 "duty.incident": _("应急：新建应急报告"),
                 "duty.incident_edit": _("应急：修改应急报告"),
                 "duty.incident_sign": _("应急：签字确认应急报告"),
+                "duty.remote_request": _("远程运维：申请"),
+                "duty.remote_decide": _("远程运维：审批"),
+                "duty.remote_start": _("远程运维：开始"),
+                "duty.remote_end": _("远程运维：结束"),
             }
         )
         register_nav(_("值班"), "duty:duty_home", order=330)
         register_nav(_("应急"), "duty:emergency_home", order=331)
+        register_nav(_("远程运维"), "duty:remote_list", order=332)
 
         from weibao.documents.kinds import DocumentKind, register_kind
 

@@ -48,3 +48,11 @@ MILESTONES = [
     ("onsite", _("到场")),
     ("restored", _("恢复")),
 ]
+
+
+class RemoteState(models.TextChoices):
+    REQUESTED = "requested", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REFUSED = "refused", _("已拒绝")
+    ACTIVE = "active", _("进行中")
+    ENDED = "ended", _("已结束")

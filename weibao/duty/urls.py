@@ -17,4 +17,9 @@ urlpatterns = [
     path("emergency/incidents/<int:pk>/sign/", views.incident_sign, name="incident_sign"),
     path("emergency/incidents/<int:pk>/print/", views.incident_print, name="incident_print"),
     path("emergency/plans/<int:pk>/", views.emergency_plan_detail, name="emergency_plan_detail"),
+    path("remote/", views.remote_list, name="remote_list"),
+    path("remote/new/", views.remote_request, name="remote_request"),
+    path("remote/<int:pk>/", views.remote_detail, name="remote_detail"),
+    path("remote/<int:pk>/act/", views.remote_act, name="remote_act"),
+    path("remote/system/<int:pk>/", views.remote_system, name="remote_system"),
 ]

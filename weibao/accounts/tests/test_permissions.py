@@ -86,6 +86,13 @@ TABLE: dict[str, tuple[set[str], set[str]]] = {
         {"platform_admin"},
     ),
     "decide_swap": ({"platform_admin", "hospital_admin", "vendor_manager"}, {"platform_admin"}),
+    "write_emergency": (
+        {"platform_admin", "hospital_admin", "vendor_manager", "vendor_engineer"},
+        {"platform_admin"},
+    ),
+    "sign_incident": ({"platform_admin", "hospital_admin"}, {"platform_admin"}),
+    "request_remote": ({"vendor_manager", "vendor_engineer"}, set()),
+    "approve_remote": ({"platform_admin", "hospital_admin"}, {"platform_admin"}),
 }
 
 
@@ -180,6 +187,10 @@ def _answer(action: str, actor, role: str, t: SimpleNamespace) -> bool:
             actor, t.contract, t.colleagues["vendor"].pk
         ),
         "decide_swap": lambda: p.can_decide_swap(actor, t.contract),
+        "write_emergency": lambda: p.can_write_emergency(actor, t.contract),
+        "sign_incident": lambda: p.can_sign_incident(actor, t.contract),
+        "request_remote": lambda: p.can_request_remote(actor, t.contract),
+        "approve_remote": lambda: p.can_approve_remote(actor, t.contract),
     }[action]()
 
 

@@ -2,8 +2,9 @@
 
 from ninja import Router
 
-from . import emergency, roster
+from . import emergency, remote, roster
 
 router = Router(tags=["duty"])
 router.add_router("", roster.router)
 router.add_router("", emergency.router)
+router.add_router("", remote.router)

@@ -2,6 +2,7 @@
 emergency plans with drills, and incident reports."""
 
 from .emergency import CorrectiveAction, Drill, EmergencyPlan, IncidentReport
+from .remote import RemoteSession
 from .roster import CalendarFeed, DutyPattern, DutyShift, DutySwap, HolidayDutyPlan
 
 __all__ = [
@@ -14,4 +15,5 @@ __all__ = [
     "EmergencyPlan",
     "HolidayDutyPlan",
     "IncidentReport",
+    "RemoteSession",
 ]
