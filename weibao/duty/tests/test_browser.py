@@ -5,7 +5,7 @@ to ``var/screenshots/duty/``."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -84,3 +84,62 @@ def test_holiday_plan_on_desktop_and_phone(new_context, contract, team, password
     desk.wait_for_selector("text=已批准换班")
     swap.refresh_from_db()
     assert swap.state == "approved"
+
+
+def test_starting_a_remote_session_on_a_phone_after_the_hospital_approves_at_a_desk(
+    new_context, hospital, duty_vendor, team, password
+):
+    from decimal import Decimal
+
+    from weibao.contracts.services import contract_create_from_template
+    from weibao.contracts.template_loader import get_template
+    from weibao.duty import remote
+    from weibao.servicedesk import services as sd_services
+    from weibao.servicedesk.models import TicketClock
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    his = contract_create_from_template(
+        actor=None,
+        template=get_template("his-3y"),
+        hospital=hospital,
+        vendor=duty_vendor,
+        start=date(2026, 1, 1),
+        amount=Decimal("300000"),
+        code="T-HIS",
+    )
+    engineer, admin = team["engineers"][0], team["admin"]
+    ticket = sd_services.ticket_create(
+        actor=None, contract=his, term=his.terms.get(number=1), title="HIS 收费报错"
+    )
+    now = timezone.now()
+    session = remote.remote_request(
+        actor=engineer,
+        contract=his,
+        system=his.systems.first(),
+        purpose="通过堡垒机排查收费模块",
+        planned_start=now,
+        planned_end=now + timedelta(hours=2),
+        ticket=ticket,
+    )
+    desk = new_context(viewport={"width": 1280, "height": 900}).new_page()
+    phone = new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True).new_page()
+    for pg in (desk, phone):
+        pg.set_default_timeout(20000)
+    login(desk, admin.username, password)
+    desk.goto(f"/remote/{session.pk}/")
+    desk.click("#remote-actions button[value=approve]")
+    desk.wait_for_selector("#remote-session[data-state=approved]")
+    desk.screenshot(path=str(SHOTS / "remote-approved-desktop.png"), full_page=True)
+
+    login(phone, engineer.username, password)
+    phone.goto(f"/remote/{session.pk}/")
+    phone.click("#remote-actions button[value=start]")
+    phone.wait_for_selector("#remote-session[data-state=active]")
+    assert phone.inner_text("#remote-started") != "—"
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 400
+    phone.screenshot(path=str(SHOTS / "remote-started-phone.png"), full_page=True)
+    assert TicketClock.objects.get(ticket=ticket, kind="response").status == "met"
+
+    desk.goto(f"/remote/system/{his.systems.first().pk}/")
+    desk.wait_for_selector("#remote-list li[data-state=active]")
+    desk.screenshot(path=str(SHOTS / "remote-system-desktop.png"), full_page=True)
