@@ -222,6 +222,45 @@ def world(hospital, other_hospital):
         before="1",
         after="2",
     )
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from weibao.duty import services as duty_services
+
+    engineer_b = member(contract_b.vendor, Role.VENDOR_ENGINEER)
+    other_engineer_b = member(contract_b.vendor, Role.VENDOR_ENGINEER)
+    plan_b = duty_services.holiday_plans_generate(
+        actor=admin_b, contract=contract_b, year=2026, engineers=[engineer_b]
+    )[0]
+    soon = timezone.now() + timedelta(days=1)
+    shift_b = duty_services.shift_create(
+        actor=admin_b, contract=contract_b, engineer=engineer_b, start=soon, end=soon + timedelta(hours=8)
+    )
+    swap_b = duty_services.swap_request(
+        actor=admin_b, shift=shift_b, to_engineer=other_engineer_b, reason="B"
+    )
+    from weibao.duty import incidents as duty_incidents
+
+    emergency_plan_b = duty_incidents.emergency_plan_save(
+        actor=admin_b, contract=contract_b, code="YJ-B", title="B 预案", content="B", responsible=admin_b
+    )
+    drill_b = duty_incidents.drill_record(
+        actor=admin_b, plan=emergency_plan_b, day=date(2026, 9, 1), scenario="B", participants="B"
+    )
+    incident_b = duty_incidents.incident_create(
+        actor=admin_b, contract=contract_b, title="B 事件", tickets=[ticket_b], plan=emergency_plan_b
+    )
+    from weibao.duty import remote as duty_remote
+
+    remote_b = duty_remote.remote_request(
+        actor=engineer_b,
+        contract=contract_b,
+        system=system_b,
+        purpose="B",
+        planned_start=soon,
+        planned_end=soon + timedelta(hours=1),
+    )
     return {
         "item_b": item_b,
         "document_b": document_b,
@@ -238,6 +277,13 @@ def world(hospital, other_hospital):
         "trainee_b": trainee_b,
         "team_member_b": team_member_b,
         "leave_b": leave_b,
+        "remote_b": remote_b,
+        "emergency_plan_b": emergency_plan_b,
+        "drill_b": drill_b,
+        "incident_b": incident_b,
+        "plan_b": plan_b,
+        "shift_b": shift_b,
+        "swap_b": swap_b,
         "probe_b": probe_b,
         "monitoring_token_b": monitoring_token_b,
         "mapping_b": mapping_b,
@@ -309,6 +355,13 @@ def test_api_refuses_the_other_hospital(client_for, world):
             "minutes_id": w["minutes_b"].pk,
             "action_id": w["action_item_b"].pk,
             "tuning_id": w["tuning_b"].pk,
+            "plan_id": w["plan_b"].pk,
+            "shift_id": w["shift_b"].pk,
+            "swap_id": w["swap_b"].pk,
+            "emergency_plan_id": w["emergency_plan_b"].pk,
+            "drill_id": w["drill_b"].pk,
+            "incident_id": w["incident_b"].pk,
+            "remote_session_id": w["remote_b"].pk,
         },
         bodies={
             ("POST", "/api/v1/organizations/{org_id}/campuses"): {"name": "新院区"},
@@ -347,6 +400,22 @@ def test_api_refuses_the_other_hospital(client_for, world):
             ("POST", "/api/v1/data-changes/{data_change_id}/steps"): {"step": "approve"},
             ("POST", "/api/v1/change-requests/{change_request_id}/steps"): {"action": "reject"},
             ("PATCH", "/api/v1/robots/{robot_id}"): {"name": "改名"},
+            ("POST", "/api/v1/contracts/{contract_id}/holiday-plans"): {
+                "year": 2026,
+                "engineer_ids": [w["admin_a"].pk],
+            },
+            ("POST", "/api/v1/duty/shifts/{shift_id}/swaps"): {
+                "to_engineer_id": w["admin_a"].pk,
+                "reason": "x",
+            },
+            ("POST", "/api/v1/duty/swaps/{swap_id}/decision"): {"approve": True},
+            ("PATCH", "/api/v1/duty/incidents/{incident_id}"): {"root_cause": "改"},
+            ("POST", "/api/v1/remote-sessions/{remote_session_id}/decision"): {"approve": True},
+            ("POST", "/api/v1/duty/emergency-plans/{emergency_plan_id}/drills"): {
+                "date": "2026-09-02",
+                "scenario": "x",
+                "participants": "x",
+            },
             ("POST", "/api/v1/tickets/{ticket_id}/watch"): {"watch": True},
             ("POST", "/api/v1/inspections/{inspection_id}/start"): {"mode": "onsite"},
             ("PATCH", "/api/v1/inspection-items/{item_id}"): {"note": "x"},
@@ -443,6 +512,12 @@ def test_api_refuses_the_other_hospital(client_for, world):
     w["item_b"].refresh_from_db()
     assert w["item_b"].note == "" and w["item_b"].ticket_id is None
     assert w["inspection_b"].signatures.count() == 1
+    w["swap_b"].refresh_from_db()
+    assert w["swap_b"].state == "requested"
+    w["incident_b"].refresh_from_db()
+    assert w["incident_b"].root_cause == "" and w["emergency_plan_b"].drills.count() == 1
+    w["remote_b"].refresh_from_db()
+    assert w["remote_b"].state == "requested"
 
 
 def test_lists_show_nothing_of_the_other_hospital(client_for, world):
@@ -571,23 +646,36 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "records:policy_detail": {"pk": w["policy_b"].pk},
             "records:contract_records": {"pk": w["contract_b"].pk},
             "records:action_to_change_request": {"pk": w["action_item_b"].pk},
+            "duty:contract_duty": {"pk": w["contract_b"].pk},
+            "duty:plan_detail": {"pk": w["plan_b"].pk},
+            "duty:shift_swap": {"pk": w["shift_b"].pk},
+            "duty:swap_decide": {"pk": w["swap_b"].pk},
+            "duty:incident_detail": {"pk": w["incident_b"].pk},
+            "duty:incident_sign": {"pk": w["incident_b"].pk},
+            "duty:incident_print": {"pk": w["incident_b"].pk},
+            "duty:emergency_plan_detail": {"pk": w["emergency_plan_b"].pk},
+            "duty:remote_detail": {"pk": w["remote_b"].pk},
+            "duty:remote_act": {"pk": w["remote_b"].pk},
+            "duty:remote_system": {"pk": w["system_b"].pk},
         },
         # The template pages take a document kind, not an id; the hospital is one the user
-        # manages (test_templates_are_only_the_managed_hospitals in documents' tests).
+        # manages (test_templates_are_only_the_managed_hospitals in documents' tests). The ICS
+        # feed takes a secret, not an id (a wrong one is a 404: weibao/duty/tests).
         exempt={
             "calendars:holiday_year",
             "documents:template_download",
             "documents:template_upload",
             "documents:template_reset",
+            "duty:ics",
         },
     )
     w["assessment_b"].refresh_from_db()  # not reviewed by the other hospital
     assert w["assessment_b"].state == "draft" and w["sample_row_b"].result == "pending"
     assert not w["contract_b"].deliverables.exists()
-    assert len(checked) == 84
     assert not w["policy_b"].checks.exists() and not w["policy_b"].restore_tests.exists()
     w["session_b"].refresh_from_db()
     assert w["session_b"].sign_in_open and w["session_b"].trainees.count() == 1
+    assert len(checked) == 95
     w["user_b"].refresh_from_db()
     assert w["user_b"].is_active
     w["probe_b"].refresh_from_db()  # still there, never run

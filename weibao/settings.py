@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "weibao.residency",
     "weibao.training",
     "weibao.records",
+    "weibao.duty",
 ]
 
 MIDDLEWARE = [

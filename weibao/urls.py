@@ -8,6 +8,7 @@ from weibao.audit.api import router as audit_router
 from weibao.calendars.api import router as calendars_router
 from weibao.contracts.api import router as contracts_router
 from weibao.core.api import api
+from weibao.duty.api import router as duty_router
 from weibao.inspections.api import router as inspections_router
 from weibao.notifications.api import router as notifications_router
 from weibao.probes.api import router as probes_router
@@ -33,6 +34,7 @@ api.add_router("", residency_router)
 api.add_router("", training_router)
 api.add_router("", records_router)
 api.add_router("", meetings_router)
+api.add_router("", duty_router)
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -51,6 +53,7 @@ urlpatterns = [
     path("", include("weibao.residency.urls")),
     path("", include("weibao.training.urls")),
     path("", include("weibao.records.urls")),
+    path("", include("weibao.duty.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

@@ -559,6 +559,37 @@ def can_record_invoice(actor: Actor, contract: ContractLike) -> bool:
     return is_hospital_admin(actor, contract.hospital_id) or is_vendor_manager(actor, contract.vendor_id)
 
 
+# --- duty rosters ------------------------------------------------------------------------------------
+
+
+def can_manage_duty(actor: Actor, contract: ContractLike) -> bool:
+    """A contract's duty rosters (holiday plans, weekly patterns, shifts) are drawn up by the
+    vendor's managers; the hospital's admins may draw them up too (they hold the vendor to them)."""
+    return is_hospital_admin(actor, contract.hospital_id) or is_vendor_manager(actor, contract.vendor_id)
+
+
+def require_manage_duty(actor: Actor, contract: ContractLike) -> None:
+    if not can_manage_duty(actor, contract):
+        raise _deny(None, _("只有厂商经理或医院管理员可以排班。"))
+
+
+def may_stand_duty(user: Actor, contract: ContractLike) -> bool:
+    """Who may be put on a contract's duty roster: the vendor's managers and engineers."""
+    return is_vendor_member(user, contract.vendor_id)
+
+
+def can_request_swap(actor: Actor, contract: ContractLike, engineer_id: int) -> bool:
+    """Ask to hand a shift over: the engineer standing it, or whoever draws up the roster."""
+    return (
+        _authenticated(actor) and actor.pk == engineer_id and is_vendor_member(actor, contract.vendor_id)
+    ) or can_manage_duty(actor, contract)
+
+
+def can_decide_swap(actor: Actor, contract: ContractLike) -> bool:
+    """Approve or refuse a swap: the vendor's managers and the hospital's admins."""
+    return can_manage_duty(actor, contract)
+
+
 # --- documents ----------------------------------------------------------------------------------------
 
 
@@ -669,3 +700,35 @@ def can_keep_service_records(actor: Actor, contract: ContractLike) -> bool:
     """Meeting minutes and tuning records of a contract: the vendor's people and the hospital's
     IT staff who work it."""
     return can_work_contract(actor, contract)
+
+
+# --- emergency plans and incident reports --------------------------------------------------------------
+
+
+def can_write_emergency(actor: Actor, contract: ContractLike) -> bool:
+    """Emergency plans, drills and incident reports are written by the vendor's people and the
+    hospital's admins (the hospital keeps its own plans too)."""
+    return can_work_contract(actor, contract)
+
+
+def require_write_emergency(actor: Actor, contract: ContractLike) -> None:
+    if not can_write_emergency(actor, contract):
+        raise _deny(None, _("只有厂商人员或医院管理员可以编写应急预案和应急报告。"))
+
+
+def can_sign_incident(actor: Actor, contract: ContractLike) -> bool:
+    """An incident report is signed off by the hospital's admins."""
+    return is_hospital_admin(actor, contract.hospital_id)
+
+
+# --- remote access register -----------------------------------------------------------------------------
+
+
+def can_request_remote(actor: Actor, contract: ContractLike) -> bool:
+    """A remote session into the hospital's system is asked for by the vendor's people."""
+    return is_vendor_member(actor, contract.vendor_id)
+
+
+def can_approve_remote(actor: Actor, contract: ContractLike) -> bool:
+    """The hospital's admins let the vendor in (or not)."""
+    return is_hospital_admin(actor, contract.hospital_id)

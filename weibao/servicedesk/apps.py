@@ -43,6 +43,7 @@ class ServicedeskConfig(AppConfig):
                 "ticket.flag.vendor_caused": _("工单：标记乙方原因"),
                 "ticket.flag.adverse_event": _("工单：标记恶性事件"),
                 "ticket.move": _("工单：转至其他合同"),
+                "ticket.remote_started": _("工单：开始远程服务"),
             }
         )
         register_event("ticket.moved", _("工单转入或转出合同"))

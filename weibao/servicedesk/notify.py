@@ -3,9 +3,10 @@ which records and sends after the transaction commits."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime
 from typing import Any
 
 from django.urls import reverse
@@ -136,9 +137,27 @@ def hospital_admins(ticket: Ticket) -> list[User]:
     return _members(ticket.hospital_id, Role.HOSPITAL_ADMIN)
 
 
-def on_duty(ticket: Ticket) -> list[User]:
-    """Who answers now. Until duty rosters exist: the vendor's managers and engineers, the
-    contract's emergency contacts being roles on the vendor's side."""
+#: Answers "who is on duty for this contract at this instant" (the duty rosters, an app above the
+#: service desk, registers it in its ``ready()``); an empty answer means no shift covers the time.
+OnDutyResolver = Callable[[Any, datetime], list[User]]
+_on_duty_resolvers: list[OnDutyResolver] = []
+
+
+def register_on_duty_resolver(resolver: OnDutyResolver) -> None:
+    """Let an app above say who is on duty (see :func:`on_duty`)."""
+    if resolver not in _on_duty_resolvers:
+        _on_duty_resolvers.append(resolver)
+
+
+def on_duty(ticket: Ticket, at: datetime | None = None) -> list[User]:
+    """Who answers now: the engineers the duty roster puts on shift for the ticket's contract at
+    ``at`` (the ticket's creation by default); when no roster covers that time, the vendor's
+    managers and engineers, the contract's emergency contacts being roles on the vendor's side."""
+    when = at or ticket.created_at
+    for resolver in _on_duty_resolvers:
+        people = _people(ticket, *resolver(ticket.contract, when))
+        if people:
+            return people
     return _members(ticket.contract.vendor_id, Role.VENDOR_MANAGER, Role.VENDOR_ENGINEER)
 
 
@@ -177,8 +196,6 @@ def kick(notices: list[Any]) -> None:
 
 def handle_notice(payload: dict[str, Any]) -> None:
     """Run by a worker for each notice of :data:`TOPIC`, in the transaction that deletes it."""
-    from datetime import datetime
-
     from django.db import transaction
 
     ticket_id, extra = payload["ticket_id"], dict(payload.get("extra") or {})

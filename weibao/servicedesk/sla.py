@@ -20,6 +20,10 @@ from .choices import DONE_STATES, OPEN_STATES, ClockStatus, TicketState
 from .models import Ticket, TicketClock, TicketEvent
 
 STOP_EVENTS = {"response": "responded", "onsite": "arrived", "resolution": "resolved"}
+#: The clock event of a remote session started on the ticket (:mod:`.remote`): it stops a clock
+#: whose target says ``met_by: remote_session`` instead of that clock's usual event.
+REMOTE_STARTED = "remote_started"
+MET_BY = {"remote_session": REMOTE_STARTED}
 DEFAULT_PAUSED = {
     "response": [],
     "onsite": [TicketState.WAITING_HOSPITAL],
@@ -82,7 +86,7 @@ def snapshot_clocks(*, contract: Any, term: Any, severity: Any, start: datetime)
                 "calendar": target["calendar"],
                 "paused_in": list(paused),
                 "start_event": start_event,
-                "stop_event": STOP_EVENTS[kind],
+                "stop_event": MET_BY.get(str(target.get("met_by") or ""), STOP_EVENTS[kind]),
             }
         )
     return specs

@@ -109,6 +109,24 @@ TABLE: dict[str, tuple[set[str], set[str]]] = {
         {"platform_admin", "hospital_admin", "department_user", "vendor_manager", "vendor_engineer"},
         {"platform_admin"},
     ),
+    "manage_duty": ({"platform_admin", "hospital_admin", "vendor_manager"}, {"platform_admin"}),
+    "stand_duty": ({"vendor_manager", "vendor_engineer"}, set()),
+    "request_swap_own_shift": (
+        {"platform_admin", "hospital_admin", "vendor_manager", "vendor_engineer"},
+        {"platform_admin"},
+    ),
+    "request_swap_colleagues_shift": (
+        {"platform_admin", "hospital_admin", "vendor_manager"},
+        {"platform_admin"},
+    ),
+    "decide_swap": ({"platform_admin", "hospital_admin", "vendor_manager"}, {"platform_admin"}),
+    "write_emergency": (
+        {"platform_admin", "hospital_admin", "vendor_manager", "vendor_engineer"},
+        {"platform_admin"},
+    ),
+    "sign_incident": ({"platform_admin", "hospital_admin"}, {"platform_admin"}),
+    "request_remote": ({"vendor_manager", "vendor_engineer"}, set()),
+    "approve_remote": ({"platform_admin", "hospital_admin"}, {"platform_admin"}),
 }
 
 
@@ -215,6 +233,17 @@ def _answer(action: str, actor, role: str, t: SimpleNamespace) -> bool:
         "attend_training": lambda: p.can_attend_training(actor, t.contract),
         "keep_service_records": lambda: p.can_keep_service_records(actor, t.contract),
         "keep_backup_records": lambda: p.can_keep_backup_records(actor, t.hospital.pk, t.contract),
+        "manage_duty": lambda: p.can_manage_duty(actor, t.contract),
+        "stand_duty": lambda: p.may_stand_duty(actor, t.contract),
+        "request_swap_own_shift": lambda: p.can_request_swap(actor, t.contract, actor.pk),
+        "request_swap_colleagues_shift": lambda: p.can_request_swap(
+            actor, t.contract, t.colleagues["vendor"].pk
+        ),
+        "decide_swap": lambda: p.can_decide_swap(actor, t.contract),
+        "write_emergency": lambda: p.can_write_emergency(actor, t.contract),
+        "sign_incident": lambda: p.can_sign_incident(actor, t.contract),
+        "request_remote": lambda: p.can_request_remote(actor, t.contract),
+        "approve_remote": lambda: p.can_approve_remote(actor, t.contract),
     }[action]()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import model_validator
 
 from weibao.calendars.durations import Duration, parse_duration
@@ -18,6 +20,10 @@ class Target(_Model):
     workday_appointment: bool = False
     calendar: Code
     text: str | None = None
+    #: What meets the promise when it is not the clock's usual event: ``remote_session`` for a
+    #: response promised as remote service ("30分钟内通过堡垒机远程服务"), met when a remote session
+    #: is started on the ticket (the service desk's ``remote_started`` event), not by 响应.
+    met_by: Literal["remote_session"] | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Target:

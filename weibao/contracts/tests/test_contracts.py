@@ -212,6 +212,7 @@ def test_cli(hospital, vendor):
         "immediate": False,
         "workday_appointment": False,
         "text": "1个小时",
+        "met_by": None,
     }
     out = StringIO()
     call_command(
