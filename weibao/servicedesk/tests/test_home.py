@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _no_dashboard_cache(settings):
     settings.WEIBAO_DASHBOARD_SECONDS = 0
+    settings.WEIBAO_TREND_SECONDS = 0
 
 
 def _ticket(contract, reporter, title, *, created, state, clocks, assignee=None, closed=None, due=None):
@@ -192,6 +193,7 @@ def test_hospital_admin_home_shows_the_figures(world, people, client_for):
     assert "66.7 %" in contract_table and "75 %" in contract_table and "50 %" in contract_table
     assert "66.7 %" in _text(html, "compliance-vendor")
     assert "<svg" in html and "近 12 周趋势" in html and 'id="trend-table"' in html
+    assert "近12周数据更新于" in _text(html, "figures-at")
     assert 'id="report-button"' in html
 
 

@@ -29,6 +29,7 @@ SHOTS = Path(settings.BASE_DIR).parent / "var" / "screenshots"
 @pytest.fixture(autouse=True)
 def _no_dashboard_cache(settings):
     settings.WEIBAO_DASHBOARD_SECONDS = 0
+    settings.WEIBAO_TREND_SECONDS = 0
 
 
 def _open_home(new_context, size, user, password, role):

@@ -52,11 +52,11 @@ def report_panel(request: HttpRequest) -> dict[str, Any] | None:
 SHOWN = 10
 
 
-def _figures(user: Any, *, workload: bool = False) -> dict[str, Any]:
-    """The 12-week figures (trend chart and table, compliance tables; with ``workload``, open
-    tickets per engineer). The templates keep their rendered HTML in a ``{% cache %}`` block for
-    :func:`dashboards.cache_seconds` under ``figures_key`` (user, scope generation, language), so
-    ``figures`` is lazy: it is computed only when that fragment is not kept."""
+def _figures(user: Any) -> dict[str, Any]:
+    """The 12-week figures (trend chart and table, compliance tables) and when they were computed.
+    The templates keep their rendered HTML in a ``{% cache %}`` block for
+    ``dashboards.cache_seconds(trend=True)`` under ``figures_key`` (user, scope generation,
+    language), so ``figures`` is lazy: it is computed only when that fragment is not kept."""
 
     def compute() -> dict[str, Any]:
         tables = dashboards.compliance_tables(dashboards.window_tickets(user))
@@ -65,7 +65,7 @@ def _figures(user: Any, *, workload: bool = False) -> dict[str, Any]:
             "weeks": weeks,
             "chart": trend_chart(weeks),
             "shown": SHOWN,
-            "workload": dashboards.workload(user) if workload else [],
+            "computed_at": timezone.now(),
             **{f"{name}_total": len(rows) for name, rows in tables.items()},
             **{f"by_{name}": rows[:SHOWN] for name, rows in tables.items()},
         }
@@ -73,7 +73,7 @@ def _figures(user: Any, *, workload: bool = False) -> dict[str, Any]:
     return {
         "figures": SimpleLazyObject(compute),
         "figures_key": f"{dashboards.cache_key(user, 'figures')}:{get_language()}",
-        "figures_seconds": max(dashboards.cache_seconds(), 0),
+        "figures_seconds": max(dashboards.cache_seconds(trend=True), 0),
     }
 
 
@@ -106,10 +106,11 @@ def vendor_panel(request: HttpRequest) -> dict[str, Any] | None:
         "wide": True,
         "live": dashboards.live_counts(user),
         "board": dashboards.at_risk_board(user),
+        "workload": dashboards.cached(user, "workload", lambda: dashboards.workload(user)),
         "kinds": _kinds(),
         "weeks_n": dashboards.WEEKS,
         "now": timezone.now(),
-        **_figures(user, workload=True),
+        **_figures(user),
     }
 
 
