@@ -16,6 +16,10 @@ class ReportsConfig(AppConfig):
         from .permissions_nav import sees_deliverables
 
         register_kinds()
+
+        from .sources import register_sources
+
+        register_sources()
         register_action_labels(
             {
                 "deliverable.produce": _("交付物：生成本期文档"),
