@@ -31,6 +31,7 @@ from weibao.audit.context import AuditContext
 from weibao.audit.services import audit_record
 from weibao.contracts.models import MaintainedSystem, Severity
 from weibao.probes.selectors import latest_readings
+from weibao.records.selectors import overdue_restore_tests
 from weibao.servicedesk import reporting
 from weibao.servicedesk import services as ticket_services
 from weibao.servicedesk.attachments import upload_checked
@@ -162,6 +163,29 @@ def items_for(inspection: Inspection) -> list[InspectionItem]:
                         "area_label": checklist.AREA_LABELS["modules"],
                         "code": f"module/{module.pk}",
                         "label": module.name,
+                        "kind": ItemKind.PASS_FAIL,
+                        "subject": system.name,
+                        "system": system,
+                    },
+                )
+            )
+    # A backup policy whose restore test is overdue (records) is a line of the database area:
+    # the inspection asks for the restore test to be done (or says why not).
+    database_rank = checklist.AREA_RANK["database"]
+    for system in systems:
+        for status in overdue_restore_tests(system):
+            policy = status.policy
+            rows.append(
+                _Row(
+                    (database_rank, len(groups), policy.pk),
+                    {
+                        "area": "database",
+                        "area_label": checklist.AREA_LABELS["database"],
+                        "code": f"restore-test/{policy.pk}",
+                        "label": (
+                            _("恢复测试逾期：%(name)s（应于 %(due)s 前完成），本次巡检完成恢复测试")
+                            % {"name": policy.name, "due": f"{status.restore_due:%Y-%m-%d}"}
+                        )[:200],
                         "kind": ItemKind.PASS_FAIL,
                         "subject": system.name,
                         "system": system,

@@ -110,3 +110,51 @@ def test_a_probe_run_fills_the_inspection_when_it_starts(due, people, storescp):
     doing.inspection_item_save(actor=people["engineer"], item=echo, result="abnormal", note="现场：响应慢")
     assert doing.inspection_refresh_from_probes(actor=people["engineer"], inspection=inspection) == 0
     assert _item(inspection, "pacs/dicom_echo").note == "现场：响应慢"
+
+
+def test_an_overdue_restore_test_is_a_line_of_the_next_inspection(due, people):
+    """A backup policy whose last passed restore test is older than its interval asks the next
+    inspection for one; a policy tested in time adds nothing."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from weibao.records import services as backup_records
+
+    system = MaintainedSystem.objects.filter(contract=due.contract, kind="PACS").first()
+    today = timezone.localdate()
+    late = backup_records.policy_create(
+        actor=people["admin"],
+        system=system,
+        name="PACS 数据库全备",
+        scope="全库",
+        location="备份机",
+        restore_interval_days=90,
+    )
+    fresh = backup_records.policy_create(
+        actor=people["admin"],
+        system=system,
+        name="影像归档",
+        scope="影像",
+        location="磁带库",
+        restore_interval_days=90,
+    )
+    for policy, days in ((late, 91), (fresh, 10)):
+        backup_records.restore_test_record(
+            actor=people["admin"],
+            policy=policy,
+            tested_on=today - timedelta(days=days),
+            restored="全库",
+            target="测试库",
+            result="passed",
+            minutes=30,
+            verified_by="张工",
+        )
+    inspection = _start(due, people)
+    lines = list(
+        inspection.items.filter(code__startswith="restore-test/").values_list("code", "label", "area")
+    )
+    assert len(lines) == 1
+    code, label, area = lines[0]
+    assert code == f"restore-test/{late.pk}" and area == "database"
+    assert label.startswith("恢复测试逾期：PACS 数据库全备")
