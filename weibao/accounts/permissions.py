@@ -732,3 +732,10 @@ def can_request_remote(actor: Actor, contract: ContractLike) -> bool:
 def can_approve_remote(actor: Actor, contract: ContractLike) -> bool:
     """The hospital's admins let the vendor in (or not)."""
     return is_hospital_admin(actor, contract.hospital_id)
+
+
+def works_the_service(actor: Actor) -> bool:
+    """The menu entries of the service's running (duty, residency, backups, remote access…) are for
+    the hospital's IT, the vendor's people and auditors; a department user reports and follows
+    tickets and attends trainings, and does not need them."""
+    return _authenticated(actor) and department_only(actor) is None

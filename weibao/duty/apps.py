@@ -9,6 +9,7 @@ class DutyConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
+        from weibao.accounts.permissions import works_the_service
         from weibao.audit.labels import register_action_labels
         from weibao.core.navigation import register_nav
         from weibao.servicedesk.notify import register_on_duty_resolver
@@ -38,9 +39,9 @@ class DutyConfig(AppConfig):
                 "duty.remote_end": _("远程运维：结束"),
             }
         )
-        register_nav(_("值班"), "duty:duty_home", order=330)
-        register_nav(_("应急"), "duty:emergency_home", order=331)
-        register_nav(_("远程运维"), "duty:remote_list", order=332)
+        register_nav(_("值班"), "duty:duty_home", order=330, visible=works_the_service)
+        register_nav(_("应急"), "duty:emergency_home", order=331, visible=works_the_service)
+        register_nav(_("远程运维"), "duty:remote_list", order=332, visible=works_the_service)
 
         from weibao.documents.kinds import DocumentKind, register_kind
 

@@ -29,14 +29,13 @@ class ProbesConfig(AppConfig):
                 "probe.delete": _("探针：删除"),
             }
         )
+        from weibao.accounts.permissions import works_the_service
+
         register_nav(
             _("探针"),
             "probes:probe_list",
             order=330,
-            visible=lambda user: (
-                getattr(user, "is_authenticated", False)
-                and any(m.role != Role.DEPARTMENT_USER for m in user.active_memberships())
-            ),
+            visible=works_the_service,
         )
         register_nav(
             _("监控接入"),

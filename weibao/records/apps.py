@@ -9,6 +9,7 @@ class RecordsConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
+        from weibao.accounts.permissions import works_the_service
         from weibao.audit.labels import register_action_labels
         from weibao.core.navigation import register_nav
         from weibao.notifications.events import register_event
@@ -24,4 +25,4 @@ class RecordsConfig(AppConfig):
             }
         )
         register_event("backup.overdue", _("系统备份或恢复测试逾期"))
-        register_nav(_("备份"), "records:policy_list", order=350)
+        register_nav(_("备份"), "records:policy_list", order=350, visible=works_the_service)

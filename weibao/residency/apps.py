@@ -9,6 +9,7 @@ class ResidencyConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
+        from weibao.accounts.permissions import works_the_service
         from weibao.audit.labels import register_action_labels
         from weibao.core.navigation import register_nav
 
@@ -25,4 +26,4 @@ class ResidencyConfig(AppConfig):
                 "residency.evaluate": _("驻场：医院考评"),
             }
         )
-        register_nav(_("驻场"), "residency:home", order=330)
+        register_nav(_("驻场"), "residency:home", order=330, visible=works_the_service)
