@@ -15,7 +15,7 @@ from ninja import Field, FilterLookup, FilterSchema, Router, Schema
 from weibao.accounts import permissions
 from weibao.audit.context import AuditContext
 from weibao.contracts.models import Contract
-from weibao.core.api import Id, decimal_type, get_visible, responses
+from weibao.core.api import Flag, Id, decimal_type, get_visible, responses
 from weibao.core.api_crud import ModelRoutes
 
 from . import marking, services
@@ -38,7 +38,7 @@ class RowOut(Schema):
     reason: str
 
 
-class EvaluationOut(Schema):
+class AssessmentEvaluationOut(Schema):
     id: int
     code: str
     name: str
@@ -89,7 +89,7 @@ class AssessmentOut(Schema):
 
 class AssessmentDetailOut(AssessmentOut):
     facts: dict[str, Any]
-    evaluations: list[EvaluationOut]
+    evaluations: list[AssessmentEvaluationOut]
     deductions: list[LineOut]
 
     @staticmethod
@@ -141,7 +141,7 @@ def assessment_open(request: HttpRequest, contract_id: Id, payload: OpenIn) -> A
 class ActIn(Schema):
     action: Literal["refresh", "submit", "review", "sign", "reopen"]
     note: str = Field("", max_length=4000)
-    passed: bool | None = None
+    passed: Flag | None = None
 
 
 @router.post("/assessments/{assessment_id}/actions", response=responses(_200=AssessmentDetailOut))
@@ -177,7 +177,9 @@ class DrawIn(Schema):
     seed: int | None = Field(None, ge=0, le=2**63 - 1)
 
 
-@router.post("/assessment-evaluations/{evaluation_id}/sample", response=responses(_200=EvaluationOut))
+@router.post(
+    "/assessment-evaluations/{evaluation_id}/sample", response=responses(_200=AssessmentEvaluationOut)
+)
 def sample_draw(request: HttpRequest, evaluation_id: Id, payload: DrawIn) -> Evaluation:
     """抽取（或重新抽取）一项评价的抽查样本；随机种子被记录，可复现。"""
     ev = _child(request, Evaluation.objects.select_related("assessment"), "assessment", evaluation_id)
@@ -212,7 +214,7 @@ def sample_mark(request: HttpRequest, row_id: Id, payload: MarkIn) -> SampleRow:
 
 
 class WaiveIn(Schema):
-    waive: bool
+    waive: Flag
     reason: str = Field(..., min_length=1, max_length=2000)
 
 
@@ -238,7 +240,7 @@ class GateOut(Schema):
     computed: bool
 
 
-class MilestoneOut(Schema):
+class PaymentMilestoneOut(Schema):
     id: int
     code: str
     name: str
@@ -253,7 +255,7 @@ class MilestoneOut(Schema):
     paid_on: date | None
 
 
-@router.get("/contracts/{contract_id}/payments", response=responses(_200=list[MilestoneOut]))
+@router.get("/contracts/{contract_id}/payments", response=responses(_200=list[PaymentMilestoneOut]))
 def payments(request: HttpRequest, contract_id: Id) -> list[dict[str, Any]]:
     """合同的付款节点：条件、扣款、应付金额、发票与支付。"""
     _money(request.user)

@@ -14,6 +14,8 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
 #: The characters that make Excel, LibreOffice or WPS read a cell as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -26,9 +28,12 @@ def _needs_prefix(text: str) -> bool:
 
 def safe_cell(value: Any) -> Any:
     """``value`` as it may be written to a cell: text that could be read as a formula is
-    prefixed with ``'``; numbers, dates and other text unchanged."""
-    if isinstance(value, str) and _needs_prefix(value):
-        return "'" + value
+    prefixed with ``'``; control characters a spreadsheet cannot hold (all below U+0020 but tab,
+    newline and carriage return) are dropped; numbers, dates and other text unchanged."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if _needs_prefix(value):
+            return "'" + value
     return value
 
 

@@ -104,7 +104,9 @@ def remote_start(
     if actor is None or actor.pk != session.engineer_id:
         raise PermissionDenied(_("只有申请的工程师本人可以开始远程运维。"))
     with transaction.atomic():
-        session = RemoteSession.objects.select_for_update(of=("self",)).select_related("ticket").get(pk=session.pk)
+        session = (
+            RemoteSession.objects.select_for_update(of=("self",)).select_related("ticket").get(pk=session.pk)
+        )
         if session.state != RemoteState.APPROVED:
             raise ValidationError(_("远程运维尚未获批准，不能开始。"))
         if at >= session.planned_end:

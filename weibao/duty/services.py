@@ -310,7 +310,11 @@ def swap_decide(
     if not permissions.can_decide_swap(actor, swap.contract):
         raise PermissionDenied(_("只有厂商经理或医院管理员可以审批换班。"))
     with transaction.atomic():
-        swap = DutySwap.objects.select_for_update(of=("self",)).select_related("shift", "to_engineer").get(pk=swap.pk)
+        swap = (
+            DutySwap.objects.select_for_update(of=("self",))
+            .select_related("shift", "to_engineer")
+            .get(pk=swap.pk)
+        )
         if swap.state != SwapState.REQUESTED:
             raise ValidationError(_("这个换班申请已经处理过了。"))
         swap.state = SwapState.APPROVED if approve else SwapState.REFUSED

@@ -134,7 +134,7 @@ class ItemPatch(Schema):
     note: str | None = Field(None, max_length=2000)
 
 
-class SignIn(Schema):
+class InspectionSignIn(Schema):
     side: Literal["vendor", "hospital"]
     name: str = Field(..., min_length=1, max_length=64)
     signature: str = Field("", max_length=420_000, description="手写签名：data:image/png;base64,…（可选）")
@@ -218,7 +218,7 @@ def inspection_item_ticket(request: Any, item_id: Id) -> dict[str, Any]:
 @router.post(
     "/inspections/{inspection_id}/signatures", response=responses(_201=SignatureOut), summary="巡检签字"
 )
-def inspection_sign(request: Any, inspection_id: Id, payload: SignIn) -> Any:
+def inspection_sign(request: Any, inspection_id: Id, payload: InspectionSignIn) -> Any:
     inspection = _inspection(request, inspection_id)
     try:
         sig = doing.inspection_sign(

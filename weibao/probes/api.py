@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema
 from ninja.errors import HttpError
 
-from weibao.core.api import Id, json_response, responses
+from weibao.core.api import Id, IsoDateTime, json_response, responses
 from weibao.core.api_crud import ModelRoutes, paginated
 
 from . import services
@@ -156,8 +156,8 @@ class ProbeFilter(FilterSchema):
 
 
 class ResultFilter(FilterSchema):
-    since: Annotated[datetime | None, FilterLookup("at__gte")] = None
-    until: Annotated[datetime | None, FilterLookup("at__lt")] = None
+    since: Annotated[IsoDateTime | None, FilterLookup("at__gte")] = None
+    until: Annotated[IsoDateTime | None, FilterLookup("at__lt")] = None
 
 
 probes = ModelRoutes(

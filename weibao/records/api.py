@@ -46,7 +46,7 @@ class PolicyIn(Schema):
     restore_interval_days: int = Field(90, ge=1, le=3660)
 
 
-class CheckIn(Schema):
+class BackupCheckIn(Schema):
     ok: Flag
     newest_backup_at: IsoDateTime | None = None
     note: str = Field("", max_length=2000)
@@ -115,7 +115,7 @@ def policy_create(request: Any, system_id: Id, payload: PolicyIn) -> Any:
 
 
 @router.post("/backup-policies/{policy_id}/checks", response=responses(_201=CheckOut), summary="登记备份检查")
-def check_create(request: Any, policy_id: Id, payload: CheckIn) -> Any:
+def check_create(request: Any, policy_id: Id, payload: BackupCheckIn) -> Any:
     policy = policies.get(request, policy_id)
     row = services.backup_check_record(
         actor=request.user, policy=policy, context=_ctx(request), **payload.dict()

@@ -18,13 +18,13 @@ from .models import ActionItem, MeetingMinutes, TuningRecord
 router = Router(tags=["records"])
 
 
-class ActionIn(Schema):
+class MeetingActionIn(Schema):
     description: str = Field(..., max_length=2000)
     owner: str = Field(..., max_length=64)
     due: IsoDate | None = None
 
 
-class ActionOut(Schema):
+class MeetingActionOut(Schema):
     id: int
     minutes_id: int
     description: str
@@ -39,7 +39,7 @@ class MinutesIn(Schema):
     attendees: str = Field(..., max_length=2000)
     topics: str = Field(..., max_length=10000)
     decisions: str = Field("", max_length=10000)
-    actions: list[ActionIn] = Field(default_factory=list, max_length=100)
+    actions: list[MeetingActionIn] = Field(default_factory=list, max_length=100)
 
 
 class MinutesOut(Schema):
@@ -51,7 +51,7 @@ class MinutesOut(Schema):
     attendees: str
     topics: str
     decisions: str
-    actions: list[ActionOut]
+    actions: list[MeetingActionOut]
 
     @staticmethod
     def resolve_actions(obj: MeetingMinutes) -> list[Any]:
@@ -84,7 +84,7 @@ class TuningOut(Schema):
     after: str
 
 
-class ContractFilter(FilterSchema):
+class RecordsContractFilter(FilterSchema):
     contract: Annotated[Id | None, FilterLookup("contract_id")] = None
 
 
@@ -95,10 +95,10 @@ minutes_routes = ModelRoutes(
     MinutesOut,
     id="minutes_id",
 )
-minutes_routes.list("需求沟通会议纪要", filters=ContractFilter)
+minutes_routes.list("需求沟通会议纪要", filters=RecordsContractFilter)
 minutes_routes.detail("会议纪要详情")
 items = ModelRoutes(
-    router, "/action-items", ActionItem.objects.select_related("minutes"), ActionOut, id="item_id"
+    router, "/action-items", ActionItem.objects.select_related("minutes"), MeetingActionOut, id="item_id"
 )
 
 
@@ -118,7 +118,9 @@ def minutes_create(request: Any, contract_id: Id, payload: MinutesIn) -> Any:
 
 
 @router.post(
-    "/action-items/{action_id}/change-request", response=responses(_200=ActionOut), summary="待办转为需求变更"
+    "/action-items/{action_id}/change-request",
+    response=responses(_200=MeetingActionOut),
+    summary="待办转为需求变更",
 )
 def action_to_change(request: Any, action_id: Id, payload: ToChangeIn) -> Any:
     item = items.get(request, action_id)
@@ -128,7 +130,7 @@ def action_to_change(request: Any, action_id: Id, payload: ToChangeIn) -> Any:
 
 
 tuning = ModelRoutes(router, "/tuning-records", TuningRecord.objects.all(), TuningOut, id="tuning_id")
-tuning.list("系统调优记录", filters=ContractFilter)
+tuning.list("系统调优记录", filters=RecordsContractFilter)
 tuning.detail("调优记录详情")
 
 

@@ -50,7 +50,7 @@ class EntryOut(Schema):
     documents: list[DocumentOut]
 
 
-class CalendarOut(Schema):
+class DeliverableCalendarOut(Schema):
     contract_id: int
     contract_code: str
     items: list[EntryOut]
@@ -61,7 +61,7 @@ class TargetIn(Schema):
     period: str = Field(min_length=4, max_length=16, examples=["2026Q3"])
 
 
-class SignIn(TargetIn):
+class DeliverableSignIn(TargetIn):
     signed_on: IsoDate
     signer: str = Field(min_length=1, max_length=100)
 
@@ -114,14 +114,18 @@ def _contract(request: HttpRequest, contract_id: int) -> Contract:
 
 
 @router.get(
-    "/contracts/{contract_id}/deliverables", response=responses(_200=CalendarOut), summary="合同的交付物日历"
+    "/contracts/{contract_id}/deliverables",
+    response=responses(_200=DeliverableCalendarOut),
+    summary="合同的交付物日历",
 )
-def deliverables_calendar(request: HttpRequest, contract_id: Id, period: str | None = None) -> CalendarOut:
+def deliverables_calendar(
+    request: HttpRequest, contract_id: Id, period: str | None = None
+) -> DeliverableCalendarOut:
     """Every dated deliverable of the contract (or of one ``period`` such as ``2026Q3``) with its
     state (due / produced / signed) and its archived files."""
     contract = _contract(request, contract_id)
     entries = contract_calendar(contract, today=timezone.localdate(), period=period)
-    return CalendarOut(
+    return DeliverableCalendarOut(
         contract_id=contract.pk, contract_code=contract.code, items=[_entry(e) for e in entries]
     )
 
@@ -147,7 +151,7 @@ def deliverable_produce(request: HttpRequest, contract_id: Id, body: TargetIn) -
 @router.post(
     "/contracts/{contract_id}/deliverables/sign", response=responses(_200=SignOut), summary="登记交付物签署"
 )
-def deliverable_sign(request: HttpRequest, contract_id: Id, body: SignIn) -> SignOut:
+def deliverable_sign(request: HttpRequest, contract_id: Id, body: DeliverableSignIn) -> SignOut:
     """Record that the period's produced document was signed, on which day and by whom."""
     contract = _contract(request, contract_id)
     row = services.deliverable_sign(

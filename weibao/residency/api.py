@@ -62,12 +62,12 @@ class MemberIn(Schema):
     reason: str = Field("", max_length=2000)
 
 
-class DecisionIn(Schema):
+class ConsentIn(Schema):
     consent: Flag
     note: str = Field("", max_length=2000)
 
 
-class CheckIn(Schema):
+class AttendanceCheckIn(Schema):
     channel: Channel = Channel.WEB
 
 
@@ -94,7 +94,7 @@ class EvaluationIn(Schema):
     comment: str = Field("", max_length=2000)
 
 
-class EvaluationOut(Schema):
+class ResidentEvaluationOut(Schema):
     id: int
     member_id: int
     period: str
@@ -180,7 +180,7 @@ def member_propose(request: Any, contract_id: Id, payload: MemberIn) -> Any:
     response=responses(_200=MemberOut),
     summary="医院同意或不同意成员变更",
 )
-def member_decide(request: Any, member_id: Id, payload: DecisionIn) -> Any:
+def member_decide(request: Any, member_id: Id, payload: ConsentIn) -> Any:
     member = members.get(request, member_id)
     return services.member_decide(
         actor=request.user, member=member, consent=payload.consent, note=payload.note, context=_ctx(request)
@@ -188,7 +188,7 @@ def member_decide(request: Any, member_id: Id, payload: DecisionIn) -> Any:
 
 
 @router.post("/team-members/{member_id}/check-in", response=responses(_201=AttendanceOut), summary="驻场签到")
-def check_in(request: Any, member_id: Id, payload: CheckIn) -> Any:
+def check_in(request: Any, member_id: Id, payload: AttendanceCheckIn) -> Any:
     member = members.get(request, member_id)
     row = services.check_in(actor=request.user, member=member, channel=payload.channel, context=_ctx(request))
     return Status(201, row)
@@ -197,7 +197,7 @@ def check_in(request: Any, member_id: Id, payload: CheckIn) -> Any:
 @router.post(
     "/team-members/{member_id}/check-out", response=responses(_200=AttendanceOut), summary="驻场签退"
 )
-def check_out(request: Any, member_id: Id, payload: CheckIn) -> Any:
+def check_out(request: Any, member_id: Id, payload: AttendanceCheckIn) -> Any:
     member = members.get(request, member_id)
     return services.check_out(
         actor=request.user, member=member, channel=payload.channel, context=_ctx(request)
@@ -215,7 +215,7 @@ def leave_request(request: Any, member_id: Id, payload: LeaveIn) -> Any:
 
 @router.post(
     "/team-members/{member_id}/evaluations",
-    response=responses(_201=EvaluationOut),
+    response=responses(_201=ResidentEvaluationOut),
     summary="医院考评驻场工程师",
 )
 def evaluate(request: Any, member_id: Id, payload: EvaluationIn) -> Any:
@@ -236,7 +236,7 @@ leaves.detail("请假申请详情")
 @router.post(
     "/leave-requests/{leave_id}/decision", response=responses(_200=LeaveOut), summary="医院批准或不批准请假"
 )
-def leave_decide(request: Any, leave_id: Id, payload: DecisionIn) -> Any:
+def leave_decide(request: Any, leave_id: Id, payload: ConsentIn) -> Any:
     leave = leaves.get(request, leave_id)
     return services.leave_decide(
         actor=request.user, leave=leave, approve=payload.consent, note=payload.note, context=_ctx(request)

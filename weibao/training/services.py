@@ -108,7 +108,7 @@ def trainee_sign_in(
     """The signed-in user signs in to the session with the token of its QR code (once)."""
     if not permissions.can_attend_training(actor, session.contract):
         raise PermissionDenied(_("您不是该医院或厂商的人员，不能签到。"))
-    if not secrets.compare_digest(token or "", session.token):
+    if not secrets.compare_digest((token or "").encode(), session.token.encode()):
         raise ValidationError({"token": _("签到码无效，请重新扫描现场的二维码。")})
     if not session.sign_in_open:
         raise ValidationError({"token": _("该培训的签到已关闭。")})

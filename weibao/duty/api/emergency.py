@@ -50,14 +50,14 @@ class DrillOut(Schema):
     findings: str
 
 
-class ActionOut(Schema):
+class CorrectiveActionOut(Schema):
     action: str
     owner: str
     due: date
     done: bool
 
 
-class MilestoneOut(Schema):
+class IncidentMilestoneOut(Schema):
     milestone: str
     at: datetime | None
 
@@ -75,8 +75,8 @@ class IncidentOut(Schema):
     patients_affected: str
     root_cause: str
     data_loss: str
-    actions: list[ActionOut]
-    timeline: list[MilestoneOut]
+    actions: list[CorrectiveActionOut]
+    timeline: list[IncidentMilestoneOut]
     signed_at: datetime | None = None
 
     @staticmethod
@@ -93,20 +93,20 @@ class IncidentOut(Schema):
         return [{"milestone": m, "at": at} for m, at in tl.milestones.items()]
 
 
-class ContractFilter(FilterSchema):
+class EmergencyContractFilter(FilterSchema):
     contract: Annotated[Id | None, FilterLookup("contract_id")] = None
 
 
 plans = ModelRoutes(
     router, "/duty/emergency-plans", EmergencyPlan.objects.all(), EmergencyPlanOut, id="emergency_plan_id"
 )
-plans.list("应急预案", filters=ContractFilter)
+plans.list("应急预案", filters=EmergencyContractFilter)
 plans.detail("应急预案详情")
 drills = ModelRoutes(router, "/duty/drills", Drill.objects.all(), DrillOut, id="drill_id")
-drills.list("应急演练", filters=ContractFilter)
+drills.list("应急演练", filters=EmergencyContractFilter)
 drills.detail("应急演练详情")
 reports = ModelRoutes(router, "/duty/incidents", IncidentReport.objects.all(), IncidentOut, id="incident_id")
-reports.list("应急报告", filters=ContractFilter)
+reports.list("应急报告", filters=EmergencyContractFilter)
 reports.detail("应急报告详情")
 
 
@@ -212,7 +212,7 @@ def incident_create(request: HttpRequest, payload: IncidentIn) -> Any:
     return Status(201, report)
 
 
-class ActionIn(Schema):
+class CorrectiveActionIn(Schema):
     action: str = Field(min_length=1, max_length=500)
     owner: str = Field(min_length=1, max_length=64)
     due: IsoDate
@@ -224,7 +224,7 @@ class IncidentPatch(Schema):
     patients_affected: str | None = Field(None, max_length=5000)
     root_cause: str | None = Field(None, max_length=10000)
     data_loss: str | None = Field(None, max_length=5000)
-    actions: list[ActionIn] | None = Field(None, max_length=50)
+    actions: list[CorrectiveActionIn] | None = Field(None, max_length=50)
 
 
 @reports.update(IncidentPatch, "修改应急报告")

@@ -12,7 +12,7 @@ from ninja import Field, FilterLookup, FilterSchema, Router, Schema, Status
 
 from weibao.audit.context import AuditContext
 from weibao.contracts.models import MaintainedSystem
-from weibao.core.api import Id, IsoDateTime, responses
+from weibao.core.api import Flag, Id, IsoDateTime, responses
 from weibao.core.api_crud import ModelRoutes
 from weibao.core.tenancy import get_visible
 from weibao.servicedesk.models import Ticket
@@ -95,8 +95,8 @@ def remote_request(request: HttpRequest, payload: RemoteIn) -> Any:
     return Status(201, sessions.get(request, session.pk))
 
 
-class DecisionIn(Schema):
-    approve: bool
+class RemoteDecisionIn(Schema):
+    approve: Flag
 
 
 @router.post(
@@ -104,7 +104,7 @@ class DecisionIn(Schema):
     response=responses(_200=RemoteOut),
     summary="审批远程运维",
 )
-def remote_decide(request: HttpRequest, remote_session_id: Id, payload: DecisionIn) -> Any:
+def remote_decide(request: HttpRequest, remote_session_id: Id, payload: RemoteDecisionIn) -> Any:
     session = remote.remote_decide(
         actor=request.user,
         session=sessions.get(request, remote_session_id),

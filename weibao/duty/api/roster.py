@@ -16,7 +16,7 @@ from ninja import Field, FilterLookup, FilterSchema, Router, Schema, Status
 from weibao.accounts.models import User
 from weibao.audit.context import AuditContext
 from weibao.contracts.models import Contract
-from weibao.core.api import Id, IsoDateTime, responses
+from weibao.core.api import Flag, Id, IsoDateTime, responses
 from weibao.core.api_crud import ModelRoutes
 from weibao.core.tenancy import get_visible
 
@@ -72,7 +72,7 @@ class SwapOut(Schema):
 
 class PlanFilter(FilterSchema):
     contract: Annotated[Id | None, FilterLookup("contract_id")] = None
-    year: Annotated[int | None, FilterLookup("start__year")] = None
+    year: Annotated[int | None, Field(ge=2000, le=2100), FilterLookup("start__year")] = None
 
 
 class ShiftFilter(FilterSchema):
@@ -194,12 +194,12 @@ def swap_request(request: HttpRequest, shift_id: Id, payload: SwapIn) -> Any:
     return Status(201, swap)
 
 
-class DecisionIn(Schema):
-    approve: bool
+class SwapDecisionIn(Schema):
+    approve: Flag
 
 
 @router.post("/duty/swaps/{swap_id}/decision", response=responses(_200=SwapOut), summary="审批换班")
-def swap_decide(request: HttpRequest, swap_id: Id, payload: DecisionIn) -> DutySwap:
+def swap_decide(request: HttpRequest, swap_id: Id, payload: SwapDecisionIn) -> DutySwap:
     return services.swap_decide(
         actor=request.user,
         swap=swaps.get(request, swap_id),
