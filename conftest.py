@@ -27,6 +27,13 @@ def _fresh_calendar_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests make thousands of users: hash their passwords with a fast hasher (the installation's
+    own hashers stay listed after it, so their hashes still verify). Django's advice for tests."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+
+
+@pytest.fixture(autouse=True)
 def _audit_anchor_file(settings, tmp_path_factory):
     """Each test database has its own audit chain: anchors of another test's chain must not be
     checked against it."""
