@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Status
+from pydantic import ConfigDict
 
 from weibao.audit.context import AuditContext
 from weibao.contracts.models import Contract
@@ -63,6 +64,10 @@ class MemberIn(Schema):
 
 
 class ConsentIn(Schema):
+    """The hospital's answer: exactly these two fields (anything else is refused, not ignored)."""
+
+    model_config = ConfigDict(extra="forbid")
+
     consent: Flag
     note: str = Field("", max_length=2000)
 
