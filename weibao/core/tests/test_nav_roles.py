@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from weibao.accounts.choices import Role
 from weibao.core.navigation import nav_for
@@ -15,7 +16,8 @@ SERVICE_ENTRIES = {"值班", "应急", "远程运维", "驻场", "备份", "探�
 
 
 def _labels(user):
-    return {str(item["label"]) for item in nav_for(user, "/")}
+    with translation.override("zh-hans"):
+        return {str(item["label"]) for item in nav_for(user, "/")}
 
 
 def test_a_department_user_sees_no_service_running_entries(hospital):
