@@ -111,7 +111,10 @@ def test_dicom_from_the_command_line(storescp, dcmqrscp):
         "--timeout",
         "5",
     )
-    assert code == 2 and "Called AE title not recognised" in line
+    # storescp rejects the association ("Called AE title not recognised"); on a loaded machine it
+    # sometimes aborts it instead. Either way the check is CRIT and names the AE titles it used.
+    assert code == 2 and line.startswith("CRIT") and "WRONG" in line
+    assert "Called AE title not recognised" in line or "aborted by the peer" in line
 
 
 def test_worklist_from_the_command_line(worklist_server):
