@@ -52,6 +52,7 @@ def test_an_admin_enrols_and_signs_in_with_the_code_and_a_recovery_code_once(pag
     assert page.inner_text("#mfa-secret") == secret  # the same pending authenticator
     page.fill("input[name=token]", code_for_secret(secret))
     page.click("#mfa-setup button[type=submit]")
+    page.wait_for_selector("#recovery-codes code")
     codes = [c.strip() for c in page.locator("#recovery-codes code").all_inner_texts()]
     assert len(codes) == 10 and len(set(codes)) == 10
     page.click("#mfa-continue")
