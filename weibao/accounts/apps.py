@@ -31,4 +31,4 @@ class AccountsConfig(AppConfig):
         register_demo_step("users", demo_users, order=1)
         register_demo_step("auditor grants", demo_auditor_grants, order=2)
         register_nav(_("工作台"), "core:home", order=0)
-        register_nav(_("机构与用户"), "accounts:organization_list", order=900)
+        register_nav(_("机构与用户"), "accounts:organization_list", group="admin", order=900)

@@ -30,7 +30,13 @@ class AssessmentsConfig(AppConfig):
         )
         from weibao.accounts.permissions import sees_contract_money
 
-        register_nav(_("考核"), "assessments:assessment_list", order=340, visible=sees_contract_money)
+        register_nav(
+            _("考核"),
+            "assessments:assessment_list",
+            group="contracts",
+            order=340,
+            visible=sees_contract_money,
+        )
 
         from weibao.documents.kinds import DocumentKind, register_kind
 

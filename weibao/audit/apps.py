@@ -19,6 +19,7 @@ class AuditConfig(AppConfig):
         register_nav(
             _("审计日志"),
             "audit:event_list",
+            group="admin",
             order=950,
             visible=reads_audit_trail,
         )

@@ -14,5 +14,5 @@ class CalendarsConfig(AppConfig):
 
         from .views import holiday_warning_panel
 
-        register_nav(_("工作日历"), "calendars:calendar_list", order=800)
+        register_nav(_("工作日历"), "calendars:calendar_list", group="admin", order=800)
         register_home_panel(holiday_warning_panel, order=1)

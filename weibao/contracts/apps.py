@@ -33,5 +33,5 @@ class ContractsConfig(AppConfig):
             Contract, ContractGrant, ServiceTerm, Severity, MaintainedSystem, Module, Interface
         )
         register_demo_step("contracts", demo_contracts, order=20)
-        register_nav(_("合同"), "contracts:contract_list", order=300)
-        register_nav(_("维保范围"), "contracts:system_list", order=310)
+        register_nav(_("合同"), "contracts:contract_list", group="contracts", order=300)
+        register_nav(_("维保范围"), "contracts:system_list", group="contracts", order=310)

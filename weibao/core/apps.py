@@ -11,4 +11,10 @@ class CoreConfig(AppConfig):
 
         from .navigation import register_nav
 
-        register_nav(_("运行状态"), "core:status", order=990, visible=lambda user: user.is_platform_admin)
+        register_nav(
+            _("运行状态"),
+            "core:status",
+            group="admin",
+            order=990,
+            visible=lambda user: user.is_platform_admin,
+        )

@@ -22,5 +22,9 @@ class DocumentsConfig(AppConfig):
             }
         )
         register_nav(
-            _("文档模板"), "documents:template_list", order=900, visible=permissions_nav.sees_templates
+            _("文档模板"),
+            "documents:template_list",
+            group="admin",
+            order=900,
+            visible=permissions_nav.sees_templates,
         )

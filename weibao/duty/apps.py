@@ -39,9 +39,13 @@ class DutyConfig(AppConfig):
                 "duty.remote_end": _("远程运维：结束"),
             }
         )
-        register_nav(_("值班"), "duty:duty_home", order=330, visible=works_the_service)
-        register_nav(_("应急"), "duty:emergency_home", order=331, visible=works_the_service)
-        register_nav(_("远程运维"), "duty:remote_list", order=332, visible=works_the_service)
+        register_nav(_("值班"), "duty:duty_home", group="operations", order=330, visible=works_the_service)
+        register_nav(
+            _("应急"), "duty:emergency_home", group="operations", order=331, visible=works_the_service
+        )
+        register_nav(
+            _("远程运维"), "duty:remote_list", group="operations", order=332, visible=works_the_service
+        )
 
         from weibao.documents.kinds import DocumentKind, register_kind
 

@@ -40,4 +40,4 @@ class InspectionsConfig(AppConfig):
         from weibao.notifications.events import register_event
 
         register_event("inspection.due", _("巡检即将到期或今天到期"))
-        register_nav(_("巡检"), "inspections:inspection_list", order=320)
+        register_nav(_("巡检"), "inspections:inspection_list", group="operations", order=320)

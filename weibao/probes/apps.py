@@ -34,12 +34,14 @@ class ProbesConfig(AppConfig):
         register_nav(
             _("探针"),
             "probes:probe_list",
+            group="operations",
             order=330,
             visible=works_the_service,
         )
         register_nav(
             _("监控接入"),
             "probes:monitoring",
+            group="operations",
             order=320,
             visible=lambda user: (
                 getattr(user, "is_authenticated", False)

@@ -25,4 +25,6 @@ class RecordsConfig(AppConfig):
             }
         )
         register_event("backup.overdue", _("系统备份或恢复测试逾期"))
-        register_nav(_("备份"), "records:policy_list", order=350, visible=works_the_service)
+        register_nav(
+            _("备份"), "records:policy_list", group="operations", order=350, visible=works_the_service
+        )

@@ -26,4 +26,6 @@ class ReportsConfig(AppConfig):
                 "deliverable.sign": _("交付物：登记签署"),
             }
         )
-        register_nav(_("交付物"), "reports:deliverable_list", order=330, visible=sees_deliverables)
+        register_nav(
+            _("交付物"), "reports:deliverable_list", group="contracts", order=330, visible=sees_deliverables
+        )

@@ -26,4 +26,4 @@ class ResidencyConfig(AppConfig):
                 "residency.evaluate": _("驻场：医院考评"),
             }
         )
-        register_nav(_("驻场"), "residency:home", order=330, visible=works_the_service)
+        register_nav(_("驻场"), "residency:home", group="operations", order=330, visible=works_the_service)

@@ -56,12 +56,14 @@ class ServicedeskConfig(AppConfig):
         register_nav(
             _("数据变更"),
             "servicedesk:data_change_list",
+            group="desk",
             order=30,
             visible=lambda user: permissions.department_only(user) is None,
         )
         register_nav(
             _("需求变更"),
             "servicedesk:change_request_list",
+            group="desk",
             order=40,
             visible=lambda user: permissions.department_only(user) is None,
         )

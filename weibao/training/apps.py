@@ -21,4 +21,4 @@ class TrainingConfig(AppConfig):
                 "training.feedback": _("培训：学员反馈"),
             }
         )
-        register_nav(_("培训"), "training:session_list", order=340)
+        register_nav(_("培训"), "training:session_list", group="operations", order=340)

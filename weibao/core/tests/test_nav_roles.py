@@ -7,7 +7,7 @@ import pytest
 from django.utils import translation
 
 from weibao.accounts.choices import Role
-from weibao.core.navigation import nav_for
+from weibao.core.navigation import flat, nav_for
 from weibao.testing.factories import member
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,7 @@ SERVICE_ENTRIES = {"值班", "应急", "远程运维", "驻场", "备份", "探�
 
 def _labels(user):
     with translation.override("zh-hans"):
-        return {str(item["label"]) for item in nav_for(user, "/")}
+        return {str(item["label"]) for item in flat(nav_for(user, "/"))}
 
 
 def test_a_department_user_sees_no_service_running_entries(hospital):

@@ -51,6 +51,21 @@ def _open_home(new_context, size, user, password, role):
         page.screenshot(path=str(SHOTS / f"home-{role}-phone-menu.png"))
         page.click("#menu-button")
         assert not page.locator(".mainnav").is_visible()
+    else:
+        header = page.locator("header.topbar").bounding_box()
+        assert header["height"] < 80, header  # the entries are grouped into menus: one line
+        groups = page.locator(".mainnav details[data-navgroup]")
+        if groups.count():
+            first = groups.nth(0)
+            link = first.locator(".navmenu a").first
+            assert not link.is_visible()
+            first.locator("summary").click()
+            assert link.is_visible()
+            if groups.count() > 1:  # opening another menu closes the first
+                groups.nth(1).locator("summary").click()
+                assert not link.is_visible() and groups.nth(1).locator(".navmenu a").first.is_visible()
+            page.click("h1")
+            assert not page.locator(".mainnav details[open]").count()
     return page
 
 

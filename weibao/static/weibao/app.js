@@ -33,6 +33,12 @@
       return;
     }
 
+    // Header menus: one open at a time; a click elsewhere closes them.
+    var group = target.closest("details[data-navgroup]");
+    document.querySelectorAll("details[data-navgroup][open]").forEach(function (open) {
+      if (open !== group) open.removeAttribute("open");
+    });
+
     // <button data-print>: print the page (QR sheets).
     if (target.closest("[data-print]")) {
       event.preventDefault();
