@@ -158,7 +158,7 @@ def test_verify_fails_after_a_row_is_edited():
     events = _records(4)
     call_command("audit", "verify")
     _update(events[1].pk, action="auth.login")
-    _verify_fails(events[1].pk)
+    assert str(events[1].pk) in _verify_fails(events[1].pk)
 
 
 def test_verify_fails_after_the_last_row_is_deleted_and_the_head_updated():
@@ -193,7 +193,7 @@ def test_verify_fails_after_a_row_is_edited_and_every_later_hash_recomputed_with
     finally:
         monkeypatch.delenv("WEIBAO_AUDIT_KEYS", raising=False)
         keys.forget_keys()
-    _verify_fails(events[1].pk)
+    assert str(events[1].pk) in _verify_fails(events[1].pk)
 
 
 def test_a_plain_sha256_over_the_content_no_longer_matches():
