@@ -14,8 +14,9 @@ from weibao.accounts import services as account_services
 from weibao.accounts.choices import Role
 from weibao.accounts.models import AccessGrant, Membership, User
 from weibao.audit.models import AuditEvent
+from weibao.contracts.inventory import endpoint_save
 from weibao.contracts.models import Endpoint, MaintainedSystem
-from weibao.contracts.services import contract_create_from_template, endpoint_save
+from weibao.contracts.services import contract_create_from_template
 from weibao.contracts.template_loader import get_template
 from weibao.notifications.models import Notification
 from weibao.servicedesk import services as sd_services

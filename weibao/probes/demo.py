@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from weibao.contracts.inventory import endpoint_save
 from weibao.contracts.models import Contract, Endpoint, MaintainedSystem
-from weibao.contracts.services import endpoint_save
 
 from .models import Probe
 from .probing import probe_create

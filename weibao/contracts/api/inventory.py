@@ -10,7 +10,7 @@ from weibao.audit.context import AuditContext
 from weibao.core.api import Id, get_visible, responses
 from weibao.core.api_crud import ModelRoutes, paginated
 
-from .. import services
+from .. import inventory as services
 from ..models import (
     Contract,
     Endpoint,
