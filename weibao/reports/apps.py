@@ -11,6 +11,7 @@ class ReportsConfig(AppConfig):
 
         from weibao.audit.labels import register_action_labels
         from weibao.core.navigation import register_nav
+        from weibao.core.views import register_home_panel
 
         from .kinds import register_kinds
         from .permissions_nav import sees_deliverables
@@ -27,3 +28,7 @@ class ReportsConfig(AppConfig):
             }
         )
         register_nav(_("交付物"), "reports:deliverable_list", order=330, visible=sees_deliverables)
+
+        from .views_money import money_panel
+
+        register_home_panel(money_panel, order=11)
