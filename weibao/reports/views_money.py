@@ -12,6 +12,7 @@ from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from weibao.accounts import permissions
@@ -43,12 +44,12 @@ def export(request: HttpRequest, name: str, header: list[str], rows: list[list[A
         return None
     if fmt == "csv":
         response = HttpResponse(csv_bytes(header, rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        response["Content-Disposition"] = content_disposition_header(True, f"{name}.csv")
         return response
     if fmt == "xlsx":
         content = render_xlsx([Sheet(title=name, header=header, rows=rows)])
         response = HttpResponse(content, content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        response["Content-Disposition"] = content_disposition_header(True, f"{name}.xlsx")
         return response
     raise BadRequest(_("下载格式只能是 csv 或 xlsx。"))
 
