@@ -23,7 +23,7 @@ from weibao.contracts.services import contract_create_from_template
 from weibao.contracts.template_loader import get_template
 from weibao.reports.money import COLUMNS, contract_money, money_contracts, year_figures
 from weibao.reports.money_chart import nice_top, year_chart
-from weibao.testing.factories import VendorFactory, member
+from weibao.testing.factories import member
 
 pytestmark = pytest.mark.django_db
 
@@ -47,56 +47,6 @@ def make_contract(hospital, vendor):
         return contract, Desk(contract, admin), admin
 
     return make
-
-
-@pytest.fixture
-def running(hospital, other_hospital, vendor):
-    """A drg-wuhan contract of 44,000 yuan that started 30 days ago (its first contract quarter
-    runs today), with one response over 1 h and one 严重 vendor-caused fault; another hospital's
-    contract with the same vendor and one with another vendor."""
-    admin = member(hospital, Role.HOSPITAL_ADMIN)
-    manager = member(vendor, Role.VENDOR_MANAGER)
-    today = timezone.localdate()
-    contract = contract_create_from_template(
-        actor=admin,
-        template=get_template("drg-wuhan"),
-        hospital=hospital,
-        vendor=vendor,
-        start=today - timedelta(days=30),
-        amount=Decimal("44000"),
-        code="WH-DRG-LIVE",
-    )
-    desk = Desk(contract, admin)
-    now = timezone.now()
-    late = desk.ticket(now - timedelta(days=2), respond_after=timedelta(hours=2))
-    fault = desk.ticket(now - timedelta(days=3), term=10, severity="serious", vendor_caused=True)
-    admin_b = member(other_hospital, Role.HOSPITAL_ADMIN)
-    same_vendor = contract_create_from_template(
-        actor=admin_b,
-        template=get_template("drg-wuhan"),
-        hospital=other_hospital,
-        vendor=vendor,
-        start=today - timedelta(days=10),
-        code="B-SAME-VENDOR",
-    )
-    other_vendor = contract_create_from_template(
-        actor=admin_b,
-        template=get_template("drg-wuhan"),
-        hospital=other_hospital,
-        vendor=VendorFactory(),
-        start=today - timedelta(days=10),
-        code="B-OTHER-VENDOR",
-    )
-    return {
-        "contract": contract,
-        "admin": admin,
-        "manager": manager,
-        "late": late,
-        "fault": fault,
-        "admin_b": admin_b,
-        "same_vendor": same_vendor,
-        "other_vendor": other_vendor,
-    }
 
 
 def test_running_figures_are_what_the_assessments_compute(make_contract):
