@@ -33,7 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -47,6 +47,7 @@ from weibao.assessments.models import Assessment, DeductionLine, MilestoneRecord
 from weibao.assessments.periods import KIND_MONTHS, Period, calendar_code, contract_periods
 from weibao.assessments.selectors import payment_schedule
 from weibao.contracts.models import Contract
+from weibao.contracts.models.contract import ContractQuerySet
 from weibao.servicedesk.dashboards import cached
 
 from .choices import DeliverableState
@@ -205,7 +206,8 @@ def contract_money(contract: Contract, *, today: date | None = None, now: dateti
 def money_contracts(user: Any, *, today: date | None = None) -> QuerySet[Contract]:
     """The contracts in force today that ``user`` sees, in the order the tables list them: a
     hospital's by vendor, a vendor's by hospital, then by code."""
-    qs = Contract.objects.visible_to(user).in_force(today).select_related("hospital", "vendor")
+    visible = cast(ContractQuerySet, Contract.objects.visible_to(user))
+    qs = visible.in_force(today).select_related("hospital", "vendor")
     if user.has_role(Role.HOSPITAL_ADMIN):
         return qs.order_by("vendor_id", "code", "pk")
     return qs.order_by("hospital_id", "code", "pk")

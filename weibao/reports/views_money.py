@@ -61,7 +61,7 @@ def _table(rows: list[Any]) -> tuple[list[str], list[list[Any]]]:
 def money_panel(request: HttpRequest) -> dict[str, Any] | None:
     """合同款项 on the home page: the first contracts in force with their running assessment,
     deliverables due and next payment, and the links to the full table and the year."""
-    user = request.user
+    user: Any = request.user
     if not user.has_role(Role.HOSPITAL_ADMIN, Role.VENDOR_MANAGER):
         return None
     today = timezone.localdate()
@@ -83,7 +83,7 @@ def money_panel(request: HttpRequest) -> dict[str, Any] | None:
 def money_list(request: HttpRequest) -> HttpResponse:
     """Every contract in force the user sees, a page at a time; the download holds them all."""
     _require_money(request)
-    user = request.user
+    user: Any = request.user
     today = timezone.localdate()
     qs = money_contracts(user, today=today)
     if request.GET.get("format"):
@@ -121,7 +121,7 @@ def _int(request: HttpRequest, name: str, default: int | None, lo: int, hi: int)
 def money_year(request: HttpRequest) -> HttpResponse:
     """The year: deductions and payments per month, by vendor (hospital) or hospital (vendor)."""
     _require_money(request)
-    user = request.user
+    user: Any = request.user
     year = _int(request, "year", timezone.localdate().year, 2000, 2100)
     assert year is not None
     parties = year_parties(user)
