@@ -5,7 +5,9 @@ hospital's contract."""
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -21,6 +23,7 @@ from weibao.assessments.tests.conftest import Desk, at
 from weibao.assessments.tests.test_scenarios import seed_003_quarter, sign_with
 from weibao.contracts.services import contract_create_from_template
 from weibao.contracts.template_loader import get_template
+from weibao.reports import views_money
 from weibao.reports.money import COLUMNS, contract_money, money_contracts, year_figures
 from weibao.reports.money_chart import nice_top, year_chart
 from weibao.testing.factories import member
@@ -142,7 +145,7 @@ def test_home_panel_and_pages(client_for, running, department_user):
     assert client.get("/money/year/?year=1900").status_code == 400
 
 
-def test_the_panel_shows_the_first_contracts_and_links_the_rest(client_for, hospital, vendor):
+def test_the_panel_shows_the_first_contracts_and_links_the_rest(client_for, hospital, vendor, monkeypatch):
     manager = member(vendor, Role.VENDOR_MANAGER)
     admin = member(hospital, Role.HOSPITAL_ADMIN)
     start = timezone.localdate() - timedelta(days=5)
@@ -162,6 +165,14 @@ def test_the_panel_shows_the_first_contracts_and_links_the_rest(client_for, hosp
     client = client_for(manager)
     first = client.get("/money/").content.decode()
     assert all(f"HZ-{n:02d}" in first for n in range(7)) and 'id="next-page"' not in first
+    # Four to a page: the next page holds the rest, none twice.
+    monkeypatch.setattr(views_money, "PAGE_ROWS", 4)
+    first = client.get("/money/").content.decode()
+    assert [f"HZ-{n:02d}" in first for n in range(7)] == [True] * 4 + [False] * 3
+    next_url = html.unescape(re.search(r'<a href="([^"]+)" id="next-page"', first).group(1))
+    second = client.get("/money/" + next_url).content.decode()
+    assert [f"HZ-{n:02d}" in second for n in range(7)] == [False] * 4 + [True] * 3
+    assert 'id="next-page"' not in second
 
 
 def test_year_view_chart_and_table(client_for, make_contract):
@@ -190,6 +201,8 @@ def test_year_view_chart_and_table(client_for, make_contract):
     xrows = [list(r) for r in book.active.iter_rows(values_only=True)]
     payments = next(r for r in xrows if r[0] == contract.vendor.name and r[1] == "付款（元）")
     assert Decimal(str(payments[2 + 6])) == Decimal("13200.00")
+    mine = client.get(f"/money/year/?year=2026&party={contract.vendor_id}").content.decode()
+    assert "9月 扣款 2200.00 元" in mine and "selected>" + contract.vendor.name in mine
     # Another year is empty; the vendor's manager sees the same money by hospital.
     assert sum(year_figures(admin, 2025).payments) == 0
     manager = member(contract.vendor, Role.VENDOR_MANAGER)
