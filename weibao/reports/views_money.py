@@ -28,6 +28,7 @@ from .money_chart import year_chart
 PANEL_ROWS = 5
 #: Contracts on a page of the full table.
 PAGE_ROWS = 20
+FORMATS = ("csv", "xlsx")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -87,6 +88,8 @@ def money_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     qs = money_contracts(user, today=today)
     if request.GET.get("format"):
+        if request.GET["format"] not in FORMATS:
+            raise BadRequest(_("下载格式只能是 csv 或 xlsx。"))
         header, rows = _table(money_rows(user, list(qs), today=today))
         response = export(request, f"合同款项-{today:%Y%m%d}", header, rows)
         assert response is not None
