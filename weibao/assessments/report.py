@@ -173,11 +173,12 @@ def sample_context() -> dict[str, Any]:
 
 
 def evaluation_report_produce(
-    *, actor: User, assessment: Assessment, context: AuditContext | None = None
+    *, actor: User | None, assessment: Assessment, context: AuditContext | None = None
 ) -> GeneratedDocument:
-    """Print the assessment's 评价报告 from the hospital's template (or the default) and archive it."""
+    """Print the assessment's 评价报告 from the hospital's template (or the default) and archive it.
+    ``actor=None`` is the system (``weibao deliverables build``)."""
     contract = assessment.contract
-    if not permissions.can_prepare_assessment(actor, contract):
+    if actor is not None and not permissions.can_prepare_assessment(actor, contract):
         raise PermissionDenied(_("只有医院管理员或厂商项目经理可以生成评价报告。"))
     content = render_docx(template_bytes(KIND, contract.hospital), report_context(assessment))
     return document_store(

@@ -11,6 +11,7 @@ class ReportsConfig(AppConfig):
 
         from weibao.audit.labels import register_action_labels
         from weibao.core.navigation import register_nav
+        from weibao.core.views import register_home_panel
 
         from .kinds import register_kinds
         from .permissions_nav import sees_deliverables
@@ -29,3 +30,13 @@ class ReportsConfig(AppConfig):
         register_nav(
             _("交付物"), "reports:deliverable_list", group="contracts", order=330, visible=sees_deliverables
         )
+
+        from weibao.accounts.permissions import sees_contract_money
+
+        from .views_money import money_panel
+
+        register_nav(
+            _("合同款项"), "reports:money", group="contracts", order=345, visible=sees_contract_money
+        )
+
+        register_home_panel(money_panel, order=11)

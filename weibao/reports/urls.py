@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_money
 
 app_name = "reports"
 
@@ -9,4 +9,6 @@ urlpatterns = [
     path("deliverables/contract/<int:pk>/", views.contract_deliverables, name="contract_deliverables"),
     path("deliverables/contract/<int:pk>/produce/", views.deliverable_produce, name="deliverable_produce"),
     path("deliverables/contract/<int:pk>/sign/", views.deliverable_sign, name="deliverable_sign"),
+    path("money/", views_money.money_list, name="money"),
+    path("money/year/", views_money.money_year, name="money_year"),
 ]

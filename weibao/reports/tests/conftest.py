@@ -6,14 +6,16 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from weibao.accounts.choices import Role
+from weibao.assessments.tests.conftest import Desk
 from weibao.contracts.models import MaintainedSystem
 from weibao.contracts.services import contract_create_from_template
 from weibao.contracts.template_loader import get_template
 from weibao.reports.periods import BEIJING
 from weibao.servicedesk import services as sd
-from weibao.testing.factories import DepartmentFactory, member
+from weibao.testing.factories import DepartmentFactory, VendorFactory, member
 
 
 def at(*args: int) -> datetime:
@@ -87,4 +89,54 @@ def quarter(hospital, vendor):
         "reporter": reporter,
         "inside": [first, worked, last],
         "outside": [before, after],
+    }
+
+
+@pytest.fixture
+def running(hospital, other_hospital, vendor):
+    """A drg-wuhan contract of 44,000 yuan that started 30 days ago (its first contract quarter
+    runs today), with one response over 1 h and one 严重 vendor-caused fault; another hospital's
+    contract with the same vendor and one with another vendor."""
+    admin = member(hospital, Role.HOSPITAL_ADMIN)
+    manager = member(vendor, Role.VENDOR_MANAGER)
+    today = timezone.localdate()
+    contract = contract_create_from_template(
+        actor=admin,
+        template=get_template("drg-wuhan"),
+        hospital=hospital,
+        vendor=vendor,
+        start=today - timedelta(days=30),
+        amount=Decimal("44000"),
+        code="WH-DRG-LIVE",
+    )
+    desk = Desk(contract, admin)
+    now = timezone.now()
+    late = desk.ticket(now - timedelta(days=2), respond_after=timedelta(hours=2))
+    fault = desk.ticket(now - timedelta(days=3), term=10, severity="serious", vendor_caused=True)
+    admin_b = member(other_hospital, Role.HOSPITAL_ADMIN)
+    same_vendor = contract_create_from_template(
+        actor=admin_b,
+        template=get_template("drg-wuhan"),
+        hospital=other_hospital,
+        vendor=vendor,
+        start=today - timedelta(days=10),
+        code="B-SAME-VENDOR",
+    )
+    other_vendor = contract_create_from_template(
+        actor=admin_b,
+        template=get_template("drg-wuhan"),
+        hospital=other_hospital,
+        vendor=VendorFactory(),
+        start=today - timedelta(days=10),
+        code="B-OTHER-VENDOR",
+    )
+    return {
+        "contract": contract,
+        "admin": admin,
+        "manager": manager,
+        "late": late,
+        "fault": fault,
+        "admin_b": admin_b,
+        "same_vendor": same_vendor,
+        "other_vendor": other_vendor,
     }

@@ -8,13 +8,14 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from weibao.contracts.models import Contract
+from weibao.reports.evaluation import evaluation_report_build, is_evaluation_report
 from weibao.reports.periods import BadPeriod, parse_period
 from weibao.reports.schedule import specs
 from weibao.reports.services import deliverable_produce
 
 
 class Command(BaseCommand):
-    help = "Deliverables: `build --contract CODE --period 2026Q3 --out DIR` writes and archives the period's documents."
+    help = "Deliverables: `build --contract CODE --period 2026Q3 --out DIR` writes and archives the period's documents (the 维保服务评价报告 too, when the contract requires it)."
 
     def add_arguments(self, parser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -39,7 +40,7 @@ class Command(BaseCommand):
             s
             for s in specs(contract.obligations)
             if s.cadence == period.cadence
-            and s.generator is not None
+            and (s.generator is not None or is_evaluation_report(s))
             and period.overlaps(contract.start, contract.end)
         ]
         if not due:
@@ -47,9 +48,14 @@ class Command(BaseCommand):
             return
         for spec in due:
             try:
-                documents = deliverable_produce(
-                    actor=None, contract=contract, code=spec.code, period=period.label
-                )
+                if spec.generator is None:  # the 维保服务评价报告, printed from the assessment
+                    documents = [
+                        evaluation_report_build(actor=None, contract=contract, spec=spec, period=period)
+                    ]
+                else:
+                    documents = deliverable_produce(
+                        actor=None, contract=contract, code=spec.code, period=period.label
+                    )
             except ValidationError as e:
                 raise CommandError("; ".join(e.messages), returncode=2) from e
             for doc in documents:
