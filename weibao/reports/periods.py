@@ -1,4 +1,5 @@
-"""Periods of a contract: ``2026Q3``, ``2026H2``, ``2026M07``, ``2026`` → [start, end) in Beijing time.
+"""Periods of a contract's deliverables: ``2026Q3``, ``2026H2``, ``2026M07``, ``2026`` → [start, end) in
+Beijing time, with their cadence. The labels are parsed by :mod:`weibao.assessments.periods`.
 
 Pure: no Django, no database. A period is a half-open range of days ``[start, end)``; as instants it
 runs from 00:00 Beijing time on ``start`` to 00:00 on ``end``. The label is what the archive, the
@@ -7,18 +8,19 @@ CLI and the URLs name a period by.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
-BEIJING = ZoneInfo("Asia/Shanghai")
+from weibao.assessments import periods as assessment_periods
+from weibao.assessments.periods import BEIJING
+
+__all__ = ["BEIJING", "CADENCES", "BadPeriod", "Period", "parse_period", "period_of", "periods_between"]
 
 #: The cadences a contract's deliverables come in (the template's ``DeliverablePeriod``).
 MONTH, QUARTER, HALF_YEAR, YEAR = "month", "quarter", "half_year", "year"
 CADENCES = (MONTH, QUARTER, HALF_YEAR, YEAR)
 
-_LABEL = re.compile(r"^(\d{4})(?:(Q)([1-4])|(H)([12])|(M)(0[1-9]|1[0-2]))?$")
+_CADENCE_OF_MONTHS = {1: MONTH, 3: QUARTER, 6: HALF_YEAR, 12: YEAR}
 
 
 class BadPeriod(ValueError):
@@ -56,22 +58,15 @@ def month_start(year: int, month: int) -> date:
 
 
 def parse_period(text: str) -> Period:
-    """``2026Q3`` → the third quarter of 2026 (and ``2026H2``, ``2026M07``, ``2026``)."""
-    match = _LABEL.match(text.strip().upper())
-    if match is None:
-        raise BadPeriod(f"期间格式不对：{text!r}，应为 2026Q3、2026H2、2026M07 或 2026")
-    year = int(match.group(1))
-    if not 2000 <= year <= 2100:
-        raise BadPeriod(f"期间的年份超出范围：{text!r}")
-    if match.group(2):
-        first, cadence = 3 * (int(match.group(3)) - 1) + 1, QUARTER
-    elif match.group(4):
-        first, cadence = 6 * (int(match.group(5)) - 1) + 1, HALF_YEAR
-    elif match.group(6):
-        first, cadence = int(match.group(7)), MONTH
-    else:
-        first, cadence = 1, YEAR
-    return period_of(cadence, month_start(year, first))
+    """``2026Q3`` → the third quarter of 2026 (and ``2026H2``, ``2026M07``, ``2026``): the
+    assessments' parser, read as a deliverables period."""
+    try:
+        parsed = assessment_periods.parse_period(text)
+    except assessment_periods.PeriodError as e:
+        raise BadPeriod(
+            f"期间格式不对：{text!r}，应为 2026Q3、2026H2、2026M07 或 2026（2000–2100 年）"
+        ) from e
+    return period_of(_CADENCE_OF_MONTHS[parsed.months], parsed.start)
 
 
 def period_of(cadence: str, day: date) -> Period:
