@@ -122,7 +122,7 @@ def late_candidates(tickets: QuerySet[Ticket], rule: Mapping[str, Any]) -> list[
             stop = STOPS[clock]
             maybe_late |= Q(**{f"{stop}__isnull": True}) | Q(**{f"{stop}__gt": F("created_at") + within})
         rows = rows.filter(maybe_late)
-    found = [
+    found: list[dict[str, Any]] = [
         dict(r)
         for r in rows.values("id", "state", "created_at", "responded_at", "resolved_at").order_by("id")
     ]
