@@ -5,7 +5,7 @@ Why not openpyxl or XlsxWriter: a quarter's 记录单 has 100,000 rows of 12 cel
 their time on a Python object (and, for openpyxl, a style lookup) per cell. On 20,000 such rows
 openpyxl's write-only mode took 10.4 s of CPU with a wrap style per cell and 4.4 s with none,
 XlsxWriter 2.2 s (in memory, every cell held until the end) to 4.4 s (constant memory), this
-writer 0.5 s (``bench/RESULTS.md``). openpyxl still reads the files back in the tests.
+writer 0.8 s (``bench/RESULTS.md``). openpyxl still reads the files back in the tests.
 
 What it writes is the small part of SpreadsheetML these documents need: inline strings, numbers,
 booleans, dates and times (as serials with a date format, as openpyxl writes them), a bold
