@@ -8,6 +8,9 @@ Subcommands::
     run    build the 记录单 rows (:func:`weibao.reports.builders.service_record_rows`) into the
            XLSX (:func:`weibao.documents.render.render_xlsx`) as ``deliverable_produce`` does,
            best of ``--repeat``; prints the time, the rows, the file size and the peak memory
+    facts  compute the quarter's assessment facts and deductions as ``weibao assess`` does
+           (:func:`weibao.assessments.computing.assessment_preview`), best of ``--repeat``; prints
+           the time, the queries and the counts
 
 The database is ``DATABASE_URL`` (``load --fresh`` drops only a database whose name contains
 "bench"); ``WEIBAO_VAR_DIR`` defaults to ``var/bench``. Example::
@@ -15,6 +18,7 @@ The database is ``DATABASE_URL`` (``load --fresh`` drops only a database whose n
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/weibao_deliver_bench REDIS_URL=redis://127.0.0.1:6379/3
     .venv/bin/python bench/reports_bench.py load --fresh --tickets 100000
     .venv/bin/python bench/reports_bench.py run
+    .venv/bin/python bench/reports_bench.py facts
 """
 
 from __future__ import annotations
@@ -88,6 +92,8 @@ def cmd_load(args) -> int:
 def cmd_run(args) -> int:
     url = configure()
     django_setup()
+    from django.db import connection
+
     from weibao.documents.render import Sheet, render_xlsx
     from weibao.reports.builders import period_tickets, service_record_rows
     from weibao.reports.kinds import COLUMNS
@@ -108,11 +114,22 @@ def cmd_run(args) -> int:
                 counted += 1
                 yield [row[k] for _h, k in columns]
 
+        queries = {"count": 0, "seconds": 0.0}
+
+        def timed(execute, sql, params, many, context, queries=queries):
+            t = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                queries["count"] += 1
+                queries["seconds"] += time.perf_counter() - t
+
         cpu0 = resource.getrusage(resource.RUSAGE_SELF)
         t0 = time.perf_counter()
-        content = render_xlsx(
-            [Sheet(title="季度维保服务记录单", header=[h for h, _k in columns], rows=rows())]
-        )
+        with connection.execute_wrapper(timed):
+            content = render_xlsx(
+                [Sheet(title="季度维保服务记录单", header=[h for h, _k in columns], rows=rows())]
+            )
         elapsed = time.perf_counter() - t0
         cpu1 = resource.getrusage(resource.RUSAGE_SELF)
         rss1 = cpu1.ru_maxrss
@@ -120,12 +137,68 @@ def cmd_run(args) -> int:
         times.append(elapsed)
         print(
             f"run {i + 1}: {elapsed:.2f} s wall, {cpu:.2f} s CPU of this process, "
+            f"{queries['count']} queries ({queries['seconds']:.2f} s waiting on the database), "
             f"load average {os.getloadavg()[0]:.1f}, {counted:,} rows, {len(content) / 1e6:.1f} MB XLSX, "
             f"peak RSS {rss1 / 1024:.0f} MiB (+{(rss1 - rss0) / 1024:.0f} MiB)",
             flush=True,
         )
         assert counted == expected, (counted, expected)
     print(f"best {min(times):.2f} s, median {sorted(times)[len(times) // 2]:.2f} s (target ≤ 15 s)")
+    return 0
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cmd_facts(args) -> int:
+    url = configure()
+    django_setup()
+    from django.db import connection
+
+    from weibao.assessments.computing import assessment_preview
+    from weibao.contracts.models import Contract
+
+    contract = _target()
+    # The same tickets under seed 003's quarterly rules too (a late-response rule of 1 h on 7x24,
+    # vendor faults): the late rule measures tickets on a calendar, the costly part.
+    seed_003 = Contract.objects.filter(template_code="drg-wuhan").first()
+    cases = [("its own rules", contract)]
+    if seed_003 is not None:
+        borrowed = Contract.objects.select_related("hospital").get(pk=contract.pk)
+        borrowed.assessments = seed_003.assessments
+        cases.append(("seed 003's rules (drg-wuhan)", borrowed))
+    print(f"database: {redacted(url)}; {contract.code} {PERIOD}")
+    for label, subject in cases:
+        times = []
+        for i in range(args.repeat):
+            queries = {"count": 0, "seconds": 0.0}
+
+            def timed(execute, sql, params, many, context, queries=queries):
+                t = time.perf_counter()
+                try:
+                    return execute(sql, params, many, context)
+                finally:
+                    queries["count"] += 1
+                    queries["seconds"] += time.perf_counter() - t
+
+            cpu0, t0 = _cpu(), time.perf_counter()
+            with connection.execute_wrapper(timed):
+                result = assessment_preview(contract=subject, period=PERIOD)
+            elapsed, cpu = time.perf_counter() - t0, _cpu() - cpu0
+            times.append(elapsed)
+            print(
+                f"{label}, run {i + 1}: {elapsed:.2f} s wall, {cpu:.2f} s CPU of this process, "
+                f"{queries['count']} queries ({queries['seconds']:.2f} s waiting on the database), "
+                f"load average {os.getloadavg()[0]:.1f}",
+                flush=True,
+            )
+        facts = result["facts"]
+        shown = {k: v for k, v in facts.items() if not k.startswith(("category:", "severity:"))}
+        print(f"  facts: {shown}")
+        print(f"  deductions: {len(result['deductions'])} lines, total {result['deduction_total']} yuan")
+        print(f"  best {min(times):.2f} s, median {sorted(times)[len(times) // 2]:.2f} s (target ≤ 3 s)")
     return 0
 
 
@@ -138,8 +211,10 @@ def main() -> int:
     p.add_argument("--fresh", action="store_true")
     p = sub.add_parser("run", help="time the 记录单 XLSX")
     p.add_argument("--repeat", type=int, default=3)
+    p = sub.add_parser("facts", help="time the quarter's assessment facts (weibao assess)")
+    p.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    return {"load": cmd_load, "run": cmd_run}[args.command](args)
+    return {"load": cmd_load, "run": cmd_run, "facts": cmd_facts}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -32,6 +33,7 @@ from weibao.calendars.selectors import schedule_by_code
 from weibao.contracts.models import Contract
 from weibao.inspections.selectors import inspections_due
 from weibao.servicedesk.choices import ClockKind, ClockStatus, TicketState
+from weibao.servicedesk.models import Ticket
 from weibao.servicedesk.selectors import clocks_of, contract_tickets_between
 
 from .deductions import Fault
@@ -70,6 +72,16 @@ def _schedule(contract: Contract, code: str) -> Any:
         return schedule_by_code(f"{contract.hospital.short_code.lower()}-{code}"[:32])
 
 
+STOPS = {"response": "responded_at", "onsite": "arrived_at", "resolution": "resolved_at"}
+
+
+def _rule_clocks(rule: Mapping[str, Any]) -> list[str]:
+    clocks = [str(rule.get("clock") or "response")]
+    if rule.get("also_clock"):
+        clocks.append(str(rule["also_clock"]))
+    return clocks
+
+
 def late_tickets(
     contract: Contract,
     rule: Mapping[str, Any],
@@ -81,20 +93,48 @@ def late_tickets(
     threshold = parse_duration(str(rule["threshold"])).seconds
     schedule = _schedule(contract, str(rule["calendar"]))
     until = min(now, period_end)
-    stops = {"response": "responded_at", "onsite": "arrived_at", "resolution": "resolved_at"}
-    clocks = [str(rule.get("clock") or "response")]
-    if rule.get("also_clock"):
-        clocks.append(str(rule["also_clock"]))
+    clocks = _rule_clocks(rule)
     late = []
     for row in rows:
         if row["state"] == TicketState.CANCELLED:
             continue
         for clock in clocks:
-            stop = row.get(stops[clock]) or until
+            stop = row.get(STOPS[clock]) or until
             if schedule.elapsed(row["created_at"], stop) > threshold:
                 late.append(row["id"])
                 break
     return late
+
+
+def late_candidates(tickets: QuerySet[Ticket], rule: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The tickets a ``late_response`` rule has to measure on its calendar, with their times.
+
+    Open time on a calendar is never more than the time that passed, so a ticket whose clock
+    stopped within the threshold (one second spared for the calendar's whole seconds) cannot be
+    late: the database leaves those out. A quarter of 100,000 tickets is mostly such tickets, and
+    loading every ticket's times was most of the facts' time."""
+    clocks = _rule_clocks(rule)
+    rows = tickets.exclude(state=TicketState.CANCELLED)
+    if "onsite" not in clocks:  # the arrival is on the clock, not the ticket: measure them all
+        within = timedelta(seconds=parse_duration(str(rule["threshold"])).seconds - 1)
+        maybe_late = Q()
+        for clock in clocks:
+            stop = STOPS[clock]
+            maybe_late |= Q(**{f"{stop}__isnull": True}) | Q(**{f"{stop}__gt": F("created_at") + within})
+        rows = rows.filter(maybe_late)
+    found: list[dict[str, Any]] = [
+        dict(r)
+        for r in rows.values("id", "state", "created_at", "responded_at", "resolved_at").order_by("id")
+    ]
+    if "onsite" in clocks:
+        arrived = dict(
+            clocks_of(tickets)
+            .filter(kind=ClockKind.ONSITE, met_at__isnull=False)
+            .values_list("ticket_id", "met_at")
+        )
+        for r in found:
+            r["arrived_at"] = arrived.get(r["id"])
+    return found
 
 
 def compute_facts(
@@ -111,9 +151,6 @@ def compute_facts(
             "number",
             "state",
             "category",
-            "created_at",
-            "responded_at",
-            "resolved_at",
             "vendor_caused",
             "adverse_event",
             "severity__code",
@@ -157,18 +194,11 @@ def compute_facts(
         }
         for kind in ClockKind
     ]
-    arrived = dict(
-        clocks_of(tickets)
-        .filter(kind=ClockKind.ONSITE, met_at__isnull=False)
-        .values_list("ticket_id", "met_at")
-    )
-    for r in rows:
-        r["arrived_at"] = arrived.get(r["id"])
     facts["late"] = {}
     for rule in rules:
         if rule.get("kind") != "late_response":
             continue
-        ids = late_tickets(contract, rule, rows, hi, now)
+        ids = late_tickets(contract, rule, late_candidates(tickets, rule), hi, now)
         facts["late"][rule["code"]] = {
             "label": rule.get("name") or rule["code"],
             "threshold": rule["threshold"],

@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Q
+from django.db import NotSupportedError
+from django.db.models import CharField, F, Func, Q
 from django.utils import timezone
 
 from weibao.contracts.models import Contract
@@ -31,7 +32,10 @@ from .kinds import LABELS
 from .periods import BEIJING, Period
 from .schedule import Spec
 
-CHUNK = 2000
+#: Tickets a 记录单 reads at a time. PostgreSQL reads a chunk's moves by the (ticket, at) index
+#: up to about a thousand tickets; at 2,000 it chose a parallel scan of every event (100,000
+#: tickets with 518,000 events: 190 ms a chunk, against 30 ms for 1,000 by the index).
+CHUNK = 1000
 SIGNER_LABELS = {
     "vendor": "服务商（乙方）",
     "hospital": "医院（甲方）",
@@ -82,25 +86,46 @@ def header(contract: Contract, period: Period, spec: Spec, *, actor: Any, now: d
 # --- 季度维保服务记录单 -----------------------------------------------------------------------------
 
 
-def _handling(moves: list[tuple[datetime, str]], solution: str) -> str:
+class BeijingText(Func):
+    """A timestamp as Beijing wall-clock text, formatted by the database. A quarter's 记录单 reads
+    100,000 tickets and 500,000 moves: loading each time as a datetime and formatting it in Python
+    was most of the rows' time. ``style`` is ``"minute"`` (2026-07-02 10:00) or ``"move"``
+    (07-02 10:00). Beijing keeps +08:00 all year (SQLite is given the offset)."""
+
+    output_field = CharField()
+    FORMATS = {"minute": ("YYYY-MM-DD HH24:MI", "%Y-%m-%d %H:%M"), "move": ("MM-DD HH24:MI", "%m-%d %H:%M")}
+
+    def __init__(self, field: str, style: str = "minute") -> None:
+        self.style = style
+        super().__init__(F(field))
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        return f"to_char(({sql}) AT TIME ZONE %s, %s)", [*params, BEIJING.key, self.FORMATS[self.style][0]]
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        return f"strftime(%s, {sql}, '+8 hours')", [self.FORMATS[self.style][1], *params]
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        raise NotSupportedError(f"BeijingText: {connection.vendor} is not supported")
+
+
+def _handling(moves: list[tuple[str, str]], solution: str, labels: dict[str, str]) -> str:
     """The timeline in words: ``07-02 10:00 响应；07-02 11:30 解决``, then the solution."""
-    steps = [
-        f"{timezone.localtime(at, BEIJING):%m-%d %H:%M} {TRANSITIONS[action].label if action in TRANSITIONS else action}"
-        for at, action in moves
-    ]
-    text = "；".join(steps)
+    text = "；".join(f"{at} {labels.get(action, action)}" for at, action in moves)
     if solution:
         text = f"{text}。解决方案：{solution}" if text else f"解决方案：{solution}"
     return text
 
 
-def _confirmation(state: str, closed_at: datetime | None, rating: int | None) -> str:
+def _confirmation(state: str, closed_at: str | None, rating: int | None, states: dict[str, str]) -> str:
     if state == TicketState.CLOSED:
         rated = f"，评价 {rating} 分" if rating else ""
-        return f"已确认 {_when(closed_at)}{rated}"
+        return f"已确认 {closed_at or ''}{rated}"
     if state == TicketState.RESOLVED:
         return "待确认"
-    return str(STATE_LABELS.get(state, state))
+    return states.get(state, state)
 
 
 def period_tickets(contract: Contract, period: Period) -> Any:
@@ -111,7 +136,8 @@ def period_tickets(contract: Contract, period: Period) -> Any:
 
 
 #: What a 记录单 row reads of a ticket: plain values, no model instances (a quarter may hold
-#: 100,000 tickets; building a model per ticket and per move was most of the time).
+#: 100,000 tickets; building a model per ticket and per move was most of the time), its times
+#: as text formatted by the database (:class:`BeijingText`).
 FIELDS = (
     "pk",
     "number",
@@ -124,19 +150,21 @@ FIELDS = (
     "title",
     "description",
     "solution",
-    "responded_at",
-    "resolved_at",
-    "closed_at",
     "state",
     "rating",
     "assignee__display_name",
     "assignee__username",
 )
+TIMES = {"date": "created_at", "responded": "responded_at", "resolved": "resolved_at", "closed": "closed_at"}
 
 
 def _chunks(contract: Contract, period: Period) -> Iterator[list[dict[str, Any]]]:
     """The period's tickets, :data:`CHUNK` at a time, paged on (report time, id)."""
-    rows = period_tickets(contract, period).values(*FIELDS)
+    rows = (
+        period_tickets(contract, period)
+        .annotate(**{f"{name}_text": BeijingText(field) for name, field in TIMES.items()})
+        .values(*FIELDS, *(f"{name}_text" for name in TIMES))
+    )
     after: tuple[datetime, int] | None = None
     while True:
         page = rows
@@ -150,15 +178,21 @@ def _chunks(contract: Contract, period: Period) -> Iterator[list[dict[str, Any]]
 
 
 def service_record_rows(contract: Contract, period: Period) -> Iterator[dict[str, Any]]:
-    """One row per ticket of the period, read in chunks of :data:`CHUNK` with their moves."""
+    """One row per ticket of the period, read in chunks of :data:`CHUNK` with their moves (one
+    query a chunk, the moves' times as text)."""
+    # The labels are translated once, not once per ticket and move.
+    labels = {action: str(t.label) for action, t in TRANSITIONS.items()}
+    categories = {code: str(label) for code, label in CATEGORIES.items()}
+    states = {code: str(label) for code, label in STATE_LABELS.items()}
     n = 0
     for chunk in _chunks(contract, period):
-        moves: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
+        moves: dict[int, list[tuple[str, str]]] = defaultdict(list)
         events = (
             TicketEvent.objects.filter(ticket_id__in=[t["pk"] for t in chunk], kind=EventKind.TRANSITION)
             .exclude(action="")
+            .annotate(at_text=BeijingText("at", "move"))
             .order_by("ticket_id", "at", "id")
-            .values_list("ticket_id", "at", "action")
+            .values_list("ticket_id", "at_text", "action")
         )
         for ticket_id, at, action in events:
             moves[ticket_id].append((at, action))
@@ -168,16 +202,16 @@ def service_record_rows(contract: Contract, period: Period) -> Iterator[dict[str
             yield {
                 "n": n,
                 "number": t["number"],
-                "date": _when(t["created_at"]),
+                "date": t["date_text"] or "",
                 "department": t["department__name"] or t["caller_department"],
                 "system": system,
-                "category": str(CATEGORIES.get(t["category"], t["category"])),
+                "category": categories.get(t["category"], t["category"]),
                 "description": t["title"] + (f"：{t['description']}" if t["description"] else ""),
-                "handling": _handling(moves.get(t["pk"], []), t["solution"]),
-                "responded": _when(t["responded_at"]),
-                "resolved": _when(t["resolved_at"]),
+                "handling": _handling(moves.get(t["pk"], []), t["solution"], labels),
+                "responded": t["responded_text"] or "",
+                "resolved": t["resolved_text"] or "",
                 "engineer": t["assignee__display_name"] or t["assignee__username"] or "",
-                "confirmation": _confirmation(t["state"], t["closed_at"], t["rating"]),
+                "confirmation": _confirmation(t["state"], t["closed_text"], t["rating"], states),
             }
 
 
