@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from weibao.contracts.models import Contract, MaintainedSystem
+from weibao.core.forms import parse_lines
 
 from .choices import RestoreResult
 
@@ -40,25 +41,6 @@ def _text(label: object, *, required: bool = True, max_length: int = 5000, rows:
     return forms.CharField(
         label=label, required=required, max_length=max_length, widget=forms.Textarea(attrs={"rows": rows})
     )
-
-
-SEPARATORS = ("｜", "|")
-
-
-def parse_lines(text: str, *, parts: int, label: str) -> list[list[str]]:
-    """Lines of ``a｜b｜c`` (a full-width or plain bar), each cut into ``parts`` stripped pieces
-    (missing trailing pieces are blank). Blank lines are skipped."""
-    rows = []
-    for n, line in enumerate((text or "").splitlines(), start=1):
-        if not line.strip():
-            continue
-        for sep in SEPARATORS:
-            line = line.replace(sep, "|")
-        pieces = [p.strip() for p in line.split("|")]
-        if len(pieces) > parts:
-            raise forms.ValidationError(_("%(label)s第 %(n)d 行多了分隔符“｜”。") % {"label": label, "n": n})
-        rows.append(pieces + [""] * (parts - len(pieces)))
-    return rows
 
 
 class ActionLinesField(forms.CharField):
