@@ -161,6 +161,9 @@ def _detail(request: HttpRequest, plan: SwitchoverPlan, **forms: Any) -> HttpRes
             "check_form": forms.get("check_form")
             or SyncCheckForm(prefix="check", initial={"checked_on": timezone.localdate()}),
             "sign_form": sign_form,
+            # What refused a form of the page (e.g. the plan is signed), shown whether or not
+            # the form itself is still offered.
+            "refusals": [e for f in forms.values() for e in f.non_field_errors()],
         },
         status=400 if forms else 200,
     )

@@ -160,7 +160,9 @@ def test_a_plan_is_written_revised_and_drilled(client_for, contract, team):
     future = engineer.post(drill_url, {"date": "2099-01-01", "scenario": "存储故障", "participants": "张伟"})
     assert "演练日期不能晚于今天" in future.content.decode() and not Drill.objects.exists()
     done = engineer.post(
-        drill_url, {"date": "2026-09-20", "scenario": "存储故障切换", "participants": "张伟、李娜"}, follow=True
+        drill_url,
+        {"date": "2026-09-20", "scenario": "存储故障切换", "participants": "张伟、李娜"},
+        follow=True,
     )
     assert "应急演练已登记" in done.content.decode() and "存储故障切换" in done.content.decode()
     assert Drill.objects.get().plan == plan

@@ -134,7 +134,11 @@ def test_minutes_are_recorded_with_action_items_and_corrected(client_for, his):
         },
     )
     minutes.refresh_from_db()
-    assert (minutes.held_on, minutes.title, minutes.decisions) == (date(2026, 11, 4), "HIS 第四季度需求沟通会", "")
+    assert (minutes.held_on, minutes.title, minutes.decisions) == (
+        date(2026, 11, 4),
+        "HIS 第四季度需求沟通会",
+        "",
+    )
     assert minutes.actions.count() == 3
 
 
