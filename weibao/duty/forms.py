@@ -84,7 +84,10 @@ class IncidentForm(forms.Form):
         label=_("关联工单（可多选）"), queryset=Ticket.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     plan = forms.ModelChoiceField(
-        label=_("启用的应急预案"), queryset=EmergencyPlan.objects.none(), required=False
+        label=_("启用的应急预案"),
+        queryset=EmergencyPlan.objects.none(),
+        required=False,
+        empty_label=_("（未启用预案）"),
     )
 
     def __init__(
@@ -153,7 +156,10 @@ class EmergencyPlanForm(forms.Form):
     code = forms.CharField(label=_("编号"), max_length=48)
     title = forms.CharField(label=_("名称"), max_length=200)
     system = forms.ModelChoiceField(
-        label=_("系统（可选）"), queryset=MaintainedSystem.objects.none(), required=False
+        label=_("系统（可选）"),
+        queryset=MaintainedSystem.objects.none(),
+        required=False,
+        empty_label=_("（整个合同）"),
     )
     responsible = _Named(label=_("负责人"), queryset=User.objects.none())
     content = _text(_("预案内容"), max_length=20000, rows=6)
@@ -195,7 +201,9 @@ def escalation_text(escalation: list[dict[str, object]]) -> str:
 
 
 class DrillForm(forms.Form):
-    date = forms.DateField(label=_("演练日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("演练日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     scenario = _text(_("演练场景"))
     participants = _text(_("参加人员"), max_length=2000, rows=2)
     findings = _text(_("发现的问题与改进"), required=False, max_length=10000)

@@ -34,7 +34,9 @@ class RestoreTestForm(forms.Form):
 
 
 def _date(label: object, *, required: bool = True) -> forms.DateField:
-    return forms.DateField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
+    # ISO in the value, whatever the language's date format: a date input reads no other.
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    return forms.DateField(label=label, required=required, widget=widget)
 
 
 def _text(label: object, *, required: bool = True, max_length: int = 5000, rows: int = 3) -> forms.CharField:
