@@ -331,3 +331,45 @@ def test_the_pages_create_check_sign_and_freeze_a_plan(client_for, his):
     assert printed.status_code == 302
     doc = Document(io.BytesIO(_body(admin.get(printed["Location"]))))
     assert "医院签字：李主任" in "\n".join(p.text for p in doc.paragraphs)
+
+
+def test_only_the_contracts_people_write_and_a_platform_admin_signs_for_no_side(
+    client_for, his, hospital, platform_admin
+):
+    from weibao.testing.factories import DepartmentFactory
+
+    contract, today = his["contract"], timezone.localdate()
+    plan = switchover.plan_create(
+        actor=his["admin"],
+        contract=contract,
+        system=his["system"],
+        title="HIS 切换",
+        old_system="旧",
+        new_system="新",
+        parallel_start=today,
+        parallel_end=today + timedelta(days=7),
+        items=["迁移"],
+    )
+    switchover.item_update(actor=his["engineer"], item=plan.items.get(), done=True)
+    switchover.check_record(
+        actor=his["engineer"], plan=plan, checked_on=today, subject="挂号", old_count=3, new_count=3
+    )
+    clerk = member(hospital, Role.DEPARTMENT_USER, department=DepartmentFactory(hospital=hospital))
+    client = client_for(clerk)
+    item = client.post(
+        f"/api/v1/switchover-plans/{plan.pk}/items", {"title": "x"}, content_type="application/json"
+    )
+    assert item.status_code in (403, 404)
+    assert client.get(reverse("records:switchover_new", args=[contract.pk])).status_code in (403, 404)
+    admin = client_for(platform_admin)
+    for side in ("vendor", "hospital"):
+        answer = admin.post(
+            f"/api/v1/switchover-plans/{plan.pk}/sign", {"side": side}, content_type="application/json"
+        )
+        assert answer.status_code == 403, side
+    bad_side = client_for(his["admin"]).post(
+        f"/api/v1/switchover-plans/{plan.pk}/sign", {"side": "auditor"}, content_type="application/json"
+    )
+    assert bad_side.status_code in (400, 422)
+    plan.refresh_from_db()
+    assert not plan.frozen and plan.items.count() == 1
