@@ -846,3 +846,14 @@ def test_the_switchover_list_refuses_the_other_hospitals_contract(client_for, wo
     assert client.get(url, {"contract": world["contract_b"].pk}).status_code == 404
     assert "B 切换" not in client.get(url).content.decode()
     assert "B 切换" in client_for(world["admin_b"]).get(url).content.decode()
+
+
+def test_the_emergency_chooser_refuses_the_other_hospitals_contract(client_for, world):
+    """The new-report chooser takes its contract in the query string."""
+    from django.urls import reverse
+
+    url = reverse("duty:emergency_new")
+    for what in ("incident", "plan"):
+        query = {"contract": world["contract_b"].pk, "what": what}
+        assert client_for(world["admin_a"]).get(url, query).status_code == 404
+        assert client_for(world["admin_b"]).get(url, query).status_code == 302

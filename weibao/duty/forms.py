@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
@@ -81,7 +83,13 @@ TICKET_CHOICES = 60
 class IncidentForm(forms.Form):
     title = forms.CharField(label=_("事件名称"), max_length=200)
     tickets = _TicketChoices(
-        label=_("关联工单（可多选）"), queryset=Ticket.objects.none(), widget=forms.CheckboxSelectMultiple
+        label=_("关联工单（本合同最近的工单，可多选）"),
+        queryset=Ticket.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    ticket_numbers = forms.CharField(
+        label=_("其他工单编号（不在上面列表中的，空格或逗号分隔）"), max_length=2000, required=False
     )
     plan = forms.ModelChoiceField(
         label=_("启用的应急预案"),
@@ -94,6 +102,7 @@ class IncidentForm(forms.Form):
         self, *args: object, contract: Contract, tickets: QuerySet[Ticket], **kwargs: object
     ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._contract, self._tickets = contract, tickets
         newest = list(
             tickets.filter(contract=contract)
             .order_by("-created_at", "-pk")
@@ -103,6 +112,19 @@ class IncidentForm(forms.Form):
         self.fields["plan"].queryset = EmergencyPlan.objects.filter(contract=contract).order_by(
             "code", "-version"
         )  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        numbers = [n for n in re.split(r"[\s,，、;；]+", data.get("ticket_numbers") or "") if n]
+        found = list(self._tickets.filter(contract=self._contract, number__in=numbers))
+        missing = sorted(set(numbers) - {t.number for t in found})
+        if missing:
+            self.add_error("ticket_numbers", _("本合同下没有这些工单：%(n)s") % {"n": "、".join(missing)})
+        chosen = {t.pk: t for t in [*(data.get("tickets") or []), *found]}
+        if not chosen and not self.has_error("ticket_numbers"):
+            self.add_error("tickets", _("请至少关联一张工单。"))
+        data["tickets"] = list(chosen.values())
+        return data
 
 
 class IncidentEditForm(forms.Form):

@@ -13,6 +13,7 @@ urlpatterns = [
     path("duty/feed/", views.feed_renew, name="feed_renew"),
     path("duty/ics/<str:token>.ics", views.ics_feed, name="ics"),
     path("emergency/", views.emergency_home, name="emergency_home"),
+    path("emergency/new/", views.emergency_new, name="emergency_new"),
     path("emergency/contract/<int:pk>/incidents/new/", views.incident_new, name="incident_new"),
     path("emergency/contract/<int:pk>/plans/new/", views.emergency_plan_new, name="emergency_plan_new"),
     path("emergency/incidents/<int:pk>/", views.incident_detail, name="incident_detail"),

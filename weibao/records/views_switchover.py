@@ -49,7 +49,9 @@ def switchover_list(request: HttpRequest) -> HttpResponse:
         contract = get_visible(Contract.objects, request.user, pk=int(request.GET["contract"]))
         rows = rows.filter(contract=contract)
     items, next_url = request_page(request, rows, limit=50)
-    contracts = [contract] if contract is not None else list(Contract.objects.visible_to(request.user)[:50])
+    # Every contract the user may start a plan under: the filter's choices, the new-plan links.
+    contracts = Contract.objects.visible_to(request.user).order_by("code", "pk")
+    writable = [c for c in contracts if permissions.can_keep_switchover(request.user, c)]
     return render(
         request,
         "records/switchover_list.html",
@@ -57,7 +59,8 @@ def switchover_list(request: HttpRequest) -> HttpResponse:
             "items": items,
             "next_url": next_url,
             "contract": contract,
-            "writable": [c for c in contracts if permissions.can_keep_switchover(request.user, c)],
+            "writable": writable,
+            "may_start": contract is not None and contract in writable,
         },
     )
 

@@ -26,9 +26,11 @@ def test_an_engineer_opens_and_fills_an_incident_report_from_two_tickets(
     first, second = two_tickets
     engineer = client_for(team["engineers"][0])
     home = engineer.get(reverse("duty:emergency_home")).content.decode()
-    assert "还没有应急报告" in home and reverse("duty:incident_new", args=[contract.pk]) in home
-
+    assert "还没有应急报告" in home and f'<option value="{contract.pk}">' in home
+    chosen = engineer.get(reverse("duty:emergency_new"), {"contract": contract.pk, "what": "incident"})
     url = reverse("duty:incident_new", args=[contract.pk])
+    assert chosen.status_code == 302 and chosen["Location"] == url
+    assert engineer.get(reverse("duty:emergency_new"), {"contract": "x"}).status_code == 404
     form = engineer.get(url).content.decode()
     assert first.number in form and second.number in form
     made = engineer.post(url, {"title": "国庆 DRG 服务中断", "tickets": [first.pk, second.pk]})
@@ -70,8 +72,19 @@ def test_bad_incident_input_shows_a_chinese_message_and_saves_nothing(
     engineer = client_for(team["engineers"][0])
     url = reverse("duty:incident_new", args=[contract.pk])
     answer = engineer.post(url, {"title": "没有工单的事件"})
-    assert answer.status_code == 200 and "这个字段是必填项" in answer.content.decode()
+    assert answer.status_code == 200 and "请至少关联一张工单" in answer.content.decode()
+    unknown = engineer.post(url, {"title": "事件", "ticket_numbers": f"{two_tickets[0].number}, H-NONE"})
+    assert "本合同下没有这些工单：H-NONE" in unknown.content.decode()
     assert not IncidentReport.objects.exists()
+    # A ticket by its number (one older than the list offers), with one ticked.
+    by_number = engineer.post(
+        url,
+        {"title": "按编号", "tickets": [two_tickets[1].pk], "ticket_numbers": two_tickets[0].number},
+    )
+    assert by_number.status_code == 302
+    made = IncidentReport.objects.get()
+    assert sorted(made.tickets.values_list("pk", flat=True)) == sorted(t.pk for t in two_tickets)
+    made.delete()
 
     report_url = reverse("duty:incident_new", args=[contract.pk])
     engineer.post(report_url, {"title": "事件", "tickets": [two_tickets[0].pk]})

@@ -37,7 +37,8 @@ def emergency_home(request: HttpRequest) -> HttpResponse:
         .order_by("-created_at", "-pk")
     )
     items, next_url = request_page(request, rows, limit=50)
-    contracts = Contract.objects.visible_to(request.user).order_by("code", "pk")[:50]
+    # Every contract the user may write under, for the chooser of the new-report form.
+    contracts = Contract.objects.visible_to(request.user).order_by("code", "pk")
     writable = [c for c in contracts if permissions.can_write_emergency(request.user, c)]
     return render(
         request,

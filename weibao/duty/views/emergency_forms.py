@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from weibao.accounts import permissions
 from weibao.audit.context import AuditContext
 from weibao.contracts.models import Contract
+from weibao.core.db import as_id
 from weibao.core.forms import submit
 from weibao.core.tenancy import get_visible
 from weibao.servicedesk.models import Ticket
@@ -41,6 +42,17 @@ def _writable(request: HttpRequest, pk: int) -> Contract:
 
 
 @login_required
+def emergency_new(request: HttpRequest) -> HttpResponse:
+    """The emergency page's chooser: ``?contract=<id>&what=incident|plan`` goes to the form."""
+    pk = as_id(request.GET.get("contract"))
+    if pk is None:
+        raise Http404
+    contract = _writable(request, pk)
+    name = "duty:emergency_plan_new" if request.GET.get("what") == "plan" else "duty:incident_new"
+    return redirect(name, pk=contract.pk)
+
+
+@login_required
 def incident_new(request: HttpRequest, pk: int) -> HttpResponse:
     """新建应急报告 over some of the contract's newest tickets (``?ticket=`` ticks one)."""
     contract = _writable(request, pk)
@@ -56,7 +68,7 @@ def incident_new(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
             contract=contract,
             title=data["title"],
-            tickets=list(data["tickets"]),
+            tickets=data["tickets"],
             plan=data["plan"],
             context=AuditContext.from_request(request),
         ),

@@ -110,7 +110,7 @@ def test_an_engineer_starts_a_switchover_plan_on_a_phone(new_context, his, passw
     phone.goto(f"/records/contract/{contract.pk}/")
     phone.click("#switchover-link")
     phone.wait_for_selector("#switchover-list .empty")
-    phone.click("#switchover-new a")
+    phone.click("#switchover-new-go")
     phone.wait_for_selector("#switchover-form")
     phone.fill("#id_title", "HIS 新旧系统切换")
     phone.select_option("#id_system", str(his["system"].pk))
