@@ -373,3 +373,33 @@ def test_only_the_contracts_people_write_and_a_platform_admin_signs_for_no_side(
     assert bad_side.status_code in (400, 422)
     plan.refresh_from_db()
     assert not plan.frozen and plan.items.count() == 1
+
+
+def test_one_signature_freezes_the_plan_for_the_other_side_to_sign_as_it_is(his):
+    today = timezone.localdate()
+    plan = switchover.plan_create(
+        actor=his["engineer"],
+        contract=his["contract"],
+        system=his["system"],
+        title="HIS 切换",
+        old_system="旧",
+        new_system="新",
+        parallel_start=today,
+        parallel_end=today + timedelta(days=7),
+        items=["迁移"],
+    )
+    item = plan.items.get()
+    switchover.item_update(actor=his["engineer"], item=item, done=True, done_by="王强", note="完成")
+    switchover.check_record(
+        actor=his["engineer"], plan=plan, checked_on=today, subject="挂号", old_count=0, new_count=0
+    )
+    switchover.plan_sign(actor=his["engineer"], plan=plan, side="vendor")
+    assert plan.frozen and not plan.signed
+    with pytest.raises(ValidationError, match="已签字"):
+        switchover.item_update(actor=his["admin"], item=item, done=False)
+    with pytest.raises(ValidationError, match="已签字"):
+        switchover.plan_update(actor=his["admin"], plan=plan, title="改")
+    item.refresh_from_db()
+    assert (item.done, item.done_by, item.note) == (True, "王强", "完成")
+    switchover.plan_sign(actor=his["admin"], plan=plan, side="hospital")
+    assert plan.signed and plan.hospital_signer
