@@ -222,6 +222,27 @@ def world(hospital, other_hospital):
         before="1",
         after="2",
     )
+    from weibao.records import switchover as switchover_records
+
+    switchover_b = switchover_records.plan_create(
+        actor=admin_b,
+        contract=contract_b,
+        system=system_b,
+        title="B 切换",
+        old_system="B 旧",
+        new_system="B 新",
+        parallel_start=date(2026, 11, 1),
+        parallel_end=date(2026, 11, 30),
+        items=["B 检查项"],
+    )
+    switchover_check_b = switchover_records.check_record(
+        actor=admin_b,
+        plan=switchover_b,
+        checked_on=date(2026, 11, 2),
+        subject="B 核对",
+        old_count=1,
+        new_count=1,
+    )
     from datetime import timedelta
 
     from django.utils import timezone
@@ -273,6 +294,9 @@ def world(hospital, other_hospital):
         "action_item_b": minutes_b.actions.get(),
         "tuning_b": tuning_b,
         "policy_b": policy_b,
+        "switchover_b": switchover_b,
+        "switchover_item_b": switchover_b.items.get(),
+        "switchover_check_b": switchover_check_b,
         "session_b": session_b,
         "trainee_b": trainee_b,
         "team_member_b": team_member_b,
@@ -362,6 +386,8 @@ def test_api_refuses_the_other_hospital(client_for, world):
             "drill_id": w["drill_b"].pk,
             "incident_id": w["incident_b"].pk,
             "remote_session_id": w["remote_b"].pk,
+            "switchover_id": w["switchover_b"].pk,
+            "switchover_item_id": w["switchover_item_b"].pk,
         },
         bodies={
             ("POST", "/api/v1/organizations/{org_id}/campuses"): {"name": "新院区"},
@@ -477,6 +503,24 @@ def test_api_refuses_the_other_hospital(client_for, world):
                 "minutes": 1,
                 "verified_by": "x",
             },
+            ("POST", "/api/v1/contracts/{contract_id}/switchover-plans"): {
+                "system_id": w["system_b"].pk,
+                "title": "x",
+                "old_system": "x",
+                "new_system": "x",
+                "parallel_start": "2026-11-01",
+                "parallel_end": "2026-11-02",
+            },
+            ("PATCH", "/api/v1/switchover-plans/{switchover_id}"): {"title": "改"},
+            ("POST", "/api/v1/switchover-plans/{switchover_id}/items"): {"title": "x"},
+            ("PATCH", "/api/v1/switchover-items/{switchover_item_id}"): {"done": True},
+            ("POST", "/api/v1/switchover-plans/{switchover_id}/checks"): {
+                "checked_on": "2026-11-03",
+                "subject": "x",
+                "old_count": 1,
+                "new_count": 1,
+            },
+            ("POST", "/api/v1/switchover-plans/{switchover_id}/sign"): {"side": "hospital"},
             ("POST", "/api/v1/calendars/{code}/due"): {
                 "start": "2026-03-02T08:00:00+08:00",
                 "duration": "1h",
@@ -518,6 +562,16 @@ def test_api_refuses_the_other_hospital(client_for, world):
     assert w["incident_b"].root_cause == "" and w["emergency_plan_b"].drills.count() == 1
     w["remote_b"].refresh_from_db()
     assert w["remote_b"].state == "requested"
+    _switchover_untouched(w)
+
+
+def _switchover_untouched(w):
+    """Hospital B's switch-over plan as B left it: no other item, check, edit or signature."""
+    plan = w["switchover_b"]
+    plan.refresh_from_db()
+    assert plan.title == "B 切换" and not plan.frozen and plan.contract == w["contract_b"]
+    assert plan.items.count() == 1 and not plan.items.get().done and plan.checks.count() == 1
+    assert not plan.__class__.objects.filter(title="x").exists()
 
 
 def test_lists_show_nothing_of_the_other_hospital(client_for, world):
@@ -646,6 +700,24 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "records:policy_detail": {"pk": w["policy_b"].pk},
             "records:contract_records": {"pk": w["contract_b"].pk},
             "records:action_to_change_request": {"pk": w["action_item_b"].pk},
+            "records:policy_edit": {"pk": w["policy_b"].pk},
+            "records:minutes_new": {"pk": w["contract_b"].pk},
+            "records:minutes_edit": {"pk": w["minutes_b"].pk},
+            "records:tuning_new": {"pk": w["contract_b"].pk},
+            "records:tuning_edit": {"pk": w["tuning_b"].pk},
+            "records:switchover_new": {"pk": w["contract_b"].pk},
+            "records:switchover_detail": {"pk": w["switchover_b"].pk},
+            "records:switchover_edit": {"pk": w["switchover_b"].pk},
+            "records:switchover_item_add": {"pk": w["switchover_b"].pk},
+            "records:switchover_check_add": {"pk": w["switchover_b"].pk},
+            "records:switchover_sign": {"pk": w["switchover_b"].pk},
+            "records:switchover_print": {"pk": w["switchover_b"].pk},
+            "records:switchover_item_update": {"pk": w["switchover_item_b"].pk},
+            "duty:incident_new": {"pk": w["contract_b"].pk},
+            "duty:incident_edit": {"pk": w["incident_b"].pk},
+            "duty:emergency_plan_new": {"pk": w["contract_b"].pk},
+            "duty:emergency_plan_revise": {"pk": w["emergency_plan_b"].pk},
+            "duty:drill_new": {"pk": w["emergency_plan_b"].pk},
             "duty:contract_duty": {"pk": w["contract_b"].pk},
             "duty:plan_detail": {"pk": w["plan_b"].pk},
             "duty:shift_swap": {"pk": w["shift_b"].pk},
@@ -675,7 +747,8 @@ def test_pages_refuse_the_other_hospital(client_for, world):
     assert not w["policy_b"].checks.exists() and not w["policy_b"].restore_tests.exists()
     w["session_b"].refresh_from_db()
     assert w["session_b"].sign_in_open and w["session_b"].trainees.count() == 1
-    assert len(checked) == 95
+    assert len(checked) == 113
+    _switchover_untouched(w)
     w["user_b"].refresh_from_db()
     assert w["user_b"].is_active
     w["probe_b"].refresh_from_db()  # still there, never run
@@ -822,3 +895,26 @@ def test_money_pages_never_show_the_other_hospitals_contract(client_for, world, 
     assert contract_b.vendor.name not in mine
     theirs = text(client_for(world["admin_b"]))
     assert ("B-MONEY-2026" in theirs) if "year" not in url else ("12345.67" in theirs)
+
+
+def test_the_switchover_list_refuses_the_other_hospitals_contract(client_for, world):
+    """The list takes its contract in the query string: another hospital's is a 404, and the
+    list never shows the other hospital's plans."""
+    from django.urls import reverse
+
+    url = reverse("records:switchover_list")
+    client = client_for(world["admin_a"])
+    assert client.get(url, {"contract": world["contract_b"].pk}).status_code == 404
+    assert "B 切换" not in client.get(url).content.decode()
+    assert "B 切换" in client_for(world["admin_b"]).get(url).content.decode()
+
+
+def test_the_emergency_chooser_refuses_the_other_hospitals_contract(client_for, world):
+    """The new-report chooser takes its contract in the query string."""
+    from django.urls import reverse
+
+    url = reverse("duty:emergency_new")
+    for what in ("incident", "plan"):
+        query = {"contract": world["contract_b"].pk, "what": what}
+        assert client_for(world["admin_a"]).get(url, query).status_code == 404
+        assert client_for(world["admin_b"]).get(url, query).status_code == 302

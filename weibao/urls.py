@@ -14,6 +14,7 @@ from weibao.notifications.api import router as notifications_router
 from weibao.probes.api import router as probes_router
 from weibao.records.api import router as records_router
 from weibao.records.api_meetings import router as meetings_router
+from weibao.records.api_switchover import router as switchover_router
 from weibao.reports.api import router as reports_router
 from weibao.residency.api import router as residency_router
 from weibao.servicedesk.api import router as servicedesk_router
@@ -34,6 +35,7 @@ api.add_router("", residency_router)
 api.add_router("", training_router)
 api.add_router("", records_router)
 api.add_router("", meetings_router)
+api.add_router("", switchover_router)
 api.add_router("", duty_router)
 
 urlpatterns = [

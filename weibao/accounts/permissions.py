@@ -702,6 +702,25 @@ def can_keep_service_records(actor: Actor, contract: ContractLike) -> bool:
     return can_work_contract(actor, contract)
 
 
+def can_keep_switchover(actor: Actor, contract: ContractLike) -> bool:
+    """Switch-over plans of a contract (the plan, its checklist, its data-sync checks): the
+    vendor's people and the hospital's admins who run the parallel run together."""
+    return can_work_contract(actor, contract)
+
+
+def can_sign_switchover(actor: Actor, contract: ContractLike, side: str) -> bool:
+    """Sign a switch-over plan off for ``side``: ``vendor`` the contract vendor's people,
+    ``hospital`` the hospital's admins, by membership (never a platform admin for a side)."""
+    if side == "vendor":
+        return is_vendor_member(actor, contract.vendor_id)
+    if side == "hospital":
+        return any(
+            m.role == Role.HOSPITAL_ADMIN and m.organization_id == contract.hospital_id
+            for m in _memberships(actor)
+        )
+    return False
+
+
 # --- emergency plans and incident reports --------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, resolve_url
+from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
 T = TypeVar("T")
@@ -56,3 +57,27 @@ def submit(
     if getattr(request, "htmx", False):
         return HttpResponseClientRedirect(url)
     return redirect(url)
+
+
+#: What separates the pieces of a line in a "one a line" text box (a full-width or a plain bar).
+SEPARATORS = ("｜", "|")
+
+
+def parse_lines(text: str, *, parts: int, label: str) -> list[list[str]]:
+    """The lines of a text box where each line is ``a｜b｜c``, cut into ``parts`` stripped pieces
+    (missing trailing pieces blank; blank lines skipped); too many pieces is a form error naming
+    the line."""
+    rows = []
+    for n, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        for sep in SEPARATORS:
+            line = line.replace(sep, "|")
+        pieces = [p.strip() for p in line.split("|")]
+        if len(pieces) > parts:
+            raise ValidationError(
+                _("%(label)s第 %(n)d 行的“｜”多了：每行最多 %(parts)d 项。")
+                % {"label": label, "n": n, "parts": parts}
+            )
+        rows.append(pieces + [""] * (parts - len(pieces)))
+    return rows

@@ -42,6 +42,23 @@ def _blank(errors: dict[str, str], **fields: tuple[str, str]) -> None:
             errors[name] = message
 
 
+def _clean_minutes(held_on: date, title: str, attendees: str, topics: str, actions: list[Action]) -> None:
+    errors: dict[str, str] = {}
+    _blank(
+        errors,
+        title=(title, _("请填写会议主题。")),
+        attendees=(attendees, _("请填写参会人员。")),
+        topics=(topics, _("请填写议题。")),
+    )
+    if held_on > timezone.localdate():
+        errors["held_on"] = _("会议日期不能晚于今天。")
+    for i, action in enumerate(actions):
+        if not action.description.strip() or not action.owner.strip():
+            errors["actions"] = _("第 %(n)s 项待办须填写内容和负责人。") % {"n": i + 1}
+    if errors:
+        raise ValidationError(errors)
+
+
 def minutes_record(
     *,
     actor: User,
@@ -56,20 +73,7 @@ def minutes_record(
 ) -> MeetingMinutes:
     """Record the minutes of a requirements meeting and its action items."""
     _require(actor, contract)
-    errors: dict[str, str] = {}
-    _blank(
-        errors,
-        title=(title, _("请填写会议主题。")),
-        attendees=(attendees, _("请填写参会人员。")),
-        topics=(topics, _("请填写议题。")),
-    )
-    if held_on > timezone.localdate():
-        errors["held_on"] = _("会议日期不能晚于今天。")
-    for i, action in enumerate(actions or []):
-        if not action.description.strip() or not action.owner.strip():
-            errors["actions"] = _("第 %(n)s 项待办须填写内容和负责人。") % {"n": i + 1}
-    if errors:
-        raise ValidationError(errors)
+    _clean_minutes(held_on, title, attendees, topics, actions or [])
     with transaction.atomic():
         minutes = MeetingMinutes.objects.create(
             hospital_id=contract.hospital_id,
@@ -130,9 +134,7 @@ def action_to_change_request(
     return item
 
 
-def tuning_record(
-    *,
-    actor: User,
+def _clean_tuning(
     contract: Contract,
     done_on: date,
     what: str,
@@ -140,11 +142,8 @@ def tuning_record(
     measure: str,
     before: str,
     after: str,
-    system: MaintainedSystem | None = None,
-    context: AuditContext | None = None,
-) -> TuningRecord:
-    """Record a tuning of a system with the measurement before and after."""
-    _require(actor, contract)
+    system: MaintainedSystem | None,
+) -> None:
     errors: dict[str, str] = {}
     _blank(
         errors,
@@ -160,6 +159,24 @@ def tuning_record(
         errors["system"] = _("系统不属于该合同的医院。")
     if errors:
         raise ValidationError(errors)
+
+
+def tuning_record(
+    *,
+    actor: User,
+    contract: Contract,
+    done_on: date,
+    what: str,
+    why: str,
+    measure: str,
+    before: str,
+    after: str,
+    system: MaintainedSystem | None = None,
+    context: AuditContext | None = None,
+) -> TuningRecord:
+    """Record a tuning of a system with the measurement before and after."""
+    _require(actor, contract)
+    _clean_tuning(contract, done_on, what, why, measure, before, after, system)
     with transaction.atomic():
         row = TuningRecord.objects.create(
             hospital_id=contract.hospital_id,
@@ -175,3 +192,82 @@ def tuning_record(
         )
         audit_record(action="records.tuning", actor=actor, context=context, obj=row)
     return row
+
+
+def minutes_update(
+    *,
+    actor: User,
+    minutes: MeetingMinutes,
+    held_on: date,
+    title: str,
+    attendees: str,
+    topics: str,
+    decisions: str = "",
+    context: AuditContext | None = None,
+) -> MeetingMinutes:
+    """Correct the minutes (their action items stay as they are: one may already be a change
+    request)."""
+    _require(actor, minutes.contract)
+    _clean_minutes(held_on, title, attendees, topics, [])
+    minutes.held_on, minutes.title = held_on, title.strip()
+    minutes.attendees, minutes.topics, minutes.decisions = (
+        attendees.strip(),
+        topics.strip(),
+        decisions.strip(),
+    )
+    save_audited(minutes, action="records.minutes_edit", actor=actor, context=context)
+    return minutes
+
+
+def minutes_add_actions(
+    *, actor: User, minutes: MeetingMinutes, actions: list[Action], context: AuditContext | None = None
+) -> list[ActionItem]:
+    """Add action items to recorded minutes."""
+    _require(actor, minutes.contract)
+    _clean_minutes(minutes.held_on, minutes.title, minutes.attendees, minutes.topics, actions)
+    with transaction.atomic():
+        rows = ActionItem.objects.bulk_create(
+            ActionItem(
+                hospital_id=minutes.hospital_id,
+                contract_id=minutes.contract_id,
+                minutes=minutes,
+                description=a.description.strip(),
+                owner=a.owner.strip(),
+                due=a.due,
+                recorded_by=actor,
+            )
+            for a in actions
+        )
+        if rows:
+            audit_record(
+                action="records.minutes_edit",
+                actor=actor,
+                context=context,
+                obj=minutes,
+                detail={"actions_added": len(rows)},
+            )
+    return rows
+
+
+def tuning_update(
+    *,
+    actor: User,
+    record: TuningRecord,
+    done_on: date,
+    what: str,
+    why: str,
+    measure: str,
+    before: str,
+    after: str,
+    system: MaintainedSystem | None = None,
+    context: AuditContext | None = None,
+) -> TuningRecord:
+    """Correct a tuning record."""
+    contract = record.contract
+    _require(actor, contract)
+    _clean_tuning(contract, done_on, what, why, measure, before, after, system)
+    record.done_on, record.system = done_on, system
+    record.what, record.why, record.measure = what.strip(), why.strip(), measure.strip()
+    record.before, record.after = before.strip(), after.strip()
+    save_audited(record, action="records.tuning_edit", actor=actor, context=context)
+    return record

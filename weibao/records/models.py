@@ -173,3 +173,84 @@ class TuningRecord(_ContractRecord):
         verbose_name = _("系统调优记录")
         verbose_name_plural = _("系统调优记录")
         ordering = ["-done_on", "-pk"]
+
+
+class SwitchoverPlan(_ContractRecord):
+    """切换方案: the switch from an old system to a new one with a parallel run (seed 003): the
+    window both run side by side, a checklist, the data-sync checks that compare them, and the
+    sign-off of both sides. Once a side has signed, nothing of it changes."""
+
+    system = models.ForeignKey(
+        "contracts.MaintainedSystem", on_delete=models.PROTECT, related_name="+", verbose_name=_("系统")
+    )
+    title = models.CharField(_("方案名称"), max_length=200)
+    old_system = models.CharField(_("旧系统"), max_length=128)
+    new_system = models.CharField(_("新系统"), max_length=128)
+    parallel_start = models.DateField(_("并行运行开始"))
+    parallel_end = models.DateField(_("并行运行结束"))
+    description = models.TextField(_("切换步骤与回退方案"), blank=True)
+    vendor_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    vendor_signer = models.CharField(_("厂商签字人"), max_length=64, blank=True)
+    vendor_signed_at = models.DateTimeField(_("厂商签字时间"), null=True, blank=True)
+    hospital_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    hospital_signer = models.CharField(_("医院签字人"), max_length=64, blank=True)
+    hospital_signed_at = models.DateTimeField(_("医院签字时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("切换方案")
+        verbose_name_plural = _("切换方案")
+        ordering = ["-parallel_start", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def frozen(self) -> bool:
+        """Signed by a side: the plan, its checklist and its checks no longer change."""
+        return self.vendor_signed_at is not None or self.hospital_signed_at is not None
+
+    @property
+    def signed(self) -> bool:
+        """Signed off by both sides."""
+        return self.vendor_signed_at is not None and self.hospital_signed_at is not None
+
+
+class SwitchoverItem(_ContractRecord):
+    """One item of a switch-over plan's checklist: done or not, by whom, a note."""
+
+    plan = models.ForeignKey(SwitchoverPlan, on_delete=models.CASCADE, related_name="items")
+    title = models.CharField(_("检查项"), max_length=200)
+    done = models.BooleanField(_("已完成"), default=False)
+    done_by = models.CharField(_("完成人"), max_length=64, blank=True)
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+
+    class Meta:
+        verbose_name = _("切换检查项")
+        verbose_name_plural = _("切换检查项")
+        ordering = ["plan_id", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SyncCheck(_ContractRecord):
+    """A data-sync check of the parallel run: on a day, what was compared, the counts in the old
+    and the new system, whether they match."""
+
+    plan = models.ForeignKey(SwitchoverPlan, on_delete=models.CASCADE, related_name="checks")
+    checked_on = models.DateField(_("核对日期"))
+    subject = models.CharField(_("核对内容"), max_length=200)
+    old_count = models.PositiveBigIntegerField(_("旧系统数量"))
+    new_count = models.PositiveBigIntegerField(_("新系统数量"))
+    matched = models.BooleanField(_("一致"))
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("数据同步核对")
+        verbose_name_plural = _("数据同步核对")
+        ordering = ["plan_id", "checked_on", "pk"]

@@ -4,7 +4,7 @@ tests, and the daily notice of what is overdue. Each write is atomic and audited
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -39,23 +39,19 @@ def _require(actor: Actor, system: MaintainedSystem) -> None:
         raise PermissionDenied(_("只有医院管理员或负责该系统的厂商人员可以登记备份记录。"))
 
 
-def policy_create(
+def _clean_policy(
     *,
-    actor: User,
     system: MaintainedSystem,
     name: str,
     scope: str,
     location: str,
-    frequency_days: int = 1,
-    retention_days: int = 30,
-    offsite: bool = False,
-    offsite_location: str = "",
-    restore_interval_days: int = 90,
-    probe: Probe | None = None,
-    context: AuditContext | None = None,
-) -> BackupPolicy:
-    """Record how a maintained system is backed up."""
-    _require(actor, system)
+    frequency_days: int,
+    retention_days: int,
+    offsite: bool,
+    offsite_location: str,
+    restore_interval_days: int,
+    probe: Probe | None,
+) -> None:
     errors: dict[str, str] = {}
     for field, value, message in (
         ("name", name, _("请填写名称。")),
@@ -76,6 +72,37 @@ def policy_create(
         errors["probe"] = _("须是该系统的备份新鲜度探针。")
     if errors:
         raise ValidationError(errors)
+
+
+def policy_create(
+    *,
+    actor: User,
+    system: MaintainedSystem,
+    name: str,
+    scope: str,
+    location: str,
+    frequency_days: int = 1,
+    retention_days: int = 30,
+    offsite: bool = False,
+    offsite_location: str = "",
+    restore_interval_days: int = 90,
+    probe: Probe | None = None,
+    context: AuditContext | None = None,
+) -> BackupPolicy:
+    """Record how a maintained system is backed up."""
+    _require(actor, system)
+    _clean_policy(
+        system=system,
+        name=name,
+        scope=scope,
+        location=location,
+        frequency_days=frequency_days,
+        retention_days=retention_days,
+        offsite=offsite,
+        offsite_location=offsite_location,
+        restore_interval_days=restore_interval_days,
+        probe=probe,
+    )
     with transaction.atomic():
         policy = BackupPolicy.objects.create(
             hospital_id=system.hospital_id,
@@ -91,6 +118,49 @@ def policy_create(
             probe=probe,
         )
         audit_record(action="records.backup_policy_create", actor=actor, context=context, obj=policy)
+    return policy
+
+
+POLICY_FIELDS = (
+    "name",
+    "scope",
+    "location",
+    "frequency_days",
+    "retention_days",
+    "offsite",
+    "offsite_location",
+    "restore_interval_days",
+    "probe",
+    "active",
+)
+
+
+def policy_update(
+    *, actor: User, policy: BackupPolicy, context: AuditContext | None = None, **fields: Any
+) -> BackupPolicy:
+    """Change how the system is backed up (the same rules as a new policy); ``active`` False
+    stops its overdue notices."""
+    _require(actor, policy.system)
+    unknown = set(fields) - set(POLICY_FIELDS)
+    if unknown:
+        raise ValidationError(_("未知字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
+    values = {name: getattr(policy, name) for name in POLICY_FIELDS} | fields
+    active = bool(values.pop("active"))
+    _clean_policy(system=policy.system, **values)
+    for name, value in values.items():
+        setattr(policy, name, value.strip() if isinstance(value, str) else value)
+    policy.active = active
+    if not policy.offsite:
+        policy.offsite_location = ""
+    with transaction.atomic():
+        policy.save()
+        audit_record(
+            action="records.backup_policy_edit",
+            actor=actor,
+            context=context,
+            obj=policy,
+            detail={"fields": sorted(fields)},
+        )
     return policy
 
 

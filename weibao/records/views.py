@@ -1,25 +1,33 @@
-"""Pages of the backup records: every policy with what is overdue, and one policy with its
-checks and restore tests (and forms to add them)."""
+"""Pages of the backup records (every policy with what is overdue, one policy with its checks and
+restore tests), of a contract's meeting minutes and tuning records, and the forms that create and
+correct them through the services."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weibao.accounts import permissions
 from weibao.audit.context import AuditContext
-from weibao.contracts.models import Contract
+from weibao.contracts.models import Contract, MaintainedSystem
+from weibao.core.forms import submit
 from weibao.core.pagination import request_page
 from weibao.core.tenancy import get_visible
 
 from . import meetings, selectors, services
-from .forms import CheckForm, RestoreTestForm
-from .models import ActionItem, BackupPolicy, MeetingMinutes, TuningRecord
+from .forms import CheckForm, MinutesForm, PolicyForm, RestoreTestForm, TuningForm
+from .models import ActionItem, BackupPolicy, MeetingMinutes, SwitchoverPlan, TuningRecord
 
 
 @login_required
@@ -29,7 +37,11 @@ def policy_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "records/policy_list.html",
-        {"statuses": selectors.policy_statuses(items), "next_url": next_url},
+        {
+            "statuses": selectors.policy_statuses(items),
+            "next_url": next_url,
+            "may_create": bool(_backup_system_ids(request)),
+        },
     )
 
 
@@ -91,6 +103,7 @@ def contract_records(request: HttpRequest, pk: int) -> HttpResponse:
             "minutes_next": minutes_next,
             "tuning": TuningRecord.objects.filter(contract=contract).order_by("-done_on", "-pk")[:50],
             "may_write": permissions.can_keep_service_records(request.user, contract),
+            "switchovers": SwitchoverPlan.objects.filter(contract=contract).count(),
         },
     )
 
@@ -108,3 +121,198 @@ def action_to_change_request(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已转为需求变更。"))
     return redirect("records:contract_records", pk=item.contract_id)
+
+
+# --- the forms that create and correct the records ------------------------------------------------
+
+
+def _form_page(request: HttpRequest, form: Any, *, title: str, back_url: str, **extra: Any) -> HttpResponse:
+    return render(
+        request, "partials/form_page.html", {"form": form, "title": title, "back_url": back_url, **extra}
+    )
+
+
+def _backup_system_ids(request: HttpRequest) -> list[int]:
+    """The systems whose backup records the user keeps (hospital admins, the covering vendor)."""
+    visible = MaintainedSystem.objects.visible_to(request.user).select_related("contract")
+    return [
+        s.pk for s in visible if permissions.can_keep_backup_records(request.user, s.hospital_id, s.contract)
+    ]
+
+
+def _backup_systems(request: HttpRequest) -> QuerySet[MaintainedSystem]:
+    allowed = _backup_system_ids(request)
+    if not allowed:
+        raise PermissionDenied(_("只有医院管理员或负责该系统的厂商人员可以登记备份记录。"))
+    return MaintainedSystem.objects.filter(pk__in=allowed).order_by("name", "pk")
+
+
+@login_required
+def policy_new(request: HttpRequest) -> HttpResponse:
+    """登记备份策略 of one of the systems the user keeps records for."""
+    form = PolicyForm(request.POST or None, systems=_backup_systems(request))
+    if not form.is_bound and request.GET.get("system"):
+        form.initial["system"] = request.GET["system"]
+    done = submit(
+        request,
+        form,
+        lambda data: services.policy_create(
+            actor=request.user, context=AuditContext.from_request(request), **data
+        ),
+        then=lambda policy: reverse("records:policy_detail", args=[policy.pk]),
+        message=_("备份策略已登记。"),
+    )
+    return done or _form_page(
+        request, form, title=_("登记备份策略"), back_url=reverse("records:policy_list"), form_id="policy-form"
+    )
+
+
+@login_required
+def policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    policy = get_visible(
+        BackupPolicy.objects.select_related("system", "system__contract"), request.user, pk=pk
+    )
+    if not permissions.can_keep_backup_records(request.user, policy.hospital_id, policy.system.contract):
+        raise PermissionDenied(_("只有医院管理员或负责该系统的厂商人员可以修改备份策略。"))
+    fields = [f for f in services.POLICY_FIELDS if f != "probe"]
+    form = PolicyForm(request.POST or None, initial={f: getattr(policy, f) for f in fields})
+    done = submit(
+        request,
+        form,
+        lambda data: services.policy_update(
+            actor=request.user, policy=policy, context=AuditContext.from_request(request), **data
+        ),
+        then=lambda p: reverse("records:policy_detail", args=[p.pk]),
+        message=_("备份策略已修改。"),
+    )
+    return done or _form_page(
+        request,
+        form,
+        title=_("修改备份策略"),
+        subtitle=f"{policy.system.name} · {policy.name}",
+        back_url=reverse("records:policy_detail", args=[policy.pk]),
+        form_id="policy-form",
+    )
+
+
+def _service_contract(request: HttpRequest, pk: int) -> Contract:
+    contract = get_visible(Contract.objects.select_related("hospital", "vendor"), request.user, pk=pk)
+    if not permissions.can_keep_service_records(request.user, contract):
+        raise PermissionDenied(_("只有该合同的厂商人员或医院管理员可以登记维保记录。"))
+    return contract
+
+
+def _actions(rows: list[dict[str, Any]]) -> list[meetings.Action]:
+    return [meetings.Action(**row) for row in rows]
+
+
+@login_required
+def minutes_new(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = _service_contract(request, pk)
+    form = MinutesForm(request.POST or None, initial={"held_on": timezone.localdate()})
+    done = submit(
+        request,
+        form,
+        lambda data: meetings.minutes_record(
+            actor=request.user,
+            contract=contract,
+            context=AuditContext.from_request(request),
+            **{**data, "actions": _actions(data["actions"])},
+        ),
+        then=lambda m: reverse("records:contract_records", args=[contract.pk]) + f"#minutes-{m.pk}",
+        message=_("会议纪要已登记。"),
+    )
+    return done or _form_page(
+        request,
+        form,
+        title=_("登记需求沟通会议纪要"),
+        subtitle=f"{contract.code} · {contract.title}",
+        back_url=reverse("records:contract_records", args=[contract.pk]),
+        form_id="minutes-form",
+    )
+
+
+@login_required
+def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    minutes = get_visible(MeetingMinutes.objects.select_related("contract"), request.user, pk=pk)
+    contract = _service_contract(request, minutes.contract_id)
+    initial = {f: getattr(minutes, f) for f in ("held_on", "title", "attendees", "topics", "decisions")}
+    form = MinutesForm(request.POST or None, initial=initial)
+    form.fields["actions"].label = _("追加待办事项（每行一项：事项｜负责人｜期限）")
+
+    def save(data: dict[str, Any]) -> MeetingMinutes:
+        with transaction.atomic():
+            ctx = AuditContext.from_request(request)
+            actions = _actions(data.pop("actions"))
+            meetings.minutes_update(actor=request.user, minutes=minutes, context=ctx, **data)
+            if actions:
+                meetings.minutes_add_actions(
+                    actor=request.user, minutes=minutes, actions=actions, context=ctx
+                )
+        return minutes
+
+    done = submit(
+        request,
+        form,
+        save,
+        then=lambda m: reverse("records:contract_records", args=[contract.pk]) + f"#minutes-{m.pk}",
+        message=_("会议纪要已修改。"),
+    )
+    return done or _form_page(
+        request,
+        form,
+        title=_("修改会议纪要"),
+        subtitle=f"{contract.code} · {minutes.title}",
+        back_url=reverse("records:contract_records", args=[contract.pk]),
+        form_id="minutes-form",
+    )
+
+
+@login_required
+def tuning_new(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = _service_contract(request, pk)
+    form = TuningForm(request.POST or None, contract=contract, initial={"done_on": timezone.localdate()})
+    done = submit(
+        request,
+        form,
+        lambda data: meetings.tuning_record(
+            actor=request.user, contract=contract, context=AuditContext.from_request(request), **data
+        ),
+        then=lambda r: reverse("records:contract_records", args=[contract.pk]) + f"#tuning-{r.pk}",
+        message=_("调优记录已登记。"),
+    )
+    return done or _form_page(
+        request,
+        form,
+        title=_("登记系统调优记录"),
+        subtitle=f"{contract.code} · {contract.title}",
+        back_url=reverse("records:contract_records", args=[contract.pk]),
+        form_id="tuning-form",
+    )
+
+
+@login_required
+def tuning_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_visible(TuningRecord.objects.select_related("contract"), request.user, pk=pk)
+    contract = _service_contract(request, record.contract_id)
+    initial = {
+        f: getattr(record, f) for f in ("done_on", "system", "what", "why", "measure", "before", "after")
+    }
+    form = TuningForm(request.POST or None, contract=contract, initial=initial)
+    done = submit(
+        request,
+        form,
+        lambda data: meetings.tuning_update(
+            actor=request.user, record=record, context=AuditContext.from_request(request), **data
+        ),
+        then=lambda r: reverse("records:contract_records", args=[contract.pk]) + f"#tuning-{r.pk}",
+        message=_("调优记录已修改。"),
+    )
+    return done or _form_page(
+        request,
+        form,
+        title=_("修改系统调优记录"),
+        subtitle=f"{contract.code} · {contract.title}",
+        back_url=reverse("records:contract_records", args=[contract.pk]),
+        form_id="tuning-form",
+    )

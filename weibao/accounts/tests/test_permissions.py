@@ -125,6 +125,12 @@ TABLE: dict[str, tuple[set[str], set[str]]] = {
         {"platform_admin"},
     ),
     "sign_incident": ({"platform_admin", "hospital_admin"}, {"platform_admin"}),
+    "keep_switchover": (
+        {"platform_admin", "hospital_admin", "vendor_manager", "vendor_engineer"},
+        {"platform_admin"},
+    ),
+    "sign_switchover_vendor": ({"vendor_manager", "vendor_engineer"}, set()),
+    "sign_switchover_hospital": ({"hospital_admin"}, set()),
     "request_remote": ({"vendor_manager", "vendor_engineer"}, set()),
     "approve_remote": ({"platform_admin", "hospital_admin"}, {"platform_admin"}),
 }
@@ -242,6 +248,9 @@ def _answer(action: str, actor, role: str, t: SimpleNamespace) -> bool:
         "decide_swap": lambda: p.can_decide_swap(actor, t.contract),
         "write_emergency": lambda: p.can_write_emergency(actor, t.contract),
         "sign_incident": lambda: p.can_sign_incident(actor, t.contract),
+        "keep_switchover": lambda: p.can_keep_switchover(actor, t.contract),
+        "sign_switchover_vendor": lambda: p.can_sign_switchover(actor, t.contract, "vendor"),
+        "sign_switchover_hospital": lambda: p.can_sign_switchover(actor, t.contract, "hospital"),
         "request_remote": lambda: p.can_request_remote(actor, t.contract),
         "approve_remote": lambda: p.can_approve_remote(actor, t.contract),
     }[action]()

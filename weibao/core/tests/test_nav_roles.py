@@ -12,7 +12,7 @@ from weibao.testing.factories import member
 
 pytestmark = pytest.mark.django_db
 
-SERVICE_ENTRIES = {"值班", "应急", "远程运维", "驻场", "备份", "探针"}
+SERVICE_ENTRIES = {"值班", "应急", "远程运维", "驻场", "备份", "探针", "切换方案"}
 
 
 def _labels(user):

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from weibao.accounts import permissions
 from weibao.audit.context import AuditContext
+from weibao.contracts.models import Contract
 from weibao.core.pagination import request_page
 from weibao.core.tenancy import get_visible
 
@@ -36,7 +37,14 @@ def emergency_home(request: HttpRequest) -> HttpResponse:
         .order_by("-created_at", "-pk")
     )
     items, next_url = request_page(request, rows, limit=50)
-    return render(request, "duty/emergency.html", {"items": items, "next_url": next_url, "showing": showing})
+    # Every contract the user may write under, for the chooser of the new-report form.
+    contracts = Contract.objects.visible_to(request.user).order_by("code", "pk")
+    writable = [c for c in contracts if permissions.can_write_emergency(request.user, c)]
+    return render(
+        request,
+        "duty/emergency.html",
+        {"items": items, "next_url": next_url, "showing": showing, "writable": writable},
+    )
 
 
 @login_required
@@ -60,6 +68,8 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "tickets": report.tickets.order_by("created_at", "pk"),
             "can_sign": report.state == IncidentState.DRAFT
             and permissions.can_sign_incident(request.user, report.contract),
+            "can_edit": report.state == IncidentState.DRAFT
+            and permissions.can_write_emergency(request.user, report.contract),
         },
     )
 
@@ -98,5 +108,10 @@ def emergency_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "duty/emergency_plan.html",
-        {"plan": plan, "versions": versions, "drills": plan.drills.order_by("-date", "-pk")},
+        {
+            "plan": plan,
+            "versions": versions,
+            "drills": plan.drills.order_by("-date", "-pk"),
+            "can_write": permissions.can_write_emergency(request.user, plan.contract),
+        },
     )
