@@ -13,7 +13,7 @@ class ReportsConfig(AppConfig):
         from weibao.core.navigation import register_nav
 
         from .kinds import register_kinds
-        from .permissions_nav import sees_deliverables
+        from .permissions_nav import sees_deliverables, sees_service_reports
 
         register_kinds()
 
@@ -24,6 +24,17 @@ class ReportsConfig(AppConfig):
             {
                 "deliverable.produce": _("交付物：生成本期文档"),
                 "deliverable.sign": _("交付物：登记签署"),
+                "service_report.create": _("服务报告：填写"),
+                "service_report.update": _("服务报告：修改"),
+                "service_report.sign": _("服务报告：用户签字确认"),
             }
         )
         register_nav(_("交付物"), "reports:deliverable_list", order=330, visible=sees_deliverables)
+        register_nav(_("服务报告"), "reports:service_report_list", order=335, visible=sees_service_reports)
+
+        from weibao.core.panels import register_object_panel
+
+        from .service_report_views import source_panel
+
+        register_object_panel("servicedesk.ticket", source_panel, order=50)
+        register_object_panel("inspections.inspection", source_panel, order=50)
