@@ -364,3 +364,51 @@ def test_pages_write_from_the_ticket_and_the_user_signs_on_the_engineers_phone(s
         reverse("reports:contract_service_reports", args=[site["contract"].pk])
     )
     assert report.number in listing.content.decode()
+
+
+def test_a_service_report_deliverable_prints_the_periods_signed_reports(site):
+    """A contract that lists a quarterly 服务报告 deliverable gets it printed from the signed reports."""
+    from weibao.reports import services as deliverables
+
+    contract = site["contract"]
+    contract.obligations = {
+        **contract.obligations,
+        "deliverables": [{"code": "service-report", "name": "季度服务报告汇总", "period": "quarter"}],
+    }
+    contract.save(update_fields=["obligations"])
+    report = _sign(site, sr.service_report_create(actor=site["engineer"], ticket=site["ticket"]))
+    quarter = f"{report.signed_on.year}Q{(report.signed_on.month - 1) // 3 + 1}"
+    (document,) = deliverables.deliverable_produce(
+        actor=site["engineer"], contract=contract, code="service-report", period=quarter
+    )
+    assert document.kind == "reports.service_reports"
+    doc = Document(io.BytesIO(document.file.read()))
+    cells = [cell.text for table in doc.tables for row in table.rows for cell in row.cells]
+    text = "\n".join([p.text for p in doc.paragraphs] + cells)
+    assert report.number in cells and "放射科" in cells and "满意" in cells
+    assert "本期经用户签字确认的服务报告共 1 份" in text
+
+
+def test_the_pages_show_the_tally_and_the_inspection_link(site, client_for):
+    report = _sign(site, sr.service_report_create(actor=site["engineer"], ticket=site["ticket"]))
+    quarter = f"{report.signed_on.year}Q{(report.signed_on.month - 1) // 3 + 1}"
+    page = (
+        client_for(site["admin"])
+        .get(reverse("reports:contract_deliverables", args=[site["contract"].pk]))
+        .content.decode()
+    )
+    assert "售后服务报告" in page and f'data-period="{quarter}"' in page
+    row = page.split(f'data-period="{quarter}"', 1)[1].split("</tr>", 1)[0]
+    assert '<td class="signed-count">1</td>' in row
+    inspection = Inspection.objects.filter(contract=site["contract"]).order_by("due").first()
+    url = reverse("inspections:inspection_detail", args=[inspection.pk])
+    engineer = client_for(site["engineer"])
+    assert "填写服务报告" not in engineer.get(url).content.decode()  # not started yet
+    inspection_doing.inspection_start(actor=site["engineer"], inspection=inspection, mode="onsite")
+    assert f"?inspection={inspection.pk}" in engineer.get(url).content.decode()
+    form = engineer.get(reverse("reports:service_report_new"), {"inspection": inspection.pk})
+    assert form.status_code == 200 and inspection.name in form.content.decode()
+    refused = client_for(site["admin"]).get(
+        reverse("reports:service_report_new"), {"ticket": site["ticket"].pk}
+    )
+    assert refused.status_code == 403
