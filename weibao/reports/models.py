@@ -87,10 +87,11 @@ class ServiceReport(TenantModel):
     contract = models.ForeignKey(
         "contracts.Contract", on_delete=models.CASCADE, related_name="service_reports", verbose_name=_("合同")
     )
+    # A ticket or inspection with a report is not deleted under it (RESTRICT).
     source = models.CharField(_("来源"), max_length=16, choices=ServiceReportSource.choices)
     ticket = models.ForeignKey(
         "servicedesk.Ticket",
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="service_reports",
@@ -98,7 +99,7 @@ class ServiceReport(TenantModel):
     )
     inspection = models.ForeignKey(
         "inspections.Inspection",
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="service_reports",

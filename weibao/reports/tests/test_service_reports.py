@@ -412,3 +412,12 @@ def test_the_pages_show_the_tally_and_the_inspection_link(site, client_for):
         reverse("reports:service_report_new"), {"ticket": site["ticket"].pk}
     )
     assert refused.status_code == 403
+
+
+def test_a_ticket_with_a_report_is_not_deleted_under_it(site):
+    from django.db.models import RestrictedError
+
+    sr.service_report_create(actor=site["engineer"], ticket=site["ticket"])
+    with pytest.raises(RestrictedError):
+        site["ticket"].delete()
+    assert ServiceReport.objects.count() == 1
