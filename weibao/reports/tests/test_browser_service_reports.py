@@ -138,6 +138,8 @@ def test_engineer_fills_on_a_phone_and_the_user_signs_on_it(new_context, passwor
     # The ticket page now lists the signed report.
     page.goto(f"/tickets/{ticket.pk}/")
     assert "已签字" in page.locator("#service-reports").inner_text()
+    page.locator("#service-reports").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "service-report-phone-ticket-panel.png"))
 
 
 def test_the_department_user_signs_signed_in_as_themselves(new_context, password, hospital, vendor):
