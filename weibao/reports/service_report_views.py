@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weibao.accounts import permissions
+from weibao.accounts.mfa import has_device, mfa_required
 from weibao.audit.context import AuditContext
 from weibao.contracts.models import Contract
 from weibao.core.db import as_id
@@ -230,6 +231,10 @@ def service_report_sign(request: HttpRequest, pk: int) -> HttpResponse:
         if signer is None:
             form.add_error("signer_password", _("签字人账号或密码不正确。"))
             return _detail(request, report, sign_form=form, status=400)
+        if mfa_required(signer) or has_device(signer):
+            # A password alone is not how this account signs in: it signs on its own device.
+            form.add_error("signer_username", _("该账号需要双重验证，请用自己的手机或电脑登录后签字。"))
+            return _detail(request, report, sign_form=form, status=400)
     try:
         service_reports.service_report_sign(
             actor=signer,
@@ -238,6 +243,7 @@ def service_report_sign(request: HttpRequest, pk: int) -> HttpResponse:
             satisfaction=data["satisfaction"],
             comments=data["comments"],
             signature=data["signature"] or "",
+            on_device_of=None if signer is request.user else request.user,  # type: ignore[arg-type]
             context=AuditContext.from_request(request),
         )
     except PermissionDenied as exc:

@@ -273,10 +273,12 @@ def service_report_sign(
     satisfaction: str,
     comments: str = "",
     signature: str = "",
+    on_device_of: User | None = None,
     context: AuditContext | None = None,
 ) -> ServiceReport:
     """The user signs the report off (用户签字认可): their name as written, their satisfaction,
-    comments, and optionally a drawn signature (a PNG data URL). Signed, the report is frozen."""
+    comments, and optionally a drawn signature (a PNG data URL). Signed, the report is frozen.
+    ``on_device_of``: the engineer whose phone the user signed on (the audit record says so)."""
     if not permissions.can_sign_service_report(actor, report.contract, report.department_id):
         raise PermissionDenied(_("只有服务科室的用户或医院信息科可以签字确认服务报告。"))
     signer_name = (signer_name or "").strip()
@@ -318,7 +320,12 @@ def service_report_sign(
             actor=actor,
             context=context,
             obj=row,
-            detail={"signer": signer_name, "satisfaction": satisfaction, "drawn": png is not None},
+            detail={
+                "signer": signer_name,
+                "satisfaction": satisfaction,
+                "drawn": png is not None,
+                "on_device_of": on_device_of.username if on_device_of is not None else None,
+            },
         )
     return row
 

@@ -349,10 +349,17 @@ def test_pages_write_from_the_ticket_and_the_user_signs_on_the_engineers_phone(s
     assert elsewhere.status_code == 400
     site["doctor"].set_password("pw-doctor-1234")
     site["doctor"].save()
+    site["admin"].set_password("pw-admin-1234")
+    site["admin"].save()
+    admin_fields = fields | {"signer_username": site["admin"].username, "signer_password": "pw-admin-1234"}
+    needs_second_factor = engineer.post(sign, admin_fields)
+    assert needs_second_factor.status_code == 400 and "双重验证" in needs_second_factor.content.decode()
     done = engineer.post(sign, fields | {"signer_password": "pw-doctor-1234"})
     assert done.status_code == 302
     report.refresh_from_db()
     assert report.state == "signed" and report.signed_by == site["doctor"]
+    event = AuditEvent.objects.get(action="service_report.sign")
+    assert event.actor == site["doctor"] and event.detail["on_device_of"] == site["engineer"].username
     edit = engineer.post(
         reverse("reports:service_report_edit", args=[report.pk]),
         {"mode": "onsite", "fault": "改", "handling": "改"},
