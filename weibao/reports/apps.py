@@ -34,7 +34,8 @@ class ReportsConfig(AppConfig):
 
         from weibao.core.panels import register_object_panel
 
-        from .service_report_views import source_panel
+        from .service_report_views import contract_panel, source_panel
 
         register_object_panel("servicedesk.ticket", source_panel, order=50)
         register_object_panel("inspections.inspection", source_panel, order=50)
+        register_object_panel("contracts.contract", contract_panel, order=50)

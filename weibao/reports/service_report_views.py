@@ -306,3 +306,18 @@ def source_panel(request: HttpRequest, obj: Ticket | Inspection) -> str | None:
         {"reports": reports, "may_write": may_write, "new_url": new_url},
         request=request,
     )
+
+
+def contract_panel(request: HttpRequest, contract: Contract) -> str | None:
+    """服务报告 on a contract's page, when the contract asks for them or has some: how many the
+    users signed and how many wait for a signature, and the link to the contract's list."""
+    rows = ServiceReport.objects.visible_to(request.user).filter(contract=contract)
+    requirement = service_report_requirement(contract)
+    counts = service_report_counts(rows)
+    if requirement is None and not (counts["signed"] or counts["drafts"]):
+        return None
+    return render_to_string(
+        "reports/_service_report_contract_panel.html",
+        {"contract": contract, "requirement": requirement, "counts": counts},
+        request=request,
+    )

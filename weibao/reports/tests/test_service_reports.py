@@ -407,6 +407,12 @@ def test_the_pages_show_the_tally_and_the_inspection_link(site, client_for):
     assert "售后服务报告" in page and f'data-period="{quarter}"' in page
     row = page.split(f'data-period="{quarter}"', 1)[1].split("</tr>", 1)[0]
     assert '<td class="signed-count">1</td>' in row
+    contract_page = (
+        client_for(site["engineer"])
+        .get(reverse("contracts:contract_detail", args=[site["contract"].pk]))
+        .content.decode()
+    )
+    assert "已签字 1 份，待签字 0 份" in contract_page and "contract-service-reports-link" in contract_page
     inspection = Inspection.objects.filter(contract=site["contract"]).order_by("due").first()
     url = reverse("inspections:inspection_detail", args=[inspection.pk])
     engineer = client_for(site["engineer"])
