@@ -289,6 +289,9 @@ def test_api_create_read_edit_sign_and_frozen(site, client_for):
         f"/api/v1/service-reports/{rid}", {"handling": "改"}, content_type="application/json"
     )
     assert frozen.status_code == 400 and "冻结" in str(frozen.json()["detail"])
+    assert [r["id"] for r in engineer.get("/api/v1/service-reports?state=signed").json()["items"]] == [rid]
+    assert engineer.get("/api/v1/service-reports?state=draft").json()["items"] == []
+    assert engineer.get("/api/v1/service-reports?state=bogus").status_code == 422
     printed = engineer.post(f"/api/v1/service-reports/{rid}/print")
     assert printed.status_code == 201 and len(printed.json()["sha256"]) == 64
     bad = engineer.post(
@@ -299,6 +302,12 @@ def test_api_create_read_edit_sign_and_frozen(site, client_for):
     assert bad.status_code == 400
     garbage = engineer.post("/api/v1/service-reports", {"ticket_id": "x"}, content_type="application/json")
     assert garbage.status_code == 422
+    not_a_time = engineer.post(
+        "/api/v1/service-reports",
+        {"ticket_id": site["ticket"].pk, "arrived_at": 1759460000},
+        content_type="application/json",
+    )
+    assert not_a_time.status_code == 422
 
 
 def test_pages_write_from_the_ticket_and_the_user_signs_on_the_engineers_phone(site, client_for):
