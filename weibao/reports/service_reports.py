@@ -126,7 +126,8 @@ def inspection_prefill(inspection: Inspection) -> dict[str, Any]:
     return {
         "department_name": "",
         "systems": "、".join(s.name for s in systems),
-        "mode": inspection.mode or ServiceMode.ONSITE,
+        # An inspection done "on site or remote" (both) counts as on site unless the engineer says.
+        "mode": inspection.mode if inspection.mode in ServiceMode.values else ServiceMode.ONSITE,
         "fault": f"{inspection.name}（第 {inspection.sequence} 次巡检）",
         "handling": found or _("按巡检清单逐项检查。"),
         "result": inspection.recommendations,
