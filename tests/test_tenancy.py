@@ -272,6 +272,11 @@ def world(hospital, other_hospital):
     incident_b = duty_incidents.incident_create(
         actor=admin_b, contract=contract_b, title="B 事件", tickets=[ticket_b], plan=emergency_plan_b
     )
+    from weibao.reports import service_reports
+
+    service_report_b = service_reports.service_report_create(actor=engineer_b, ticket=ticket_b)
+    # A drawn signature to serve (the owner must get it for the page's case to prove anything).
+    type(service_report_b).objects.filter(pk=service_report_b.pk).update(signature=b"\x89PNG\r\n\x1a\n")
     from weibao.duty import remote as duty_remote
 
     remote_b = duty_remote.remote_request(
@@ -283,6 +288,7 @@ def world(hospital, other_hospital):
         planned_end=soon + timedelta(hours=1),
     )
     return {
+        "service_report_b": service_report_b,
         "item_b": item_b,
         "document_b": document_b,
         "assessment_b": assessment_b,
@@ -388,6 +394,7 @@ def test_api_refuses_the_other_hospital(client_for, world):
             "remote_session_id": w["remote_b"].pk,
             "switchover_id": w["switchover_b"].pk,
             "switchover_item_id": w["switchover_item_b"].pk,
+            "service_report_id": w["service_report_b"].pk,
         },
         bodies={
             ("POST", "/api/v1/organizations/{org_id}/campuses"): {"name": "新院区"},
@@ -437,6 +444,11 @@ def test_api_refuses_the_other_hospital(client_for, world):
             ("POST", "/api/v1/duty/swaps/{swap_id}/decision"): {"approve": True},
             ("PATCH", "/api/v1/duty/incidents/{incident_id}"): {"root_cause": "改"},
             ("POST", "/api/v1/remote-sessions/{remote_session_id}/decision"): {"approve": True},
+            ("PATCH", "/api/v1/service-reports/{service_report_id}"): {"handling": "改"},
+            ("POST", "/api/v1/service-reports/{service_report_id}/sign"): {
+                "signer_name": "x",
+                "satisfaction": "satisfied",
+            },
             ("POST", "/api/v1/duty/emergency-plans/{emergency_plan_id}/drills"): {
                 "date": "2026-09-02",
                 "scenario": "x",
@@ -562,6 +574,9 @@ def test_api_refuses_the_other_hospital(client_for, world):
     assert w["incident_b"].root_cause == "" and w["emergency_plan_b"].drills.count() == 1
     w["remote_b"].refresh_from_db()
     assert w["remote_b"].state == "requested"
+    w["service_report_b"].refresh_from_db()
+    assert w["service_report_b"].state == "draft" and w["service_report_b"].handling != "改"
+    assert "POST /api/v1/service-reports/{service_report_id}/print" in checked
     _switchover_untouched(w)
 
 
@@ -729,6 +744,12 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "duty:remote_detail": {"pk": w["remote_b"].pk},
             "duty:remote_act": {"pk": w["remote_b"].pk},
             "duty:remote_system": {"pk": w["system_b"].pk},
+            "reports:service_report_detail": {"pk": w["service_report_b"].pk},
+            "reports:service_report_edit": {"pk": w["service_report_b"].pk},
+            "reports:service_report_sign": {"pk": w["service_report_b"].pk},
+            "reports:service_report_print": {"pk": w["service_report_b"].pk},
+            "reports:service_report_signature": {"pk": w["service_report_b"].pk},
+            "reports:contract_service_reports": {"pk": w["contract_b"].pk},
         },
         # The template pages take a document kind, not an id; the hospital is one the user
         # manages (test_templates_are_only_the_managed_hospitals in documents' tests). The ICS
@@ -747,8 +768,10 @@ def test_pages_refuse_the_other_hospital(client_for, world):
     assert not w["policy_b"].checks.exists() and not w["policy_b"].restore_tests.exists()
     w["session_b"].refresh_from_db()
     assert w["session_b"].sign_in_open and w["session_b"].trainees.count() == 1
-    assert len(checked) == 113
+    assert len(checked) == 119
     _switchover_untouched(w)
+    w["service_report_b"].refresh_from_db()
+    assert w["service_report_b"].state == "draft" and not w["service_report_b"].signer_name
     w["user_b"].refresh_from_db()
     assert w["user_b"].is_active
     w["probe_b"].refresh_from_db()  # still there, never run
@@ -766,6 +789,29 @@ def test_records_cannot_be_started_from_the_other_hospitals_ticket(client_for, w
     assert client.post(url, {"ticket": ticket_b.pk, "title": "x", "reason": "x"}).status_code == 404
     assert client_for(world["admin_b"]).get(url, {"ticket": ticket_b.pk}).status_code == 200
     assert not ticket_b.data_changes.exists() and not ticket_b.change_requests.exists()
+
+
+@pytest.mark.parametrize("source", ["ticket", "inspection"])
+def test_a_service_report_is_never_written_from_the_other_hospitals_ticket_or_inspection(
+    client_for, world, source
+):
+    """The 服务报告 form takes the ticket or inspection it is written from in the query string (or
+    the form): another hospital's is a 404, and nothing is written."""
+    from django.urls import reverse
+
+    from weibao.reports.models import ServiceReport
+
+    obj = world["ticket_b"] if source == "ticket" else world["inspection_b"]
+    url = reverse("reports:service_report_new")
+    client = client_for(world["admin_a"])
+    before = ServiceReport.objects.count()
+    assert client.get(url, {source: obj.pk}).status_code == 404
+    assert (
+        client.post(url, {source: obj.pk, "mode": "onsite", "fault": "x", "handling": "x"}).status_code == 404
+    )
+    api = client.post("/api/v1/service-reports", {f"{source}_id": obj.pk}, content_type="application/json")
+    assert api.status_code == 404
+    assert ServiceReport.objects.count() == before
 
 
 def test_a_ticket_is_never_moved_to_another_hospitals_contract(client_for, world, hospital):

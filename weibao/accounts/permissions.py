@@ -638,6 +638,39 @@ def can_sign_deliverables(actor: Actor, contract: ContractLike) -> bool:
     return is_hospital_admin(actor, contract.hospital_id)
 
 
+# --- service reports (服务报告) -------------------------------------------------------------------
+
+
+def can_write_service_report(actor: Actor, contract: ContractLike) -> bool:
+    """A 服务报告 is written (and changed while unsigned) by the contract vendor's engineers and
+    managers, by membership: it is their account of the service."""
+    return is_vendor_member(actor, contract.vendor_id)
+
+
+def require_write_service_report(actor: Actor, contract: ContractLike) -> None:
+    if not can_write_service_report(actor, contract):
+        raise PermissionDenied(_("只有该合同厂商的工程师或项目经理可以填写服务报告。"))
+
+
+def can_sign_service_report(actor: Actor, contract: ContractLike, department_id: int | None) -> bool:
+    """The user signs the report off (用户签字认可): the hospital's IT staff (信息科 admins) by
+    membership, or a department user of the department served. Never the vendor, an auditor or a
+    platform admin acting for a hospital."""
+    for m in _memberships(actor):
+        if m.organization_id != contract.hospital_id:
+            continue
+        if m.role == Role.HOSPITAL_ADMIN:
+            return True
+        if m.role == Role.DEPARTMENT_USER and department_id is not None and m.department_id == department_id:
+            return True
+    return False
+
+
+def can_print_service_report(actor: Actor, contract: ContractLike) -> bool:
+    """Print (and so archive) a 服务报告: the two sides of the contract, not auditors."""
+    return _authenticated(actor) and can_report(actor, contract)
+
+
 # --- the service team and resident engineers (驻场) ----------------------------------------------
 
 

@@ -19,9 +19,11 @@ from weibao.core.tenancy import get_visible
 from weibao.documents.models import GeneratedDocument
 
 from . import services
+from .api_service_reports import router as service_reports_router
 from .selectors import Entry, contract_calendar
 
 router = Router(tags=["deliverables"])
+router.add_router("", service_reports_router)
 
 
 class DocumentOut(Schema):

@@ -14,7 +14,7 @@ class ReportsConfig(AppConfig):
         from weibao.core.views import register_home_panel
 
         from .kinds import register_kinds
-        from .permissions_nav import sees_deliverables
+        from .permissions_nav import sees_deliverables, sees_service_reports
 
         register_kinds()
 
@@ -25,6 +25,9 @@ class ReportsConfig(AppConfig):
             {
                 "deliverable.produce": _("交付物：生成本期文档"),
                 "deliverable.sign": _("交付物：登记签署"),
+                "service_report.create": _("服务报告：填写"),
+                "service_report.update": _("服务报告：修改"),
+                "service_report.sign": _("服务报告：用户签字确认"),
             }
         )
         register_nav(
@@ -40,3 +43,18 @@ class ReportsConfig(AppConfig):
         )
 
         register_home_panel(money_panel, order=11)
+        register_nav(
+            _("服务报告"),
+            "reports:service_report_list",
+            group="operations",
+            order=325,
+            visible=sees_service_reports,
+        )
+
+        from weibao.core.panels import register_object_panel
+
+        from .service_report_views import contract_panel, source_panel
+
+        register_object_panel("servicedesk.ticket", source_panel, order=50)
+        register_object_panel("inspections.inspection", source_panel, order=50)
+        register_object_panel("contracts.contract", contract_panel, order=50)

@@ -19,6 +19,8 @@ from docx.shared import Cm, Pt
 
 from weibao.documents.kinds import DocumentKind, register_kind
 
+from .service_report_doc import DOCUMENT_KIND as SERVICE_REPORT_KIND
+
 PREFIX = "reports."
 
 #: generator → (label, [(column header, key of an item)], summary lines with docxtpl tags)
@@ -80,6 +82,17 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("参会人", "attendees"),
         ("结论", "conclusions"),
     ],
+    "service_reports": [
+        ("序号", "n"),
+        ("报告编号", "number"),
+        ("服务日期", "date"),
+        ("科室", "department"),
+        ("系统/模块", "systems"),
+        ("故障/服务内容", "fault"),
+        ("服务工程师", "engineer"),
+        ("满意度", "satisfaction"),
+        ("用户签字", "signer"),
+    ],
 }
 
 LABELS: dict[str, Any] = {
@@ -89,6 +102,7 @@ LABELS: dict[str, Any] = {
     "tuning": _("系统调优记录"),
     "training": _("用户培训记录"),
     "meetings": _("需求沟通会议纪要"),
+    "service_reports": _("服务报告汇总"),
 }
 
 SUMMARIES: dict[str, list[str]] = {
@@ -100,6 +114,7 @@ SUMMARIES: dict[str, list[str]] = {
     "tuning": ["本期调优记录共 {{ items|length }} 条。"],
     "training": ["本期培训共 {{ items|length }} 次。"],
     "meetings": ["本期会议共 {{ items|length }} 次。"],
+    "service_reports": ["本期经用户签字确认的服务报告共 {{ items|length }} 份。"],
 }
 
 
@@ -167,6 +182,7 @@ def _bind(generator: str) -> tuple[Callable[[], bytes], Callable[[], dict[str, A
 
 
 def register_kinds() -> None:
+    register_kind(SERVICE_REPORT_KIND)
     for generator, label in LABELS.items():
         template, sample = _bind(generator)
         register_kind(

@@ -9,3 +9,9 @@ from weibao.accounts import permissions
 
 def sees_deliverables(user: Any) -> bool:
     return permissions.can_read_deliverables(user)
+
+
+def sees_service_reports(user: Any) -> bool:
+    """Everyone signed in: the vendor writes them, the departments and the IT staff sign them,
+    auditors read them (each sees the reports the visibility rule gives them)."""
+    return bool(getattr(user, "is_authenticated", False))

@@ -31,6 +31,7 @@ GENERATORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("tuning", ("tuning", "调优")),
     ("training", ("training", "培训")),
     ("meetings", ("meeting", "会议纪要")),
+    ("service_reports", ("service-report", "服务报告")),
 )
 
 

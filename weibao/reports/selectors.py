@@ -7,14 +7,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from weibao.contracts.models import Contract
 from weibao.documents.models import GeneratedDocument
 
-from .choices import DeliverableState
-from .models import Deliverable
-from .periods import Period
+from .choices import DeliverableState, ServiceReportState
+from .models import Deliverable, ServiceReport
+from .periods import QUARTER, Period, period_of, periods_between
 from .schedule import Spec, calendar, specs, undated
 
 STATE_LABELS = dict(DeliverableState.choices)
@@ -99,5 +100,59 @@ def current_entries(contract: Contract, *, today: date) -> list[Entry]:
 
 
 def contracts_with_deliverables(qs: QuerySet[Contract]) -> QuerySet[Contract]:
-    """The contracts whose template lists deliverables."""
-    return qs.exclude(obligations__deliverables__isnull=True).exclude(obligations__deliverables=[])
+    """The contracts whose template lists deliverables or asks for a 服务报告 after each service."""
+    lists = ~Q(obligations__deliverables__isnull=True) & ~Q(obligations__deliverables=[])
+    return qs.filter(lists | Q(obligations__has_key="service_report"))
+
+
+# --- 服务报告 ---------------------------------------------------------------------------------------
+
+
+def service_report_requirement(contract: Contract) -> dict[str, Any] | None:
+    """The contract's 服务报告 obligation as its template states it (name, who signs), if any."""
+    value = (contract.obligations or {}).get("service_report")
+    return value if isinstance(value, dict) else None
+
+
+def signed_service_reports(contract: Contract, start: date, end: date) -> QuerySet[ServiceReport]:
+    """The contract's reports the users signed on ``start`` ≤ day < ``end``, in signing order."""
+    return ServiceReport.objects.filter(
+        contract=contract, state=ServiceReportState.SIGNED, signed_on__gte=start, signed_on__lt=end
+    ).order_by("signed_at", "pk")
+
+
+@dataclass
+class ServiceReportTally:
+    """One quarter's 服务报告 of a contract: signed in it, and written in it still unsigned."""
+
+    period: Period
+    signed: int
+    drafts: int
+
+
+def service_report_tally(contract: Contract, *, today: date) -> list[ServiceReportTally]:
+    """Quarter by quarter, from the contract's start to the current quarter (or its end), how many
+    reports the users signed and how many written in the quarter still wait for a signature."""
+    last = min(contract.end, today) if contract.end else today
+    if last < contract.start:
+        return []
+    periods = periods_between(QUARTER, contract.start, last)
+    signed: dict[str, int] = defaultdict(int)
+    drafts: dict[str, int] = defaultdict(int)
+    rows = (
+        ServiceReport.objects.filter(contract=contract).values("state", "signed_on", "created_at").order_by()
+    )
+    for row in rows:
+        if row["state"] == ServiceReportState.SIGNED and row["signed_on"]:
+            signed[period_of(QUARTER, row["signed_on"]).label] += 1
+        elif row["state"] == ServiceReportState.DRAFT:
+            day = timezone.localtime(row["created_at"]).date()
+            drafts[period_of(QUARTER, day).label] += 1
+    return [ServiceReportTally(p, signed[p.label], drafts[p.label]) for p in periods]
+
+
+def service_report_counts(qs: QuerySet[ServiceReport]) -> dict[str, int]:
+    return qs.aggregate(
+        signed=Count("pk", filter=Q(state=ServiceReportState.SIGNED)),
+        drafts=Count("pk", filter=Q(state=ServiceReportState.DRAFT)),
+    )

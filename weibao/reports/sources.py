@@ -1,6 +1,6 @@
 """Where the records-based deliverables take their rows: the training sessions (用户培训记录), the
-tuning records (系统调优记录) and the meeting minutes (需求沟通会议纪要) of the contract in the
-period, read through the records apps' selectors (registered in ``ReportsConfig.ready()``)."""
+tuning records (系统调优记录), the meeting minutes (需求沟通会议纪要) and the signed 服务报告 of the
+contract in the period, read through the records apps' selectors (registered in ``ReportsConfig.ready()``)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from weibao.training.selectors import training_records
 
 from .builders import register_record_source
 from .periods import BEIJING, Period
+from .selectors import signed_service_reports
 
 
 def _person(user: Any) -> str:
@@ -66,7 +67,25 @@ def meeting_rows(contract: Contract, period: Period) -> list[dict[str, Any]]:
     return rows
 
 
+def service_report_rows(contract: Contract, period: Period) -> list[dict[str, Any]]:
+    """The 服务报告 the users signed in the period (by the day they signed)."""
+    return [
+        {
+            "number": r.number,
+            "date": f"{timezone.localtime(r.arrived_at or r.resolved_at or r.created_at, BEIJING):%Y-%m-%d}",
+            "department": r.department_name,
+            "systems": r.systems,
+            "fault": r.fault,
+            "engineer": r.engineer_name,
+            "satisfaction": str(r.get_satisfaction_display()),
+            "signer": f"{r.signer_name} {r.signed_on:%Y-%m-%d}" if r.signed_on else r.signer_name,
+        }
+        for r in signed_service_reports(contract, period.start, period.end)
+    ]
+
+
 def register_sources() -> None:
     register_record_source("training", training_rows)
     register_record_source("tuning", tuning_rows)
     register_record_source("meetings", meeting_rows)
+    register_record_source("service_reports", service_report_rows)

@@ -23,7 +23,14 @@ from weibao.core.tenancy import get_visible
 
 from . import services
 from .forms import SignForm, TargetForm
-from .selectors import contract_calendar, contracts_with_deliverables, current_entries, undated_specs
+from .selectors import (
+    contract_calendar,
+    contracts_with_deliverables,
+    current_entries,
+    service_report_requirement,
+    service_report_tally,
+    undated_specs,
+)
 
 
 def _require_read(request: HttpRequest) -> None:
@@ -67,6 +74,10 @@ def contract_deliverables(request: HttpRequest, pk: int) -> HttpResponse:
             "today": today,
             "may_produce": permissions.can_produce_deliverables(request.user, contract),
             "may_sign": permissions.can_sign_deliverables(request.user, contract),
+            "service_report": service_report_requirement(contract),
+            "service_report_tally": service_report_tally(contract, today=today)
+            if service_report_requirement(contract)
+            else [],
         },
     )
 

@@ -133,6 +133,13 @@ TABLE: dict[str, tuple[set[str], set[str]]] = {
     "sign_switchover_hospital": ({"hospital_admin"}, set()),
     "request_remote": ({"vendor_manager", "vendor_engineer"}, set()),
     "approve_remote": ({"platform_admin", "hospital_admin"}, {"platform_admin"}),
+    "write_service_report": ({"vendor_manager", "vendor_engineer"}, set()),
+    # The department user of the ticket's department signs; never the vendor or a platform admin.
+    "sign_service_report": ({"hospital_admin", "department_user"}, set()),
+    "print_service_report": (
+        {"platform_admin", "hospital_admin", "department_user", "vendor_manager", "vendor_engineer"},
+        {"platform_admin"},
+    ),
 }
 
 
@@ -253,6 +260,9 @@ def _answer(action: str, actor, role: str, t: SimpleNamespace) -> bool:
         "sign_switchover_hospital": lambda: p.can_sign_switchover(actor, t.contract, "hospital"),
         "request_remote": lambda: p.can_request_remote(actor, t.contract),
         "approve_remote": lambda: p.can_approve_remote(actor, t.contract),
+        "write_service_report": lambda: p.can_write_service_report(actor, t.contract),
+        "sign_service_report": lambda: p.can_sign_service_report(actor, t.contract, t.ticket.department_id),
+        "print_service_report": lambda: p.can_print_service_report(actor, t.contract),
     }[action]()
 
 
