@@ -119,6 +119,16 @@ def _handling(moves: list[tuple[str, str]], solution: str, labels: dict[str, str
     return text
 
 
+def ticket_handling(moves: list[tuple[datetime, str]], solution: str = "") -> str:
+    """The handling text of one ticket from its ``(at, action)`` moves (a 服务报告's)."""
+    labels = {action: str(t.label) for action, t in TRANSITIONS.items()}
+    return _handling(
+        [(timezone.localtime(at, BEIJING).strftime("%m-%d %H:%M"), action) for at, action in moves],
+        solution,
+        labels,
+    )
+
+
 def _confirmation(state: str, closed_at: str | None, rating: int | None, states: dict[str, str]) -> str:
     if state == TicketState.CLOSED:
         rated = f"，评价 {rating} 分" if rating else ""

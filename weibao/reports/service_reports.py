@@ -34,7 +34,7 @@ from weibao.inspections.models import Inspection
 from weibao.servicedesk.choices import EventKind
 from weibao.servicedesk.models import Ticket, TicketEvent
 
-from .builders import _handling
+from .builders import ticket_handling
 from .choices import Satisfaction, ServiceMode, ServiceReportSource, ServiceReportState
 from .models import ServiceReport
 from .service_report_doc import KIND, report_context
@@ -101,7 +101,7 @@ def ticket_prefill(ticket: Ticket) -> dict[str, Any]:
         "systems": system,
         "mode": ServiceMode.ONSITE if arrived is not None else ServiceMode.REMOTE,
         "fault": fault,
-        "handling": _handling(moves, ""),
+        "handling": ticket_handling(moves),
         "result": result,
         "reported_at": ticket.created_at,
         "arrived_at": arrived,
