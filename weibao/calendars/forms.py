@@ -8,6 +8,8 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from weibao.core.forms import DateInput, DateTimeInput
+
 from .models import DayRule
 from .statutory import in_notice_year
 
@@ -68,7 +70,7 @@ class CalendarForm(forms.Form):
 
 
 class ExceptionForm(forms.Form):
-    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("日期"), widget=DateInput())
     periods = forms.CharField(label=_("开放时段"), required=False, help_text=_("留空表示全天不开放"))
     note = forms.CharField(label=_("备注"), max_length=128, required=False)
 
@@ -80,7 +82,7 @@ class DueForm(forms.Form):
     start = forms.DateTimeField(
         label=_("开始时间"),
         # A datetime-local input shows a value only in this form (no seconds, a "T").
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=DateTimeInput(),
     )
     duration = forms.CharField(label=_("时限"), max_length=12, help_text=_("如 90m、4h、2d、3wd"))
 

@@ -11,6 +11,7 @@ from weibao.accounts import permissions
 from weibao.accounts.choices import OrgKind
 from weibao.accounts.models import Organization
 from weibao.calendars.models import WorkCalendar
+from weibao.core.forms import DateInput
 
 from .template_loader import list_templates
 from .template_schema import Category, Channel
@@ -29,11 +30,11 @@ class FromTemplateForm(forms.Form):
     template = forms.ChoiceField(label=_("合同模板"))
     hospital = forms.ModelChoiceField(label=_("医院"), queryset=Organization.objects.none())
     vendor = forms.ModelChoiceField(label=_("厂商"), queryset=Organization.objects.none())
-    start = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("开始日期"), widget=DateInput())
     end = forms.DateField(
         label=_("结束日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("留空按模板的服务期计算"),
     )
     amount = forms.DecimalField(

@@ -16,6 +16,25 @@ from django_htmx.http import HttpResponseClientRedirect
 T = TypeVar("T")
 
 
+class DateInput(forms.DateInput):
+    """A browser date picker. Its value is ISO (``2026-12-05``) whatever the language: the picker
+    reads no other form, and Chinese would render ``2026/12/05``, which it shows as empty."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """A browser date-and-time picker, its value ``2026-12-05T09:30`` (no seconds)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
 def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
     """Put a service's ValidationError onto the form, field by field where it names fields."""
     if hasattr(exc, "error_dict"):

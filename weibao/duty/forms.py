@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from weibao.accounts.models import User
 from weibao.contracts.models import Contract, MaintainedSystem
-from weibao.core.forms import parse_lines
+from weibao.core.forms import DateInput, parse_lines
 from weibao.servicedesk.models import Ticket
 
 from .models import EmergencyPlan
@@ -223,9 +223,7 @@ def escalation_text(escalation: list[dict[str, object]]) -> str:
 
 
 class DrillForm(forms.Form):
-    date = forms.DateField(
-        label=_("演练日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    date = forms.DateField(label=_("演练日期"), widget=DateInput())
     scenario = _text(_("演练场景"))
     participants = _text(_("参加人员"), max_length=2000, rows=2)
     findings = _text(_("发现的问题与改进"), required=False, max_length=10000)

@@ -10,21 +10,19 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from weibao.contracts.models import Contract, MaintainedSystem
-from weibao.core.forms import parse_lines
+from weibao.core.forms import DateInput, DateTimeInput, parse_lines
 
 from .choices import RestoreResult
 
 
 class CheckForm(forms.Form):
     ok = forms.BooleanField(label=_("备份正常"), required=False, initial=True)
-    newest_backup_at = forms.DateTimeField(
-        label=_("最新备份时间"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    newest_backup_at = forms.DateTimeField(label=_("最新备份时间"), required=False, widget=DateTimeInput())
     note = forms.CharField(label=_("说明"), required=False, max_length=2000)
 
 
 class RestoreTestForm(forms.Form):
-    tested_on = forms.DateField(label=_("测试日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    tested_on = forms.DateField(label=_("测试日期"), widget=DateInput())
     restored = forms.CharField(label=_("恢复内容"), max_length=2000)
     target = forms.CharField(label=_("恢复到"), max_length=200)
     result = forms.ChoiceField(label=_("结果"), choices=RestoreResult.choices)
@@ -35,7 +33,7 @@ class RestoreTestForm(forms.Form):
 
 def _date(label: object, *, required: bool = True) -> forms.DateField:
     # ISO in the value, whatever the language's date format: a date input reads no other.
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    widget = DateInput()
     return forms.DateField(label=label, required=required, widget=widget)
 
 

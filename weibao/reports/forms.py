@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from weibao.core.forms import DateTimeInput
+
 from .choices import Satisfaction, ServiceMode
 
 
@@ -20,8 +22,6 @@ class SignForm(TargetForm):
 
 # --- 服务报告 ---------------------------------------------------------------------------------------
 
-_WHEN = {"type": "datetime-local"}
-
 
 class ServiceReportForm(forms.Form):
     """What the engineer writes (prefilled from the ticket or the inspection)."""
@@ -38,15 +38,9 @@ class ServiceReportForm(forms.Form):
     result = forms.CharField(
         label=_("处理结果"), max_length=10000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    reported_at = forms.DateTimeField(
-        label=_("报修时间"), required=False, widget=forms.DateTimeInput(attrs=_WHEN, format="%Y-%m-%dT%H:%M")
-    )
-    arrived_at = forms.DateTimeField(
-        label=_("到场时间"), required=False, widget=forms.DateTimeInput(attrs=_WHEN, format="%Y-%m-%dT%H:%M")
-    )
-    resolved_at = forms.DateTimeField(
-        label=_("完成时间"), required=False, widget=forms.DateTimeInput(attrs=_WHEN, format="%Y-%m-%dT%H:%M")
-    )
+    reported_at = forms.DateTimeField(label=_("报修时间"), required=False, widget=DateTimeInput())
+    arrived_at = forms.DateTimeField(label=_("到场时间"), required=False, widget=DateTimeInput())
+    resolved_at = forms.DateTimeField(label=_("完成时间"), required=False, widget=DateTimeInput())
     engineer_name = forms.CharField(label=_("服务工程师"), max_length=64, required=False)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from weibao.core.forms import DateInput
+
 from .choices import Channel
 
 
@@ -48,8 +50,8 @@ class CheckForm(forms.Form):
 
 
 class LeaveForm(forms.Form):
-    start = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("开始日期"), widget=DateInput())
+    end = forms.DateField(label=_("结束日期"), widget=DateInput())
     reason = forms.CharField(label=_("事由"), max_length=2000)
 
 
@@ -62,6 +64,4 @@ class EvaluationForm(forms.Form):
 class CertificateForm(forms.Form):
     name = forms.CharField(label=_("证书名称"), max_length=128)
     number = forms.CharField(label=_("证书编号"), max_length=64, required=False)
-    expires = forms.DateField(
-        label=_("有效期至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    expires = forms.DateField(label=_("有效期至"), required=False, widget=DateInput())

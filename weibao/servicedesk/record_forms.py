@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from weibao.contracts.models import Contract, MaintainedSystem
+from weibao.core.forms import DateInput
 
 from .choices import DataChangeKind
 
@@ -78,4 +79,4 @@ class AssessForm(forms.Form):
 
 
 class DeployForm(forms.Form):
-    deployed_on = forms.DateField(label=_("上线日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    deployed_on = forms.DateField(label=_("上线日期"), widget=DateInput())

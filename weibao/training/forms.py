@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from weibao.core.forms import DateTimeInput
+
 from .choices import TrainingKind
 
 
@@ -15,7 +17,7 @@ class SessionForm(forms.Form):
     trainer = forms.CharField(label=_("培训讲师"), max_length=64)
     starts_at = forms.DateTimeField(
         label=_("开始时间"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=DateTimeInput(),
     )
     duration_minutes = forms.IntegerField(label=_("时长（分钟）"), min_value=1, max_value=1440, initial=60)
     remote = forms.BooleanField(label=_("远程培训"), required=False)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from weibao.accounts import permissions
 from weibao.audit.context import AuditContext
 from weibao.contracts.models import MaintainedSystem
-from weibao.core.forms import submit
+from weibao.core.forms import DateTimeInput, submit
 from weibao.core.pagination import request_page
 from weibao.core.tenancy import get_visible
 from weibao.servicedesk.models import Ticket
@@ -105,12 +105,8 @@ class RemoteRequestForm(forms.Form):
     purpose = forms.CharField(
         label=gettext_lazy("目的"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
     )
-    planned_start = forms.DateTimeField(
-        label=gettext_lazy("计划开始"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
-    planned_end = forms.DateTimeField(
-        label=gettext_lazy("计划结束"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    planned_start = forms.DateTimeField(label=gettext_lazy("计划开始"), widget=DateTimeInput())
+    planned_end = forms.DateTimeField(label=gettext_lazy("计划结束"), widget=DateTimeInput())
 
 
 @login_required
