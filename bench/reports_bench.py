@@ -11,6 +11,18 @@ Subcommands::
     facts  compute the quarter's assessment facts and deductions as ``weibao assess`` does
            (:func:`weibao.assessments.computing.assessment_preview`), best of ``--repeat``; prints
            the time, the queries and the counts
+    load-contracts
+           give the demo vendor (DEMOPACS, whose manager is ``demo-manager``) ``--contracts`` contracts
+           in force in all, from the shipped templates in turn (each with the milestones, calendars
+           and terms its template makes) over hospitals of ``--per-hospital`` contracts, and
+           ``--tickets`` generated tickets on each new contract (the service desk bench's
+           generator, restricted to them)
+    dashboard
+           the vendor manager's home page (我的工作台, with the 合同款项 panel) and the full money
+           table ``/money/``: ``--requests`` GETs of each, in-process (``django.test.Client``) and,
+           with ``--base``, over HTTP with a session cookie; the first request after the cache is
+           emptied is reported on its own (cold), then p50 / p95 / max of the rest, the queries
+           per request, the CPU time of the process and the load average
 
 The database is ``DATABASE_URL`` (``load --fresh`` drops only a database whose name contains
 "bench"); ``WEIBAO_VAR_DIR`` defaults to ``var/bench``. Example::
@@ -19,6 +31,8 @@ The database is ``DATABASE_URL`` (``load --fresh`` drops only a database whose n
     .venv/bin/python bench/reports_bench.py load --fresh --tickets 100000
     .venv/bin/python bench/reports_bench.py run
     .venv/bin/python bench/reports_bench.py facts
+    .venv/bin/python bench/reports_bench.py load-contracts --contracts 200
+    .venv/bin/python bench/reports_bench.py dashboard --requests 50 [--base http://127.0.0.1:8000]
 """
 
 from __future__ import annotations
@@ -33,6 +47,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from dashbench import cmd_dashboard, cmd_load_contracts
 from sdbench.env import configure, django_setup, is_postgres, prepare_database, redacted
 
 PERIOD = "2026Q3"
@@ -213,8 +228,25 @@ def main() -> int:
     p.add_argument("--repeat", type=int, default=3)
     p = sub.add_parser("facts", help="time the quarter's assessment facts (weibao assess)")
     p.add_argument("--repeat", type=int, default=3)
+    p = sub.add_parser("load-contracts", help="the demo vendor with N contracts in force, tickets on each")
+    p.add_argument("--contracts", type=int, default=200)
+    p.add_argument("--per-hospital", type=int, default=10)
+    p.add_argument("--tickets", type=int, default=5, help="tickets per new contract")
+    p.add_argument("--seed", type=int, default=11)
+    p = sub.add_parser("dashboard", help="time the vendor manager's home page and /money/")
+    p.add_argument("--requests", type=int, default=50)
+    p.add_argument("--base", default="", help="also over HTTP against a running server at this URL")
+    p.add_argument("--warmup", type=int, default=20, help="HTTP requests before the measured ones")
+    p.add_argument("--user", default="demo-manager")
     args = parser.parse_args()
-    return {"load": cmd_load, "run": cmd_run, "facts": cmd_facts}[args.command](args)
+    commands = {
+        "load": cmd_load,
+        "run": cmd_run,
+        "facts": cmd_facts,
+        "load-contracts": cmd_load_contracts,
+        "dashboard": cmd_dashboard,
+    }
+    return commands[args.command](args)
 
 
 if __name__ == "__main__":
