@@ -12,7 +12,10 @@ class DocumentsConfig(AppConfig):
         from weibao.audit.labels import register_action_labels
         from weibao.core.navigation import register_nav
 
-        from . import permissions_nav
+        from . import permissions_nav, services, tasks
+
+        # The job that storing a DOCX queues (and that calls back into the services).
+        services.make_pdf_copy.bind(tasks.make_pdf_copy)
 
         register_action_labels(
             {

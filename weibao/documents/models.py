@@ -47,6 +47,15 @@ class GeneratedDocument(TenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     produced_at = models.DateTimeField(_("生成时间"), default=timezone.now)
+    # Set on the PDF copy LibreOffice made of a DOCX (the DOCX stays the primary document).
+    pdf_of = models.OneToOneField(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="pdf_copy",
+        verbose_name=_("PDF 副本的原件"),
+    )
 
     class Meta:
         verbose_name = _("生成的文档")
@@ -56,6 +65,15 @@ class GeneratedDocument(TenantModel):
 
     def __str__(self) -> str:
         return self.filename
+
+    @property
+    def pdf(self) -> GeneratedDocument | None:
+        """The PDF copy of this DOCX, once LibreOffice has made it (``select_related("pdf_copy")``
+        when listing)."""
+        try:
+            return self.pdf_copy  # type: ignore[no-any-return]
+        except GeneratedDocument.DoesNotExist:
+            return None
 
 
 def template_path(instance: DocumentTemplate, filename: str) -> str:

@@ -242,6 +242,6 @@ def inspection_report_produce(
 def reports_of(inspection: Inspection) -> list[GeneratedDocument]:
     return list(
         GeneratedDocument.objects.filter(
-            kind=KIND, subject=f"inspections.inspection:{inspection.pk}"
-        ).select_related("produced_by")
+            kind=KIND, subject=f"inspections.inspection:{inspection.pk}", pdf_of=None
+        ).select_related("produced_by", "pdf_copy")
     )

@@ -34,6 +34,7 @@ class DocumentOut(Schema):
     produced_at: str
     produced_by: str | None
     download_url: str
+    pdf_download_url: str | None = Field(None, description="PDF 副本（安装了 LibreOffice 时生成）")
 
 
 class EntryOut(Schema):
@@ -85,6 +86,7 @@ def _document(d: GeneratedDocument) -> DocumentOut:
         produced_at=timezone.localtime(d.produced_at).isoformat(),
         produced_by=str(d.produced_by) if d.produced_by_id else None,
         download_url=reverse("documents:download", args=[d.pk]),
+        pdf_download_url=reverse("documents:download", args=[d.pdf.pk]) if d.pdf else None,
     )
 
 

@@ -50,9 +50,13 @@ def contract_calendar(contract: Contract, *, today: date, period: str | None = N
         dues = [d for d in dues if d.period.label == period]
     records = {(r.code, r.period): r for r in Deliverable.objects.filter(contract=contract)}
     files: dict[tuple[str, str], list[GeneratedDocument]] = defaultdict(list)
-    for doc in GeneratedDocument.objects.filter(
-        contract=contract, subject__startswith="reports.deliverable:"
-    ).order_by("-produced_at", "-pk"):
+    for doc in (
+        GeneratedDocument.objects.filter(
+            contract=contract, subject__startswith="reports.deliverable:", pdf_of=None
+        )
+        .select_related("pdf_copy")
+        .order_by("-produced_at", "-pk")
+    ):
         files[(doc.subject.split(":", 1)[1], doc.period)].append(doc)
     entries = []
     for d in dues:

@@ -359,7 +359,9 @@ def service_report_print(
 
 def printed_of(report: ServiceReport) -> list[GeneratedDocument]:
     return list(
-        GeneratedDocument.objects.filter(kind=KIND, subject=f"reports.service_report:{report.pk}")
-        .select_related("produced_by")
+        GeneratedDocument.objects.filter(
+            kind=KIND, subject=f"reports.service_report:{report.pk}", pdf_of=None
+        )
+        .select_related("produced_by", "pdf_copy")
         .order_by("-produced_at", "-pk")
     )

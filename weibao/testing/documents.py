@@ -44,3 +44,16 @@ def ensure_sample_kind() -> DocumentKind:
     )
     register_kind(kind)
     return kind
+
+
+#: What :func:`fake_libreoffice` writes as every PDF copy.
+FAKE_PDF = b"%PDF-1.4\n% stands in for LibreOffice's copy\n%%EOF\n"
+
+
+def fake_libreoffice(monkeypatch: Any) -> None:
+    """PDF copies of stored DOCX files made without running LibreOffice (for the pages and APIs
+    that link them; the documents app's tests convert for real)."""
+    from weibao.documents import services
+
+    monkeypatch.setattr(services, "soffice", lambda: "soffice")
+    monkeypatch.setattr(services, "docx_to_pdf", lambda content: FAKE_PDF)

@@ -20,6 +20,7 @@ from weibao.inspections.models import InspectionItem
 from weibao.probes import runtime
 from weibao.probes.probing import probe_create
 from weibao.probes.tests.conftest import storescp  # noqa: F401  (a fixture: the real DICOM peer)
+from weibao.testing.documents import fake_libreoffice
 
 from .test_doing import PNG, _fill_all, _item, _start
 
@@ -158,3 +159,17 @@ def test_an_overdue_restore_test_is_a_line_of_the_next_inspection(due, people):
     code, label, area = lines[0]
     assert code == f"restore-test/{late.pk}" and area == "database"
     assert label.startswith("恢复测试逾期：PACS 数据库全备")
+
+
+def test_the_reports_pdf_copy_is_linked_next_to_it(
+    signed, people, client_for, monkeypatch, django_capture_on_commit_callbacks
+):
+    fake_libreoffice(monkeypatch)
+    inspection, _ticket = signed
+    with django_capture_on_commit_callbacks(execute=True):
+        docx = report.inspection_report_produce(actor=people["admin"], inspection=inspection)
+    pdf = GeneratedDocument.objects.get(pdf_of=docx)
+    assert report.reports_of(inspection) == [docx]
+    page = client_for(people["admin"]).get(f"/inspections/{inspection.pk}/").content.decode()
+    assert f'<a class="document-pdf" href="/documents/{pdf.pk}/download/"' in page
+    assert pdf.filename not in page  # the copy is not listed as a report of its own

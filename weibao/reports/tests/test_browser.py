@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from weibao.documents.models import GeneratedDocument
+from weibao.documents.render import soffice
 from weibao.testing.browser import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -43,6 +44,8 @@ def test_produce_and_download_the_service_record(new_context, quarter, password,
     assert "已生成" in page.locator(".messages, .message, body").first.inner_text()
     row = page.locator(ROW)
     assert row.locator("a.document-link").count() == 2
+    if soffice() is not None:  # the DOCX's PDF copy, made once the DOCX was stored (inline in tests)
+        assert row.locator("a.document-pdf").all_inner_texts() == ["PDF"]
     assert page.evaluate("document.documentElement.scrollWidth") <= options["viewport"]["width"] + 10
     row.scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / f"deliverables-contract-{name}.png"), full_page=True)
@@ -57,3 +60,12 @@ def test_produce_and_download_the_service_record(new_context, quarter, password,
         r[1] for r in load_workbook(saved, read_only=True).active.iter_rows(min_row=2, values_only=True)
     ]
     assert numbers == [t.number for t in quarter["inside"]]
+    if soffice() is not None:
+        with page.expect_download() as info:
+            row.locator("a.document-pdf").click()
+        saved = tmp_path / info.value.suggested_filename
+        info.value.save_as(saved)
+        stored = GeneratedDocument.objects.get(filename=saved.name)
+        assert saved.suffix == ".pdf" and stored.pdf_of is not None
+        assert saved.read_bytes().startswith(b"%PDF")
+        assert hashlib.sha256(saved.read_bytes()).hexdigest() == stored.sha256

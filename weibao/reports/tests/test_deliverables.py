@@ -21,6 +21,7 @@ from weibao.documents.render import docx_text
 from weibao.reports.kinds import COLUMNS
 from weibao.reports.selectors import contract_calendar
 from weibao.reports.services import deliverable_produce, deliverable_sign
+from weibao.testing.documents import FAKE_PDF, fake_libreoffice
 from weibao.testing.factories import AuditorOrgFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -294,3 +295,39 @@ def test_cli_refuses_bad_input(quarter, tmp_path):
         call_command(
             "deliverables", "build", "--contract", "HZ-PACS-2026", "--period", "Q3", "--out", str(tmp_path)
         )
+
+
+def test_the_pdf_copy_is_linked_next_to_the_docx_and_read_like_it(
+    client_for, quarter, monkeypatch, django_capture_on_commit_callbacks
+):
+    fake_libreoffice(monkeypatch)
+    contract, admin = quarter["contract"], quarter["admin"]
+    with django_capture_on_commit_callbacks(execute=True):
+        made = deliverable_produce(actor=quarter["engineer"], contract=contract, code=CODE, period="2026Q3")
+    docx = _by_suffix(made)["docx"]
+    pdf = GeneratedDocument.objects.get(pdf_of=docx)
+    assert _content(pdf) == FAKE_PDF and pdf.period == "2026Q3" and pdf.subject == docx.subject
+    (entry,) = [
+        e
+        for e in contract_calendar(contract, today=date(2026, 10, 1), period="2026Q3")
+        if e.spec.code == CODE
+    ]
+    assert sorted(d.filename.rsplit(".", 1)[1] for d in entry.documents) == ["docx", "xlsx"]
+    url = f"/deliverables/contract/{contract.pk}/"
+    page = client_for(quarter["engineer"]).get(url).content.decode()
+    assert page.count(f'href="/documents/{pdf.pk}/download/"') == 1
+    assert page.count('class="document-pdf"') == 1
+    api = client_for(quarter["engineer"]).get(f"/api/v1/contracts/{contract.pk}/deliverables?period=2026Q3")
+    files = {
+        f["filename"].rsplit(".", 1)[1]: f
+        for i in api.json()["items"]
+        if i["code"] == CODE
+        for f in i["documents"]
+    }
+    assert files["docx"]["pdf_download_url"] == f"/documents/{pdf.pk}/download/"
+    assert files["xlsx"]["pdf_download_url"] is None
+    auditor = member(AuditorOrgFactory(), Role.AUDITOR)
+    assert client_for(auditor).get(f"/documents/{pdf.pk}/download/").status_code == 404
+    contract_grant(actor=admin, contract=contract, user=auditor)
+    got = client_for(auditor).get(f"/documents/{pdf.pk}/download/")
+    assert got.status_code == 200 and b"".join(got.streaming_content) == FAKE_PDF

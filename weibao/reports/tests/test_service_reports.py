@@ -20,6 +20,7 @@ from weibao.audit.models import AuditEvent
 from weibao.contracts.models import MaintainedSystem
 from weibao.contracts.services import contract_create_from_template
 from weibao.contracts.template_loader import get_template
+from weibao.documents.models import GeneratedDocument
 from weibao.inspections import doing as inspection_doing
 from weibao.inspections.models import Inspection
 from weibao.reports import service_reports as sr
@@ -28,6 +29,7 @@ from weibao.reports.periods import BEIJING, parse_period
 from weibao.reports.selectors import contracts_with_deliverables, service_report_tally
 from weibao.reports.sources import service_report_rows
 from weibao.servicedesk import services as sd
+from weibao.testing.documents import fake_libreoffice
 from weibao.testing.factories import DepartmentFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -443,3 +445,18 @@ def test_a_ticket_with_a_report_is_not_deleted_under_it(site):
     with pytest.raises(RestrictedError):
         site["ticket"].delete()
     assert ServiceReport.objects.count() == 1
+
+
+def test_a_printed_reports_pdf_copy_is_linked_next_to_it(
+    site, client_for, monkeypatch, django_capture_on_commit_callbacks
+):
+    fake_libreoffice(monkeypatch)
+    report = _sign(site, sr.service_report_create(actor=site["engineer"], ticket=site["ticket"]))
+    with django_capture_on_commit_callbacks(execute=True):
+        docx = sr.service_report_print(actor=site["engineer"], report=report)
+    pdf = GeneratedDocument.objects.get(pdf_of=docx)
+    assert sr.printed_of(report) == [docx]
+    page = client_for(site["engineer"]).get(f"/service-reports/{report.pk}/").content.decode()
+    assert f'href="/documents/{docx.pk}/download/"' in page
+    assert f'<a class="document-pdf" href="/documents/{pdf.pk}/download/"' in page
+    assert page.count(docx.filename) == 1  # the copy is not listed as a print of its own
