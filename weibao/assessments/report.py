@@ -11,13 +11,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from docx import Document
 
 from weibao.accounts import permissions
 from weibao.accounts.models import User
 from weibao.audit.context import AuditContext
 from weibao.documents.models import GeneratedDocument
-from weibao.documents.render import render_docx
+from weibao.documents.render import new_document, render_docx
 from weibao.documents.services import document_store, template_bytes
 
 from .grading import Rules
@@ -37,7 +36,7 @@ def _table(doc: Any, rows: list[list[str]]) -> None:
 
 def default_template() -> bytes:
     """The 附件1 layout with docxtpl tags."""
-    doc = Document()
+    doc = new_document()
     doc.add_paragraph("{{ hospital }}")
     doc.add_heading("{{ period_label }}售后维保服务评价报告", level=1)
     _table(

@@ -21,6 +21,8 @@ from typing import Any
 
 from django.utils.functional import Promise
 from docx import Document
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 from jinja2 import TemplateError
@@ -32,6 +34,21 @@ from .xlsx import write_workbook
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF_TYPE = "application/pdf"
+
+
+def new_document() -> Any:
+    """A blank python-docx document for a default template, its text marked Chinese (zh-CN) where
+    python-docx's blank says en-US (Word's proofing and font choice follow the language)."""
+    doc = Document()
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    run_defaults = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = run_defaults.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        run_defaults.append(lang)
+    lang.set(qn("w:val"), "zh-CN")
+    lang.set(qn("w:eastAsia"), "zh-CN")
+    return doc
 
 
 class TemplateInvalid(ValueError):

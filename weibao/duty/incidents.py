@@ -20,7 +20,7 @@ from weibao.audit.context import AuditContext
 from weibao.audit.services import audit_record
 from weibao.contracts.models import Contract, MaintainedSystem
 from weibao.documents.models import GeneratedDocument
-from weibao.documents.render import render_docx
+from weibao.documents.render import new_document, render_docx
 from weibao.documents.services import document_store, template_bytes
 from weibao.servicedesk.choices import TicketState
 from weibao.servicedesk.models import Ticket, TicketEvent
@@ -310,9 +310,8 @@ def sample_context() -> dict[str, Any]:
 
 def default_template() -> bytes:
     """Weibao's 应急报告 template, built with python-docx (docxtpl tags in paragraphs and rows)."""
-    from docx import Document
 
-    doc = Document()
+    doc = new_document()
     doc.add_heading("应急报告", level=1)
     for line in (
         "事件：{{ title }}",

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from docx import Document
 from docx.shared import Pt
 
 from weibao.accounts import permissions
@@ -18,7 +17,7 @@ from weibao.audit.context import AuditContext
 from weibao.contracts.models import MaintainedSystem
 from weibao.documents.kinds import DocumentKind
 from weibao.documents.models import GeneratedDocument
-from weibao.documents.render import Sheet, render_docx, render_xlsx
+from weibao.documents.render import Sheet, new_document, render_docx, render_xlsx
 from weibao.documents.services import document_store, template_bytes
 
 from .choices import InspectionMode, ItemResult, SignSide
@@ -41,7 +40,7 @@ def _table(doc: Any, rows: list[list[str]]) -> None:
 def default_template() -> bytes:
     """Weibao's 巡检报告 layout (a docxtpl template: a hospital may download it, change it in Word
     and upload its own on 文档模板)."""
-    doc = Document()
+    doc = new_document()
     doc.styles["Normal"].font.size = Pt(10.5)
     doc.add_heading("{{ hospital }} 信息系统巡检报告", level=1)
     for line in (

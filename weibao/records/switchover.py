@@ -20,7 +20,7 @@ from weibao.audit.context import AuditContext
 from weibao.audit.services import audit_record
 from weibao.contracts.models import Contract, MaintainedSystem
 from weibao.documents.models import GeneratedDocument
-from weibao.documents.render import render_docx
+from weibao.documents.render import new_document, render_docx
 from weibao.documents.services import document_store, template_bytes
 
 from .models import SwitchoverItem, SwitchoverPlan, SyncCheck
@@ -394,9 +394,8 @@ def _table(doc: Any, rows: list[list[str]]) -> None:
 
 def default_template() -> bytes:
     """Weibao's 切换方案 template, built with python-docx (docxtpl tags in paragraphs and rows)."""
-    from docx import Document
 
-    doc = Document()
+    doc = new_document()
     doc.add_heading("新旧系统切换方案", level=1)
     for line in (
         "方案：{{ title }}",

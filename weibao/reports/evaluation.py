@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weibao.accounts import permissions
@@ -24,14 +23,12 @@ from weibao.assessments.periods import parse_period as assessment_period
 from weibao.assessments.report import evaluation_report_produce
 from weibao.assessments.services import assessment_open, assessment_refresh
 from weibao.audit.context import AuditContext
-from weibao.audit.services import audit_record
 from weibao.contracts.models import Contract
 from weibao.documents.models import GeneratedDocument
 
-from .choices import DeliverableState
-from .models import Deliverable
 from .periods import Period
 from .schedule import Spec
+from .services import mark_produced
 
 WORDS = ("evaluation-report", "评价报告")
 
@@ -63,30 +60,14 @@ def evaluation_report_build(
     elif assessment.state != AssessmentState.SIGNED:
         assessment = assessment_refresh(actor=actor, assessment=assessment, context=context)
     document = evaluation_report_produce(actor=actor, assessment=assessment, context=context)
-    now = timezone.now()
     with transaction.atomic():
-        row, _created = Deliverable.objects.select_for_update().get_or_create(
-            contract=contract,
-            code=spec.code,
-            period=period.label,
-            defaults={"hospital_id": contract.hospital_id, "name": spec.name},
-        )
-        row.produced_at, row.produced_by, row.updated_at = now, actor, now
-        if row.state != DeliverableState.SIGNED:
-            row.state = DeliverableState.PRODUCED
-        row.save(update_fields=["produced_at", "produced_by", "updated_at", "state"])
-        audit_record(
-            action="deliverable.produce",
+        mark_produced(
             actor=actor,
+            contract=contract,
+            spec=spec,
+            period=period.label,
+            files={document.filename: document.sha256},
             context=context,
-            obj=row,
-            organization=contract.hospital,
-            detail={
-                "contract": contract.code,
-                "code": spec.code,
-                "period": period.label,
-                "assessment": assessment.pk,
-                "files": {document.filename: document.sha256},
-            },
+            assessment=assessment.pk,
         )
     return document

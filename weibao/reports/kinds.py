@@ -13,11 +13,11 @@ from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.shared import Cm, Pt
 
 from weibao.documents.kinds import DocumentKind, register_kind
+from weibao.documents.render import new_document
 
 from .service_report_doc import DOCUMENT_KIND as SERVICE_REPORT_KIND
 
@@ -125,7 +125,7 @@ def kind_code(generator: str) -> str:
 def build_template(generator: str) -> bytes:
     """The default DOCX of ``generator``: docxtpl tags in paragraphs and one repeating table row."""
     columns = COLUMNS[generator]
-    doc = Document()
+    doc = new_document()
     section = doc.sections[0]
     if len(columns) > 8:  # the 记录单's twelve columns need a landscape page
         section.orientation = WD_ORIENT.LANDSCAPE

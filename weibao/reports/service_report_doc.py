@@ -9,10 +9,10 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from docx import Document
 from docx.shared import Pt
 
 from weibao.documents.kinds import DocumentKind
+from weibao.documents.render import new_document
 
 from .models import ServiceReport
 
@@ -37,7 +37,7 @@ ROWS: list[tuple[str, str]] = [
 
 
 def default_template() -> bytes:
-    doc = Document()
+    doc = new_document()
     doc.styles["Normal"].font.size = Pt(10.5)
     doc.add_heading("{{ hospital }} 售后服务报告", level=1)
     doc.add_paragraph("合同：{{ contract_code }} {{ contract_title }}　　服务商：{{ vendor }}")

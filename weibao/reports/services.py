@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -112,28 +113,13 @@ def deliverable_produce(
             )
             for filename, content in files
         ]
-        row, _created = Deliverable.objects.select_for_update().get_or_create(
-            contract=contract,
-            code=spec.code,
-            period=per.label,
-            defaults={"hospital_id": contract.hospital_id, "name": spec.name},
-        )
-        row.produced_at, row.produced_by, row.updated_at = now, actor, now
-        if row.state != DeliverableState.SIGNED:
-            row.state = DeliverableState.PRODUCED
-        row.save(update_fields=["produced_at", "produced_by", "updated_at", "state"])
-        audit_record(
-            action="deliverable.produce",
+        mark_produced(
             actor=actor,
+            contract=contract,
+            spec=spec,
+            period=per.label,
+            files={d.filename: d.sha256 for d in documents},
             context=context,
-            obj=row,
-            organization=contract.hospital,
-            detail={
-                "contract": contract.code,
-                "code": spec.code,
-                "period": per.label,
-                "files": {d.filename: d.sha256 for d in documents},
-            },
         )
     return documents
 
@@ -192,4 +178,38 @@ def deliverable_sign(
                 "signer": signer,
             },
         )
+    return row
+
+
+def mark_produced(
+    *,
+    actor: User | None,
+    contract: Contract,
+    spec: Spec,
+    period: str,
+    files: dict[str, str],
+    context: AuditContext | None = None,
+    **detail: Any,
+) -> Deliverable:
+    """Record that the period's deliverable was produced now (a signed one stays signed), with the
+    files' SHA-256 in the audit trail. Called inside the producing transaction."""
+    now = timezone.now()
+    row: Deliverable = Deliverable.objects.select_for_update().get_or_create(
+        contract=contract,
+        code=spec.code,
+        period=period,
+        defaults={"hospital_id": contract.hospital_id, "name": spec.name},
+    )[0]
+    row.produced_at, row.produced_by, row.updated_at = now, actor, now
+    if row.state != DeliverableState.SIGNED:
+        row.state = DeliverableState.PRODUCED
+    row.save(update_fields=["produced_at", "produced_by", "updated_at", "state"])
+    audit_record(
+        action="deliverable.produce",
+        actor=actor,
+        context=context,
+        obj=row,
+        organization=contract.hospital,
+        detail={"contract": contract.code, "code": spec.code, "period": period, **detail, "files": files},
+    )
     return row
