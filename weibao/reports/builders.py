@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from weibao.contracts.models import Contract
 from weibao.contracts.models.contract import CATEGORY_CHOICES
+from weibao.core.db.read_ahead import read_ahead
 from weibao.inspections.choices import InspectionStatus
 from weibao.inspections.selectors import inspections_due
 from weibao.servicedesk.choices import EventKind, TicketState
@@ -168,8 +169,11 @@ FIELDS = (
 TIMES = {"date": "created_at", "responded": "responded_at", "resolved": "resolved_at", "closed": "closed_at"}
 
 
-def _chunks(contract: Contract, period: Period) -> Iterator[list[dict[str, Any]]]:
-    """The period's tickets, :data:`CHUNK` at a time, paged on (report time, id)."""
+def _chunks(
+    contract: Contract, period: Period
+) -> Iterator[tuple[list[dict[str, Any]], dict[int, list[Any]]]]:
+    """The period's tickets, :data:`CHUNK` at a time, paged on (report time, id), each chunk with
+    its tickets' moves (ticket id → ``(time text, action)``)."""
     rows = (
         period_tickets(contract, period)
         .annotate(**{f"{name}_text": BeijingText(field) for name, field in TIMES.items()})
@@ -183,20 +187,7 @@ def _chunks(contract: Contract, period: Period) -> Iterator[list[dict[str, Any]]
         chunk = list(page[:CHUNK])
         if not chunk:
             return
-        yield chunk
-        after = (chunk[-1]["created_at"], chunk[-1]["pk"])
-
-
-def service_record_rows(contract: Contract, period: Period) -> Iterator[dict[str, Any]]:
-    """One row per ticket of the period, read in chunks of :data:`CHUNK` with their moves (one
-    query a chunk, the moves' times as text)."""
-    # The labels are translated once, not once per ticket and move.
-    labels = {action: str(t.label) for action, t in TRANSITIONS.items()}
-    categories = {code: str(label) for code, label in CATEGORIES.items()}
-    states = {code: str(label) for code, label in STATE_LABELS.items()}
-    n = 0
-    for chunk in _chunks(contract, period):
-        moves: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        moves: dict[int, list[Any]] = defaultdict(list)
         events = (
             TicketEvent.objects.filter(ticket_id__in=[t["pk"] for t in chunk], kind=EventKind.TRANSITION)
             .exclude(action="")
@@ -206,6 +197,19 @@ def service_record_rows(contract: Contract, period: Period) -> Iterator[dict[str
         )
         for ticket_id, at, action in events:
             moves[ticket_id].append((at, action))
+        yield chunk, moves
+        after = (chunk[-1]["created_at"], chunk[-1]["pk"])
+
+
+def service_record_rows(contract: Contract, period: Period) -> Iterator[dict[str, Any]]:
+    """One row per ticket of the period, read in chunks of :data:`CHUNK` with their moves (the
+    moves' times as text), the next chunk read while this one is written (:func:`read_ahead`)."""
+    # The labels are translated once, not once per ticket and move.
+    labels = {action: str(t.label) for action, t in TRANSITIONS.items()}
+    categories = {code: str(label) for code, label in CATEGORIES.items()}
+    states = {code: str(label) for code, label in STATE_LABELS.items()}
+    n = 0
+    for chunk, moves in read_ahead(lambda: _chunks(contract, period)):
         for t in chunk:
             n += 1
             system = " / ".join(x for x in (t["system__name"], t["module__name"]) if x)
