@@ -70,9 +70,13 @@ def visible_tickets(user: Any) -> QuerySet[Ticket]:
     return Ticket.objects.visible_to(user)
 
 
+def reported_by(user: Any) -> QuerySet[Ticket]:
+    return Ticket.objects.reported_by(user)
+
+
 def awaiting_confirmation(user: Any) -> QuerySet[Ticket]:
     """Tickets in 待确认 that ``user`` reported: their fix waits for the user's confirmation."""
-    return visible_tickets(user).filter(reporter_id=user.pk, state=TicketState.RESOLVED)
+    return reported_by(user).filter(state=TicketState.RESOLVED)
 
 
 def my_todo_count(user: Any) -> int:

@@ -318,3 +318,23 @@ def test_one_scan_gives_the_three_tables(world, people):
         assert (row.met, row.breached, row.percent) == (4, 2, 66.7)
         assert row.kind_percent("response") == 75.0 and row.kind_percent("resolution") == 50.0
     assert engineer.label == people["engineer"].username
+
+
+def test_my_reports_are_the_visible_tickets_i_reported(world, people, hospital):
+    """``reported_by`` leaves out the department narrowing (one's own reports are within it) and
+    nothing else: another user's reports and another hospital's tickets stay out."""
+    doctor, admin = people["doctor"], people["admin"]
+    contract = world["A"].contract
+    theirs = services.ticket_create(
+        actor=admin, contract=contract, term=report_term(contract), title="他人的"
+    )
+    mine = set(Ticket.objects.reported_by(doctor).values_list("pk", flat=True))
+    expected = set(
+        Ticket.objects.visible_to(doctor).filter(reporter_id=doctor.pk).values_list("pk", flat=True)
+    )
+    assert mine == expected and world["A"].pk in mine and theirs.pk not in mine
+    membership = doctor.memberships.get(organization=hospital)
+    membership.is_active = False
+    membership.save(update_fields=["is_active"])
+    former = type(doctor).objects.get(pk=doctor.pk)  # memberships are read once per user object
+    assert not Ticket.objects.reported_by(former).exists()

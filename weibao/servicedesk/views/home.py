@@ -42,9 +42,7 @@ def report_panel(request: HttpRequest) -> dict[str, Any] | None:
         "todo": dashboards.my_todo_count(user),
         "awaiting": awaiting,
         "awaiting_count": dashboards.awaiting_confirmation(user).count(),
-        "reported": list(
-            dashboards.visible_tickets(user).filter(reporter_id=user.pk).order_by("-created_at", "-pk")[:5]
-        ),
+        "reported": list(dashboards.reported_by(user).order_by("-created_at", "-pk")[:5]),
     }
 
 
