@@ -4,7 +4,6 @@ and the service that prints and archives it through the documents renderer."""
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 from typing import Any
 
@@ -16,7 +15,7 @@ from weibao.accounts import permissions
 from weibao.accounts.models import User
 from weibao.audit.context import AuditContext
 from weibao.documents.models import GeneratedDocument
-from weibao.documents.render import new_document, render_docx
+from weibao.documents.render import docx_bytes, new_document, render_docx
 from weibao.documents.services import document_store, template_bytes
 
 from .grading import Rules
@@ -74,9 +73,7 @@ def default_template() -> bytes:
     doc.add_paragraph("监理工程师：____________　日      期：____________")
     doc.add_paragraph("审计单位（盖章）：")
     doc.add_paragraph("单位代表：____________　日      期：____________")
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    return docx_bytes(doc)
 
 
 def _boxes(labels: list[str], chosen: str) -> str:

@@ -51,6 +51,13 @@ def new_document() -> Any:
     return doc
 
 
+def docx_bytes(doc: Any) -> bytes:
+    """A python-docx document as the bytes of its file."""
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
 class TemplateInvalid(ValueError):
     """A DOCX template that cannot be read or rendered (the message says why, in Chinese)."""
 

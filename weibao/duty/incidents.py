@@ -3,7 +3,6 @@ and DOCX (document kind ``duty.incident_report``)."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -20,7 +19,7 @@ from weibao.audit.context import AuditContext
 from weibao.audit.services import audit_record
 from weibao.contracts.models import Contract, MaintainedSystem
 from weibao.documents.models import GeneratedDocument
-from weibao.documents.render import new_document, render_docx
+from weibao.documents.render import docx_bytes, new_document, render_docx
 from weibao.documents.services import document_store, template_bytes
 from weibao.servicedesk.choices import TicketState
 from weibao.servicedesk.models import Ticket, TicketEvent
@@ -370,9 +369,7 @@ def default_template() -> bytes:
         for cell, text in zip(row.cells, texts, strict=True):
             cell.text = text
     doc.add_paragraph("医院签字：{{ signed_by }}    日期：{{ signed_at }}")
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    return docx_bytes(doc)
 
 
 def incident_print(

@@ -4,7 +4,6 @@ produced file is archived with its SHA-256."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.utils import timezone
@@ -17,7 +16,7 @@ from weibao.audit.context import AuditContext
 from weibao.contracts.models import MaintainedSystem
 from weibao.documents.kinds import DocumentKind
 from weibao.documents.models import GeneratedDocument
-from weibao.documents.render import Sheet, new_document, render_docx, render_xlsx
+from weibao.documents.render import Sheet, docx_bytes, new_document, render_docx, render_xlsx
 from weibao.documents.services import document_store, template_bytes
 
 from .choices import InspectionMode, ItemResult, SignSide
@@ -90,9 +89,7 @@ def default_template() -> bytes:
         ],
     )
     doc.add_paragraph("本报告一式两份，甲乙双方各执一份。")
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    return docx_bytes(doc)
 
 
 def sample_context() -> dict[str, Any]:

@@ -5,7 +5,6 @@ the plan, its checklist, the data-sync checks of the parallel run, the sign-off 
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -20,7 +19,7 @@ from weibao.audit.context import AuditContext
 from weibao.audit.services import audit_record
 from weibao.contracts.models import Contract, MaintainedSystem
 from weibao.documents.models import GeneratedDocument
-from weibao.documents.render import new_document, render_docx
+from weibao.documents.render import docx_bytes, new_document, render_docx
 from weibao.documents.services import document_store, template_bytes
 
 from .models import SwitchoverItem, SwitchoverPlan, SyncCheck
@@ -438,9 +437,7 @@ def default_template() -> bytes:
     doc.add_heading("签字确认", level=2)
     doc.add_paragraph("厂商签字：{{ vendor_signer }}    日期：{{ vendor_signed_at }}")
     doc.add_paragraph("医院签字：{{ hospital_signer }}    日期：{{ hospital_signed_at }}")
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    return docx_bytes(doc)
 
 
 def plan_print(

@@ -8,7 +8,6 @@ columns are data (:data:`COLUMNS`): the XLSX of the 记录单 and the DOCX share
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +16,7 @@ from docx.enum.section import WD_ORIENT
 from docx.shared import Cm, Pt
 
 from weibao.documents.kinds import DocumentKind, register_kind
-from weibao.documents.render import new_document
+from weibao.documents.render import docx_bytes, new_document
 
 from .service_report_doc import DOCUMENT_KIND as SERVICE_REPORT_KIND
 
@@ -153,9 +152,7 @@ def build_template(generator: str) -> bytes:
         doc.add_paragraph(line)
     doc.add_paragraph("生成时间：{{ produced_at }}　　生成人：{{ produced_by }}")
     doc.add_paragraph("{{ signature_line }}")
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    return docx_bytes(doc)
 
 
 def sample_context(generator: str) -> dict[str, Any]:

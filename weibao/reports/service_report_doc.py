@@ -3,7 +3,6 @@ on 文档模板) and the context it is filled from, as plain text."""
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from docx.shared import Pt
 
 from weibao.documents.kinds import DocumentKind
-from weibao.documents.render import new_document
+from weibao.documents.render import docx_bytes, new_document
 
 from .models import ServiceReport
 
@@ -63,9 +62,7 @@ def default_template() -> bytes:
         row.cells[0].text, row.cells[1].text = label, value
     doc.add_paragraph("{{ status_line }}")
     doc.add_paragraph("服务工程师签字：________　　用户签字：________")
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    return docx_bytes(doc)
 
 
 def sample_context() -> dict[str, Any]:
