@@ -87,7 +87,7 @@ def main() -> int:
     p.add_argument("--seed", type=int, default=2026)
     p.set_defaults(fn=cmd_run)
     p = sub.add_parser("profile", help="one scenario in-process under cProfile, with its SQL")
-    p.add_argument("--scenario", choices=["list", "detail", "create"], required=True)
+    p.add_argument("--scenario", choices=["list", "detail", "create", *HOME_SCENARIOS], required=True)
     p.add_argument("--requests", type=int, default=200)
     p.add_argument("--warmup", type=int, default=20)
     p.add_argument("--top", type=int, default=30)

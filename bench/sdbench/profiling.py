@@ -29,14 +29,22 @@ def cmd_profile(args) -> int:
     django_setup()
     from django.test import Client
 
-    info = http_info(args.user, 2000)
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {info['token']}")
+    if args.scenario.startswith("home-"):
+        from .home import home_cookies
+
+        info = {}
+        client = Client(HTTP_COOKIE=home_cookies()[args.scenario])
+    else:
+        info = http_info(args.user, 2000)
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {info['token']}")
     rng = random.Random(3)
     n = 0
 
     def one() -> int:
         nonlocal n
         n += 1
+        if args.scenario.startswith("home-"):
+            return client.get("/").status_code
         if args.scenario == "list":
             return client.get(info["list_path"]).status_code
         if args.scenario == "detail":

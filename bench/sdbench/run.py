@@ -73,10 +73,10 @@ def fmt_ms(value: float) -> str:
     return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
 
 
-def table(results: list[dict], scan: dict | None, ds: dict, threads: int) -> str:
+def table(results: list[dict], scan: dict | None, ds: dict, threads: int, workers: int) -> str:
     lines = [
         f"{ds['server']}, {ds['tickets']:,} tickets ({ds['open']:,} open), {ds['clocks']:,} clocks, "
-        f"{ds['events']:,} events; gunicorn --workers 2 --threads {threads}"
+        f"{ds['events']:,} events; gunicorn --workers {workers} --threads {threads}"
         + (" (sync worker)" if threads == 1 else " (gthread)"),
         "",
         "| scenario | target | req/s | p50 ms | p95 ms | p99 ms | errors | target met | django-helpdesk "
@@ -190,7 +190,7 @@ def cmd_run(args) -> int:
         print(f"WARNING: the code changed during the run: {rev} at the start, {end_rev} at the end")
     print()
     for run in runs:
-        print(table(run["results"], scan if run is runs[-1] else None, ds, run["threads"]))
+        print(table(run["results"], scan if run is runs[-1] else None, ds, run["threads"], args.workers))
         print()
     if scan:
         b = scan["breakdown"]

@@ -5,6 +5,7 @@ a tenth of a report's time. Every other request takes the whole chain."""
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import django
@@ -32,6 +33,11 @@ def is_token_api(environ: dict[str, Any]) -> bool:
     ).startswith("Bearer ")
 
 
+#: Requests after which a process has loaded what it keeps for its life (URLconf, templates,
+#: translation catalogues, reference caches); see :meth:`Application.settle`.
+SETTLE_AFTER = 50
+
+
 class Application:
     """Sends token API requests to :class:`TokenApiHandler`, the rest to Django's handler."""
 
@@ -39,7 +45,23 @@ class Application:
         django.setup(set_prefix=False)
         self.pages = WSGIHandler()
         self.token_api = TokenApiHandler()
+        self.unsettled = SETTLE_AFTER
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         handler = self.token_api if is_token_api(environ) else self.pages
-        return handler(environ, start_response)
+        try:
+            return handler(environ, start_response)
+        finally:
+            if self.unsettled > 0:
+                self.unsettled -= 1
+                if self.unsettled == 0:
+                    self.settle()
+
+    @staticmethod
+    def settle() -> None:
+        """Move what the process holds by now out of the garbage collector's sight
+        (``gc.freeze``). A Django process holds ~300,000 objects after its first requests, and
+        each full collection walked them all: a 200–250 ms pause in one request every few seconds
+        under load. Frozen, a full collection walks only what came later (tens of ms)."""
+        gc.collect()
+        gc.freeze()

@@ -24,6 +24,7 @@ from django.db import models
 from django.db.models import Q
 
 from weibao.core.cache.generation import cache_at_generation, cached_at_generation
+from weibao.core.db.any_of import ids_q
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,8 @@ def visibility_q(model: type[models.Model], scope: Scope) -> Q:
     """The filter that keeps the records of ``model`` inside ``scope``: records of the scope's
     hospitals, plus, on records that belong to a contract, those of the scope's contracts in other
     hospitals (on hospital-level records, those contracts' hospitals). It names each id once, so a
-    hospital's users get a plain ``hospital_id IN (…)`` the planner can estimate and index."""
+    hospital's users get a plain ``hospital_id = ANY(…)`` the planner can estimate and index (one
+    array parameter on PostgreSQL: :mod:`weibao.core.db.any_of`)."""
     if scope.everything:
         return Q()
     hospital_field: str = model.tenant_hospital_field  # type: ignore[attr-defined]
@@ -113,9 +115,9 @@ def visibility_q(model: type[models.Model], scope: Scope) -> Q:
         hospitals, contracts = scope.hospital_ids | scope.contract_hospital_ids, frozenset()
     if not hospitals and not contracts:
         return Q(pk__in=[])
-    q = Q(**{f"{hospital_field}__in": sorted(hospitals)}) if hospitals else Q()
-    if contracts:
-        q |= Q(**{f"{contract_field}__in": sorted(contracts)})
+    q = ids_q(hospital_field, hospitals) if hospitals else Q()
+    if contracts and contract_field:
+        q |= ids_q(contract_field, contracts)
     return q
 
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any, cast
 
 from django.db.models import QuerySet
@@ -217,7 +218,7 @@ def money_rows(user: Any, contracts: list[Contract], *, today: date | None = Non
     """:func:`contract_money` of each contract, kept per user and contract for a short while."""
     today = today or timezone.localdate()
     return [
-        cached(user, f"money:{today:%Y%m%d}:{c.pk}", lambda c=c: contract_money(c, today=today))
+        cached(user, f"money:{today:%Y%m%d}:{c.pk}", partial(contract_money, c, today=today))
         for c in contracts
     ]
 

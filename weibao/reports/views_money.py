@@ -20,6 +20,7 @@ from weibao.accounts.choices import Role
 from weibao.core.exports import csv_bytes
 from weibao.core.pagination import request_page
 from weibao.documents.render import Sheet, render_xlsx
+from weibao.servicedesk.dashboards import cached
 
 from .money import COLUMNS, money_contracts, money_rows, year_figures, year_parties, year_side, year_table
 from .money_chart import year_chart
@@ -66,15 +67,22 @@ def money_panel(request: HttpRequest) -> dict[str, Any] | None:
     if not user.has_role(Role.HOSPITAL_ADMIN, Role.VENDOR_MANAGER):
         return None
     today = timezone.localdate()
-    qs = money_contracts(user, today=today)
-    contracts = list(qs[:PANEL_ROWS])
+
+    def first_rows() -> dict[str, Any]:
+        qs = money_contracts(user, today=today)
+        contracts = list(qs[:PANEL_ROWS])
+        return {
+            "rows": money_rows(user, contracts, today=today),
+            "total": qs.count() if len(contracts) == PANEL_ROWS else len(contracts),
+            "shown": len(contracts),
+        }
+
     return {
         "title": _("合同款项"),
         "template": "reports/home/money.html",
         "wide": True,
-        "rows": money_rows(user, contracts, today=today),
-        "total": qs.count() if len(contracts) == PANEL_ROWS else len(contracts),
-        "shown": len(contracts),
+        # The contracts in force change with the day or the scope's generation, both in the key.
+        **cached(user, f"money-panel:{today:%Y%m%d}", first_rows),
         "hospital_side": user.has_role(Role.HOSPITAL_ADMIN),
         "year": today.year,
     }

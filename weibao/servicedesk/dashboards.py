@@ -17,20 +17,23 @@ that count reads every clock breached in the month and a minute's delay changes 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
+from weibao.core.cache.fresh import kept
 from weibao.core.tenancy import user_scope
 
 from .choices import OPEN_STATES, ClockKind, ClockStatus, TicketState
 from .models import Ticket, TicketClock
+
+T = TypeVar("T")
 
 #: Weeks in the trend chart and in the compliance tables.
 WEEKS = 12
@@ -342,14 +345,8 @@ def cache_key(user: Any, part: str) -> str:
     return f"wb:home:v1:{part}:{user.pk}:{user_scope(user).generation}"
 
 
-def cached(user: Any, part: str, compute: Any) -> Any:
-    """``compute()``, kept per user and scope generation for :func:`cache_seconds`."""
-    seconds = cache_seconds()
-    if seconds <= 0:
-        return compute()
-    key = cache_key(user, part)
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, seconds)
-    return value
+def cached(user: Any, part: str, compute: Callable[[], T], *, trend: bool = False) -> T:
+    """``compute()``, kept per user and scope generation for :func:`cache_seconds`; once that has
+    passed, one request computes it again while the others read the kept value
+    (:func:`weibao.core.cache.fresh.kept`)."""
+    return kept(cache_key(user, part), compute, cache_seconds(trend=trend))

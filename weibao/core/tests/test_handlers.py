@@ -70,3 +70,20 @@ def test_token_requests_take_the_short_chain_and_answer_the_same(app, hospital):
     assert status == 401
     status, _, _ = call(app, "/healthz", authorization=f"Bearer {raw}")  # a page, whole chain
     assert status == 200
+
+
+def test_the_process_settles_once_after_its_first_requests(app, monkeypatch):
+    """After ``SETTLE_AFTER`` requests what the process holds is frozen out of the collector's
+    sight, once; before that, nothing is."""
+    from weibao.core import handlers
+
+    frozen: list[int] = []
+    monkeypatch.setattr(handlers.gc, "freeze", lambda: frozen.append(1))
+    for _ in range(handlers.SETTLE_AFTER - 1):
+        assert call(app, "/healthz")[0] == 200
+    assert frozen == []
+    assert call(app, "/healthz")[0] == 200
+    assert frozen == [1]
+    for _ in range(3):
+        call(app, "/healthz")
+    assert frozen == [1]

@@ -10,13 +10,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from weibao.accounts.choices import Role
 from weibao.audit.models import AuditEvent
 from weibao.contracts.models import Contract
+from weibao.core.cache.fresh import STALE_FACTOR
 
 from .. import dashboards
 from ..charts import trend_chart
@@ -51,10 +51,10 @@ SHOWN = 10
 
 
 def _figures(user: Any) -> dict[str, Any]:
-    """The 12-week figures (trend chart and table, compliance tables) and when they were computed.
-    The templates keep their rendered HTML in a ``{% cache %}`` block for
-    ``dashboards.cache_seconds(trend=True)`` under ``figures_key`` (user, scope generation,
-    language), so ``figures`` is lazy: it is computed only when that fragment is not kept."""
+    """The 12-week figures (trend chart and table, compliance tables) and when they were computed,
+    kept for ``dashboards.cache_seconds(trend=True)``. The templates keep the HTML rendered from
+    one computation in a ``{% cache %}`` block under ``figures_key`` (user, scope generation, the
+    computation's time, language), so each computation is rendered once."""
 
     def compute() -> dict[str, Any]:
         tables = dashboards.compliance_tables(dashboards.window_tickets(user))
@@ -68,10 +68,18 @@ def _figures(user: Any) -> dict[str, Any]:
             **{f"by_{name}": rows[:SHOWN] for name, rows in tables.items()},
         }
 
+    figures = dashboards.cached(user, "figures", compute, trend=True)
+    seconds = dashboards.cache_seconds(trend=True)
     return {
-        "figures": SimpleLazyObject(compute),
-        "figures_key": f"{dashboards.cache_key(user, 'figures')}:{get_language()}",
-        "figures_seconds": max(dashboards.cache_seconds(trend=True), 0),
+        "figures": figures,
+        "figures_key": ":".join(
+            (
+                dashboards.cache_key(user, "figures"),
+                f"{figures['computed_at'].timestamp():.6f}",
+                get_language(),
+            )
+        ),
+        "figures_seconds": max(seconds * STALE_FACTOR, 0),
     }
 
 

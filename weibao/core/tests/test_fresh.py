@@ -1,0 +1,97 @@
+"""Kept figures: one request refreshes an expired figure while the others read the kept one."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from django.core.cache import cache
+
+from weibao.core.cache import fresh
+from weibao.core.cache.fresh import kept
+
+
+@pytest.fixture(autouse=True)
+def _clear():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def counter():
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    return calls, compute
+
+
+def test_kept_while_fresh_then_refreshed_once(monkeypatch):
+    calls, compute = counter()
+    clock = [1000.0]
+    monkeypatch.setattr(fresh.time, "time", lambda: clock[0])
+    assert kept("k", compute, 60) == 1
+    clock[0] += 59
+    assert kept("k", compute, 60) == 1 and len(calls) == 1
+    clock[0] += 2  # stale: this request refreshes
+    assert kept("k", compute, 60) == 2
+    assert kept("k", compute, 60) == 2 and len(calls) == 2
+    assert cache.get("k:refresh") is None  # the lock is given back
+
+
+def test_stale_value_served_while_another_request_refreshes(monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(fresh.time, "time", lambda: clock[0])
+    kept("k", lambda: "old", 60)
+    clock[0] += 61
+    assert cache.add("k:refresh", 1, 60)  # another request is computing
+    assert kept("k", lambda: pytest.fail("computed twice"), 60) == "old"
+
+
+def test_concurrent_requests_on_an_expired_figure_compute_it_once():
+    kept("k", lambda: "old", 1)
+    time.sleep(1.05)
+    started, results = [], []
+    gate = threading.Event()
+
+    def slow():
+        started.append(1)
+        gate.wait(2)
+        return "new"
+
+    def ask():
+        results.append(kept("k", slow, 1))
+
+    threads = [threading.Thread(target=ask) for _ in range(5)]
+    for t in threads:
+        t.start()
+    time.sleep(0.2)
+    gate.set()
+    for t in threads:
+        t.join()
+    assert len(started) == 1
+    assert sorted(results) == ["new", "old", "old", "old", "old"]
+
+
+def test_a_failed_refresh_gives_the_lock_back(monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(fresh.time, "time", lambda: clock[0])
+    kept("k", lambda: "old", 60)
+    clock[0] += 61
+
+    def broken():
+        raise RuntimeError("database gone")
+
+    with pytest.raises(RuntimeError):
+        kept("k", broken, 60)
+    assert kept("k", lambda: "new", 60) == "new"
+
+
+def test_not_kept_when_seconds_is_zero():
+    calls, compute = counter()
+    assert kept("k", compute, 0) == 1
+    assert kept("k", compute, 0) == 2
+    assert cache.get("k") is None and len(calls) == 2
