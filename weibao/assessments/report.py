@@ -15,8 +15,8 @@ from weibao.accounts import permissions
 from weibao.accounts.models import User
 from weibao.audit.context import AuditContext
 from weibao.documents.models import GeneratedDocument
-from weibao.documents.render import docx_bytes, new_document, render_docx
-from weibao.documents.services import document_store, template_bytes
+from weibao.documents.render import docx_bytes, new_document
+from weibao.documents.services import document_print
 
 from .grading import Rules
 from .models import Assessment
@@ -176,15 +176,14 @@ def evaluation_report_produce(
     contract = assessment.contract
     if actor is not None and not permissions.can_prepare_assessment(actor, contract):
         raise PermissionDenied(_("只有医院管理员或厂商项目经理可以生成评价报告。"))
-    content = render_docx(template_bytes(KIND, contract.hospital), report_context(assessment))
-    return document_store(
+    return document_print(
         actor=actor,
         hospital=contract.hospital,
         contract=contract,
         kind=KIND,
+        data=report_context(assessment),
         title=f"{contract.code} {assessment.period} 维保服务评价报告",
         filename=f"{contract.code}-{assessment.period}-评价报告.docx",
-        content=content,
         subject=f"assessments.assessment:{assessment.pk}",
         period=assessment.period,
         context=context,

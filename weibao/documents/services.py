@@ -89,6 +89,37 @@ def document_store(
     return doc
 
 
+def document_print(
+    *,
+    actor: User | None,
+    hospital: Organization,
+    contract: Any,
+    kind: str,
+    data: dict[str, Any],
+    title: str,
+    filename: str,
+    subject: str,
+    period: str = "",
+    images: dict[str, bytes | None] | None = None,
+    context: AuditContext | None = None,
+) -> GeneratedDocument:
+    """A record printed: ``data`` filled into the hospital's DOCX template of ``kind`` (or
+    Weibao's) and kept by :func:`document_store` (the caller has checked who may print it)."""
+    content = render_docx(template_bytes(kind, hospital), data, images=images)
+    return document_store(
+        actor=actor,
+        hospital=hospital,
+        contract=contract,
+        kind=kind,
+        title=title,
+        filename=filename,
+        content=content,
+        subject=subject,
+        period=period,
+        context=context,
+    )
+
+
 def _store(
     doc: GeneratedDocument,
     filename: str,

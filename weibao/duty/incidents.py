@@ -19,8 +19,8 @@ from weibao.audit.context import AuditContext
 from weibao.audit.services import audit_record
 from weibao.contracts.models import Contract, MaintainedSystem
 from weibao.documents.models import GeneratedDocument
-from weibao.documents.render import docx_bytes, new_document, render_docx
-from weibao.documents.services import document_store, template_bytes
+from weibao.documents.render import docx_bytes, new_document
+from weibao.documents.services import document_print
 from weibao.servicedesk.choices import TicketState
 from weibao.servicedesk.models import Ticket, TicketEvent
 
@@ -377,15 +377,14 @@ def incident_print(
 ) -> GeneratedDocument:
     """Render the report as DOCX from the hospital's template (or Weibao's) and keep it in the
     documents archive. Whoever may read the report may print it."""
-    content = render_docx(template_bytes(KIND, report.hospital_id), incident_context(report))
-    return document_store(
+    return document_print(
         actor=actor,
         hospital=report.hospital,
         contract=report.contract,
         kind=KIND,
+        data=incident_context(report),
         title=_("应急报告：%(t)s") % {"t": report.title},
         filename=f"incident-{report.pk}.docx",
-        content=content,
         subject=f"duty.incident:{report.pk}",
         context=context or AuditContext.system(),
     )

@@ -16,8 +16,8 @@ from weibao.audit.context import AuditContext
 from weibao.contracts.models import MaintainedSystem
 from weibao.documents.kinds import DocumentKind
 from weibao.documents.models import GeneratedDocument
-from weibao.documents.render import Sheet, docx_bytes, new_document, render_docx, render_xlsx
-from weibao.documents.services import document_store, template_bytes
+from weibao.documents.render import Sheet, docx_bytes, new_document, render_xlsx
+from weibao.documents.services import document_print, document_store
 
 from .choices import InspectionMode, ItemResult, SignSide
 from .models import Inspection
@@ -210,29 +210,26 @@ def inspection_report_produce(
     permissions.require_print_inspection_report(actor, inspection.contract)
     data = report_context(inspection)
     hospital = inspection.contract.hospital
-    if fmt == "xlsx":
-        rows = [
-            [i["area"], i["subject"], i["label"], i["result"], i["value"], i["note"], i["ticket"]]
-            for i in data["items"]
-        ]
-        content = render_xlsx(
-            [Sheet(title="巡检项", header=ITEM_HEADER, rows=rows, widths=[16, 18, 30, 8, 12, 40, 18])]
-        )
-    else:
-        fmt = "docx"
-        content = render_docx(template_bytes(KIND, hospital), data, images=_images(inspection))
-    name = f"巡检报告-{inspection.contract.code}-{inspection.due:%Y%m%d}-{inspection.sequence}.{fmt}"
-    return document_store(
-        actor=actor,
-        hospital=hospital,
-        contract=inspection.contract,
-        kind=KIND,
-        title=f"{inspection.name} #{inspection.sequence}",
-        filename=name,
-        content=content,
-        subject=f"inspections.inspection:{inspection.pk}",
-        context=context,
+    stem = f"巡检报告-{inspection.contract.code}-{inspection.due:%Y%m%d}-{inspection.sequence}"
+    kept = {
+        "actor": actor,
+        "hospital": hospital,
+        "contract": inspection.contract,
+        "kind": KIND,
+        "title": f"{inspection.name} #{inspection.sequence}",
+        "subject": f"inspections.inspection:{inspection.pk}",
+        "context": context,
+    }
+    if fmt != "xlsx":
+        return document_print(data=data, images=_images(inspection), filename=f"{stem}.docx", **kept)
+    rows = [
+        [i["area"], i["subject"], i["label"], i["result"], i["value"], i["note"], i["ticket"]]
+        for i in data["items"]
+    ]
+    content = render_xlsx(
+        [Sheet(title="巡检项", header=ITEM_HEADER, rows=rows, widths=[16, 18, 30, 8, 12, 40, 18])]
     )
+    return document_store(filename=f"{stem}.xlsx", content=content, **kept)
 
 
 def reports_of(inspection: Inspection) -> list[GeneratedDocument]:

@@ -19,8 +19,8 @@ from weibao.audit.context import AuditContext
 from weibao.audit.services import audit_record
 from weibao.contracts.models import Contract, MaintainedSystem
 from weibao.documents.models import GeneratedDocument
-from weibao.documents.render import docx_bytes, new_document, render_docx
-from weibao.documents.services import document_store, template_bytes
+from weibao.documents.render import docx_bytes, new_document
+from weibao.documents.services import document_print
 
 from .models import SwitchoverItem, SwitchoverPlan, SyncCheck
 
@@ -445,15 +445,14 @@ def plan_print(
 ) -> GeneratedDocument:
     """Render the plan as DOCX from the hospital's template (or Weibao's) and keep it in the
     documents archive. Whoever may read the plan may print it."""
-    content = render_docx(template_bytes(KIND, plan.hospital_id), switchover_context(plan))
-    return document_store(
+    return document_print(
         actor=actor,
         hospital=plan.hospital,
         contract=plan.contract,
         kind=KIND,
+        data=switchover_context(plan),
         title=_("切换方案：%(t)s") % {"t": plan.title},
         filename=f"switchover-{plan.pk}.docx",
-        content=content,
         subject=f"records.switchover:{plan.pk}",
         context=context or AuditContext.system(),
     )

@@ -26,8 +26,7 @@ from weibao.audit.context import AuditContext
 from weibao.audit.services import audit_record
 from weibao.contracts.models import MaintainedSystem
 from weibao.documents.models import GeneratedDocument
-from weibao.documents.render import render_docx
-from weibao.documents.services import document_store, template_bytes
+from weibao.documents.services import document_print
 from weibao.inspections.choices import ItemResult
 from weibao.inspections.doing import signature_png
 from weibao.inspections.models import Inspection
@@ -340,18 +339,16 @@ def service_report_print(
         raise PermissionDenied(_("只有合同双方的人员可以打印服务报告。"))
     hospital = report.contract.hospital
     png = bytes(report.signature) if report.signature else None
-    content = render_docx(
-        template_bytes(KIND, hospital), report_context(report), images={"signature_image": png}
-    )
     day = timezone.localtime(report.created_at).strftime("%Y%m%d")
-    return document_store(
+    return document_print(
         actor=actor,
         hospital=hospital,
         contract=report.contract,
         kind=KIND,
+        data=report_context(report),
+        images={"signature_image": png},
         title=f"服务报告 {report.number}",
         filename=f"服务报告-{report.contract.code}-{day}-{report.pk}.docx",
-        content=content,
         subject=f"reports.service_report:{report.pk}",
         context=context,
     )
