@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, resolve_url
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -76,6 +76,24 @@ def submit(
     if getattr(request, "htmx", False):
         return HttpResponseClientRedirect(url)
     return redirect(url)
+
+
+def form_page(
+    request: HttpRequest,
+    form: forms.Form,
+    save: Callable[[dict[str, Any]], T],
+    *,
+    then: Callable[[T], Any],
+    message: str | Callable[[T], str] | None = None,
+    title: str,
+    back_url: str,
+    template: str = "partials/form_page.html",
+    **extra: Any,
+) -> HttpResponse:
+    """A form page whole: :func:`submit`, or the page (first, or again with its errors) from
+    ``template`` with the form, ``title``, the ``back_url`` of its 返回 link and ``extra``."""
+    done = submit(request, form, save, then=then, message=message)
+    return done or render(request, template, {"form": form, "title": title, "back_url": back_url, **extra})
 
 
 #: What separates the pieces of a line in a "one a line" text box (a full-width or a plain bar).

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from weibao.accounts import permissions
 from weibao.audit.context import AuditContext
 from weibao.contracts.models import Contract, MaintainedSystem
-from weibao.core.forms import submit
+from weibao.core.forms import form_page
 from weibao.core.pagination import request_page
 from weibao.core.tenancy import get_visible
 
@@ -126,12 +126,6 @@ def action_to_change_request(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the forms that create and correct the records ------------------------------------------------
 
 
-def _form_page(request: HttpRequest, form: Any, *, title: str, back_url: str, **extra: Any) -> HttpResponse:
-    return render(
-        request, "partials/form_page.html", {"form": form, "title": title, "back_url": back_url, **extra}
-    )
-
-
 def _backup_system_ids(request: HttpRequest) -> list[int]:
     """The systems whose backup records the user keeps (hospital admins, the covering vendor)."""
     visible = MaintainedSystem.objects.visible_to(request.user).select_related("contract")
@@ -153,7 +147,7 @@ def policy_new(request: HttpRequest) -> HttpResponse:
     form = PolicyForm(request.POST or None, systems=_backup_systems(request))
     if not form.is_bound and request.GET.get("system"):
         form.initial["system"] = request.GET["system"]
-    done = submit(
+    return form_page(
         request,
         form,
         lambda data: services.policy_create(
@@ -161,9 +155,9 @@ def policy_new(request: HttpRequest) -> HttpResponse:
         ),
         then=lambda policy: reverse("records:policy_detail", args=[policy.pk]),
         message=_("备份策略已登记。"),
-    )
-    return done or _form_page(
-        request, form, title=_("登记备份策略"), back_url=reverse("records:policy_list"), form_id="policy-form"
+        title=_("登记备份策略"),
+        back_url=reverse("records:policy_list"),
+        form_id="policy-form",
     )
 
 
@@ -176,7 +170,7 @@ def policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(_("只有医院管理员或负责该系统的厂商人员可以修改备份策略。"))
     fields = [f for f in services.POLICY_FIELDS if f != "probe"]
     form = PolicyForm(request.POST or None, initial={f: getattr(policy, f) for f in fields})
-    done = submit(
+    return form_page(
         request,
         form,
         lambda data: services.policy_update(
@@ -184,10 +178,6 @@ def policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         then=lambda p: reverse("records:policy_detail", args=[p.pk]),
         message=_("备份策略已修改。"),
-    )
-    return done or _form_page(
-        request,
-        form,
         title=_("修改备份策略"),
         subtitle=f"{policy.system.name} · {policy.name}",
         back_url=reverse("records:policy_detail", args=[policy.pk]),
@@ -210,7 +200,7 @@ def _actions(rows: list[dict[str, Any]]) -> list[meetings.Action]:
 def minutes_new(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _service_contract(request, pk)
     form = MinutesForm(request.POST or None, initial={"held_on": timezone.localdate()})
-    done = submit(
+    return form_page(
         request,
         form,
         lambda data: meetings.minutes_record(
@@ -221,10 +211,6 @@ def minutes_new(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         then=lambda m: reverse("records:contract_records", args=[contract.pk]) + f"#minutes-{m.pk}",
         message=_("会议纪要已登记。"),
-    )
-    return done or _form_page(
-        request,
-        form,
         title=_("登记需求沟通会议纪要"),
         subtitle=f"{contract.code} · {contract.title}",
         back_url=reverse("records:contract_records", args=[contract.pk]),
@@ -251,16 +237,12 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 )
         return minutes
 
-    done = submit(
+    return form_page(
         request,
         form,
         save,
         then=lambda m: reverse("records:contract_records", args=[contract.pk]) + f"#minutes-{m.pk}",
         message=_("会议纪要已修改。"),
-    )
-    return done or _form_page(
-        request,
-        form,
         title=_("修改会议纪要"),
         subtitle=f"{contract.code} · {minutes.title}",
         back_url=reverse("records:contract_records", args=[contract.pk]),
@@ -272,7 +254,7 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def tuning_new(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _service_contract(request, pk)
     form = TuningForm(request.POST or None, contract=contract, initial={"done_on": timezone.localdate()})
-    done = submit(
+    return form_page(
         request,
         form,
         lambda data: meetings.tuning_record(
@@ -280,10 +262,6 @@ def tuning_new(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         then=lambda r: reverse("records:contract_records", args=[contract.pk]) + f"#tuning-{r.pk}",
         message=_("调优记录已登记。"),
-    )
-    return done or _form_page(
-        request,
-        form,
         title=_("登记系统调优记录"),
         subtitle=f"{contract.code} · {contract.title}",
         back_url=reverse("records:contract_records", args=[contract.pk]),
@@ -299,7 +277,7 @@ def tuning_edit(request: HttpRequest, pk: int) -> HttpResponse:
         f: getattr(record, f) for f in ("done_on", "system", "what", "why", "measure", "before", "after")
     }
     form = TuningForm(request.POST or None, contract=contract, initial=initial)
-    done = submit(
+    return form_page(
         request,
         form,
         lambda data: meetings.tuning_update(
@@ -307,10 +285,6 @@ def tuning_edit(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         then=lambda r: reverse("records:contract_records", args=[contract.pk]) + f"#tuning-{r.pk}",
         message=_("调优记录已修改。"),
-    )
-    return done or _form_page(
-        request,
-        form,
         title=_("修改系统调优记录"),
         subtitle=f"{contract.code} · {contract.title}",
         back_url=reverse("records:contract_records", args=[contract.pk]),

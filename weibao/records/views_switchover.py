@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from weibao.accounts import permissions
 from weibao.audit.context import AuditContext
 from weibao.contracts.models import Contract
-from weibao.core.forms import apply_service_errors, submit
+from weibao.core.forms import apply_service_errors, form_page
 from weibao.core.pagination import request_page
 from weibao.core.tenancy import get_visible
 
@@ -81,7 +81,7 @@ def switchover_new(request: HttpRequest, pk: int) -> HttpResponse:
         contract=contract,
         initial={"parallel_start": today, "parallel_end": today + timezone.timedelta(days=30)},
     )
-    done = submit(
+    return form_page(
         request,
         form,
         lambda data: switchover.plan_create(
@@ -89,18 +89,11 @@ def switchover_new(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         then=lambda plan: reverse("records:switchover_detail", args=[plan.pk]),
         message=_("切换方案已建立。"),
-    )
-    return done or render(
-        request,
-        "partials/form_page.html",
-        {
-            "form": form,
-            "title": _("新建切换方案"),
-            "subtitle": f"{contract.code} · {contract.title}",
-            "hint": _("新旧系统并行运行期间，逐项完成检查清单并每日核对数据，双方签字后方案冻结。"),
-            "back_url": reverse("records:switchover_list") + f"?contract={contract.pk}",
-            "form_id": "switchover-form",
-        },
+        title=_("新建切换方案"),
+        subtitle=f"{contract.code} · {contract.title}",
+        hint=_("新旧系统并行运行期间，逐项完成检查清单并每日核对数据，双方签字后方案冻结。"),
+        back_url=reverse("records:switchover_list") + f"?contract={contract.pk}",
+        form_id="switchover-form",
     )
 
 
@@ -118,7 +111,7 @@ def switchover_edit(request: HttpRequest, pk: int) -> HttpResponse:
         editing=True,
         initial={f: getattr(plan, f) for f in fields},
     )
-    done = submit(
+    return form_page(
         request,
         form,
         lambda data: switchover.plan_update(
@@ -126,17 +119,10 @@ def switchover_edit(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         then=lambda p: reverse("records:switchover_detail", args=[p.pk]),
         message=_("切换方案已修改。"),
-    )
-    return done or render(
-        request,
-        "partials/form_page.html",
-        {
-            "form": form,
-            "title": _("修改切换方案"),
-            "subtitle": plan.title,
-            "back_url": reverse("records:switchover_detail", args=[plan.pk]),
-            "form_id": "switchover-form",
-        },
+        title=_("修改切换方案"),
+        subtitle=plan.title,
+        back_url=reverse("records:switchover_detail", args=[plan.pk]),
+        form_id="switchover-form",
     )
 
 

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from weibao.accounts import permissions
 from weibao.audit.context import AuditContext
 from weibao.contracts.models import Contract
 from weibao.core.db import as_id
-from weibao.core.forms import submit
+from weibao.core.forms import form_page
 from weibao.core.tenancy import get_visible
 from weibao.servicedesk.models import Ticket
 
@@ -27,12 +27,6 @@ from .. import incidents
 from ..choices import IncidentState
 from ..forms import DrillForm, EmergencyPlanForm, IncidentEditForm, IncidentForm, escalation_text
 from ..models import EmergencyPlan, IncidentReport
-
-
-def _page(request: HttpRequest, form: Any, title: str, back_url: str, **extra: Any) -> HttpResponse:
-    return render(
-        request, "partials/form_page.html", {"form": form, "title": title, "back_url": back_url, **extra}
-    )
 
 
 def _writable(request: HttpRequest, pk: int) -> Contract:
@@ -61,7 +55,7 @@ def incident_new(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not form.is_bound and request.GET.get("ticket", "").isdigit():
         form.initial["tickets"] = [int(request.GET["ticket"])]
-    done = submit(
+    return form_page(
         request,
         form,
         lambda data: incidents.incident_create(
@@ -74,12 +68,8 @@ def incident_new(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         then=lambda report: reverse("duty:incident_edit", args=[report.pk]),
         message=_("应急报告已建立，请填写影响、原因和整改措施。"),
-    )
-    return done or _page(
-        request,
-        form,
-        _("新建应急报告"),
-        reverse("duty:emergency_home"),
+        title=_("新建应急报告"),
+        back_url=reverse("duty:emergency_home"),
         subtitle=f"{contract.code} · {contract.title}",
         hint=_("时间线由关联工单的报告、响应、到场和解决时间生成。"),
         form_id="incident-form",
@@ -110,18 +100,14 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
             **data,
         )
 
-    done = submit(
+    return form_page(
         request,
         form,
         save,
         then=lambda r: reverse("duty:incident_detail", args=[r.pk]),
         message=_("应急报告已保存。"),
-    )
-    return done or _page(
-        request,
-        form,
-        _("填写应急报告"),
-        reverse("duty:incident_detail", args=[report.pk]),
+        title=_("填写应急报告"),
+        back_url=reverse("duty:incident_detail", args=[report.pk]),
         subtitle=report.title,
         form_id="incident-edit-form",
     )
@@ -133,7 +119,7 @@ def emergency_plan_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = EmergencyPlanForm(
         request.POST or None, contract=contract, initial={"responsible": request.user.pk}
     )
-    done = submit(
+    return form_page(
         request,
         form,
         lambda data: incidents.emergency_plan_save(
@@ -141,12 +127,8 @@ def emergency_plan_new(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         then=lambda plan: reverse("duty:emergency_plan_detail", args=[plan.pk]),
         message=_("应急预案已保存。"),
-    )
-    return done or _page(
-        request,
-        form,
-        _("新建应急预案"),
-        reverse("duty:emergency_home") + "?list=plans",
+        title=_("新建应急预案"),
+        back_url=reverse("duty:emergency_home") + "?list=plans",
         subtitle=f"{contract.code} · {contract.title}",
         form_id="emergency-plan-form",
     )
@@ -167,7 +149,7 @@ def emergency_plan_revise(request: HttpRequest, pk: int) -> HttpResponse:
         "escalation": escalation_text(plan.escalation),
     }
     form = EmergencyPlanForm(request.POST or None, contract=contract, revising=True, initial=initial)
-    done = submit(
+    return form_page(
         request,
         form,
         lambda data: incidents.emergency_plan_save(
@@ -175,12 +157,8 @@ def emergency_plan_revise(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         then=lambda new: reverse("duty:emergency_plan_detail", args=[new.pk]),
         message=lambda new: _("已保存为第 %(v)d 版。") % {"v": new.version},
-    )
-    return done or _page(
-        request,
-        form,
-        _("修订应急预案"),
-        reverse("duty:emergency_plan_detail", args=[plan.pk]),
+        title=_("修订应急预案"),
+        back_url=reverse("duty:emergency_plan_detail", args=[plan.pk]),
         subtitle=_("%(plan)s：保存后成为新版本，旧版本保留。") % {"plan": plan},
         form_id="emergency-plan-form",
     )
@@ -192,7 +170,7 @@ def drill_new(request: HttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_write_emergency(request.user, plan.contract):
         raise PermissionDenied(_("只有厂商人员或医院管理员可以登记应急演练。"))
     form = DrillForm(request.POST or None, initial={"date": timezone.localdate()})
-    done = submit(
+    return form_page(
         request,
         form,
         lambda data: incidents.drill_record(
@@ -206,12 +184,8 @@ def drill_new(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         then=lambda drill: reverse("duty:emergency_plan_detail", args=[plan.pk]),
         message=_("应急演练已登记。"),
-    )
-    return done or _page(
-        request,
-        form,
-        _("登记应急演练"),
-        reverse("duty:emergency_plan_detail", args=[plan.pk]),
+        title=_("登记应急演练"),
+        back_url=reverse("duty:emergency_plan_detail", args=[plan.pk]),
         subtitle=str(plan),
         form_id="drill-form",
     )
