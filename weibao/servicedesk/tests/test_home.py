@@ -338,3 +338,33 @@ def test_my_reports_are_the_visible_tickets_i_reported(world, people, hospital):
     membership.save(update_fields=["is_active"])
     former = type(doctor).objects.get(pk=doctor.pk)  # memberships are read once per user object
     assert not Ticket.objects.reported_by(former).exists()
+
+
+def test_kept_figures_are_served_until_they_are_due_again(world, people, client_for, settings, monkeypatch):
+    """With the figures kept, a second visit reads them without computing them; once their time
+    has passed, the next visit computes them anew and says so."""
+    from django.core.cache import cache
+
+    from weibao.core.cache import fresh
+
+    cache.clear()
+    settings.WEIBAO_DASHBOARD_SECONDS = 60
+    settings.WEIBAO_TREND_SECONDS = 600
+    computed = []
+    real_trend = dashboards.trend
+    monkeypatch.setattr(dashboards, "trend", lambda *a, **k: computed.append(1) or real_trend(*a, **k))
+    clock = [1_000_000.0]
+    monkeypatch.setattr(fresh.time, "time", lambda: clock[0])
+    client = client_for(people["admin"])
+    first = client.get("/").content.decode()
+    assert len(computed) == 1 and 'id="compliance-vendor"' in first
+    clock[0] += 599
+    second = client.get("/").content.decode()
+    assert len(computed) == 1
+    assert (
+        re.search(r'id="figures-at">([^<]*)<', second)[1] == re.search(r'id="figures-at">([^<]*)<', first)[1]
+    )
+    clock[0] += 2
+    client.get("/")
+    assert len(computed) == 2
+    cache.clear()

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from weibao.accounts.choices import Role
 from weibao.audit.models import AuditEvent
 from weibao.contracts.models import Contract
-from weibao.core.cache.fresh import STALE_FACTOR
 
 from .. import dashboards
 from ..charts import trend_chart
@@ -79,7 +78,9 @@ def _figures(user: Any) -> dict[str, Any]:
                 get_language(),
             )
         ),
-        "figures_seconds": max(seconds * STALE_FACTOR, 0),
+        # A fragment outliving its figures is re-rendered from them, so it need not be kept
+        # as long as they may be served: twice their freshness bounds what the cache holds.
+        "figures_seconds": max(seconds * 2, 0),
     }
 
 
