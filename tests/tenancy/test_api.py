@@ -132,6 +132,11 @@ def test_api_refuses_the_other_hospital(client_for, world):
                 "scenario": "x",
                 "participants": "x",
             },
+            ("PUT", "/api/v1/duty/drills/{drill_id}"): {
+                "date": "2026-09-02",
+                "scenario": "x",
+                "participants": "x",
+            },
             ("POST", "/api/v1/tickets/{ticket_id}/watch"): {"watch": True},
             ("POST", "/api/v1/inspections/{inspection_id}/start"): {"mode": "onsite"},
             ("PATCH", "/api/v1/inspection-items/{item_id}"): {"note": "x"},
@@ -224,7 +229,7 @@ def test_api_refuses_the_other_hospital(client_for, world):
     )
     # Every route with an id in its path, but those of NOT_TENANT_DATA: a new route must join the
     # table (or the exempt list, said there) and this count.
-    assert len(checked) == 144
+    assert len(checked) == 145
     assert "POST /api/v1/assessment-samples/{row_id}/mark" in checked
     w["sample_row_b"].refresh_from_db()
     assert w["sample_row_b"].result == "pending" and not w["deduction_b"].waived
@@ -252,6 +257,8 @@ def test_api_refuses_the_other_hospital(client_for, world):
     assert w["swap_b"].state == "requested"
     w["incident_b"].refresh_from_db()
     assert w["incident_b"].root_cause == "" and w["emergency_plan_b"].drills.count() == 1
+    w["drill_b"].refresh_from_db()
+    assert w["drill_b"].scenario != "x"
     w["remote_b"].refresh_from_db()
     assert w["remote_b"].state == "requested"
     w["service_report_b"].refresh_from_db()

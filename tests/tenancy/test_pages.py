@@ -121,6 +121,7 @@ def test_pages_refuse_the_other_hospital(client_for, world):
             "duty:emergency_plan_new": {"pk": w["contract_b"].pk},
             "duty:emergency_plan_revise": {"pk": w["emergency_plan_b"].pk},
             "duty:drill_new": {"pk": w["emergency_plan_b"].pk},
+            "duty:drill_edit": {"pk": w["drill_b"].pk},
             "duty:contract_duty": {"pk": w["contract_b"].pk},
             "duty:plan_detail": {"pk": w["plan_b"].pk},
             "duty:shift_swap": {"pk": w["shift_b"].pk},
@@ -156,7 +157,7 @@ def test_pages_refuse_the_other_hospital(client_for, world):
     assert not w["policy_b"].checks.exists() and not w["policy_b"].restore_tests.exists()
     w["session_b"].refresh_from_db()
     assert w["session_b"].sign_in_open and w["session_b"].trainees.count() == 1
-    assert len(checked) == 119
+    assert len(checked) == 120
     switchover_untouched(w)
     w["service_report_b"].refresh_from_db()
     assert w["service_report_b"].state == "draft" and not w["service_report_b"].signer_name

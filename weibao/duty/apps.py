@@ -30,6 +30,7 @@ class DutyConfig(AppConfig):
                 "duty.feed_renew": _("值班：重置日历订阅地址"),
                 "duty.emergency_plan": _("应急：保存应急预案新版本"),
                 "duty.drill": _("应急：登记应急演练"),
+                "duty.drill_update": _("应急：修改应急演练"),
                 "duty.incident": _("应急：新建应急报告"),
                 "duty.incident_edit": _("应急：修改应急报告"),
                 "duty.incident_sign": _("应急：签字确认应急报告"),

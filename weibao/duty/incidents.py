@@ -116,6 +116,40 @@ def drill_record(
     return drill
 
 
+def drill_update(
+    *,
+    actor: User | None,
+    drill: Drill,
+    day: date,
+    scenario: str,
+    participants: str,
+    findings: str = "",
+    context: AuditContext | None = None,
+) -> Drill:
+    """Correct a recorded drill (its date, scenario, participants, findings); the audit names
+    the fields that changed."""
+    permissions.require_write_emergency(actor, drill.contract)
+    if day > timezone.localdate():
+        raise ValidationError({"date": _("演练日期不能晚于今天。")})
+    values = {
+        "date": day,
+        "scenario": _text(scenario, "scenario", _("演练场景")),
+        "participants": _text(participants, "participants", _("参加人员")),
+        "findings": (findings or "").strip(),
+    }
+    changed = sorted(f for f, v in values.items() if getattr(drill, f) != v)
+    if not changed:
+        return drill
+    with transaction.atomic():
+        for f in changed:
+            setattr(drill, f, values[f])
+        drill.save(update_fields=changed)
+        audit_record(
+            action="duty.drill_update", actor=actor, context=context, obj=drill, detail={"fields": changed}
+        )
+    return drill
+
+
 def incident_create(
     *,
     actor: User | None,

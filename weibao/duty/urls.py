@@ -23,6 +23,7 @@ urlpatterns = [
     path("emergency/plans/<int:pk>/", views.emergency_plan_detail, name="emergency_plan_detail"),
     path("emergency/plans/<int:pk>/revise/", views.emergency_plan_revise, name="emergency_plan_revise"),
     path("emergency/plans/<int:pk>/drills/new/", views.drill_new, name="drill_new"),
+    path("emergency/drills/<int:pk>/edit/", views.drill_edit, name="drill_edit"),
     path("remote/", views.remote_list, name="remote_list"),
     path("remote/new/", views.remote_request, name="remote_request"),
     path("remote/<int:pk>/", views.remote_detail, name="remote_detail"),

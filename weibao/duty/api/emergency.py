@@ -187,6 +187,19 @@ def drill_record(request: HttpRequest, emergency_plan_id: Id, payload: DrillIn) 
     return Status(201, drill)
 
 
+@router.put("/duty/drills/{drill_id}", response=responses(_200=DrillOut), summary="修改应急演练")
+def drill_update(request: HttpRequest, drill_id: Id, payload: DrillIn) -> Any:
+    return incidents.drill_update(
+        actor=request.user,
+        drill=drills.get(request, drill_id),
+        day=payload.date,
+        scenario=payload.scenario,
+        participants=payload.participants,
+        findings=payload.findings,
+        context=AuditContext.from_request(request),
+    )
+
+
 class IncidentIn(Schema):
     contract_id: Id
     title: str = Field(min_length=1, max_length=200)

@@ -192,3 +192,72 @@ def test_a_responsible_person_of_another_organisation_is_refused(client_for, con
     )
     assert answer.status_code == 200 and "选择一个有效的选项" in answer.content.decode()
     assert not EmergencyPlan.objects.exists()
+
+
+def test_a_drill_is_corrected_on_its_page_and_through_the_api(client_for, contract, team, hospital):
+    from weibao.accounts.choices import Role
+    from weibao.duty import incidents
+    from weibao.testing.factories import DepartmentFactory, member
+
+    engineer_user = team["engineers"][0]
+    plan = incidents.emergency_plan_save(
+        actor=engineer_user,
+        contract=contract,
+        code="YJ",
+        title="存储故障应急预案",
+        responsible=engineer_user,
+        content="切换备用存储",
+    )
+    drill = incidents.drill_record(
+        actor=engineer_user, plan=plan, day=date(2026, 9, 20), scenario="存储故障", participants="张伟"
+    )
+    engineer = client_for(engineer_user)
+    plan_page = engineer.get(reverse("duty:emergency_plan_detail", args=[plan.pk])).content.decode()
+    edit_url = reverse("duty:drill_edit", args=[drill.pk])
+    assert edit_url in plan_page
+    assert "存储故障" in engineer.get(edit_url).content.decode()  # the form opens filled in
+
+    future = engineer.post(edit_url, {"date": "2099-01-01", "scenario": "存储故障", "participants": "张伟"})
+    assert "演练日期不能晚于今天" in future.content.decode()
+    drill.refresh_from_db()
+    assert drill.date == date(2026, 9, 20)
+
+    done = engineer.post(
+        edit_url,
+        {
+            "date": "2026-09-21",
+            "scenario": "存储故障切换",
+            "participants": "张伟、李娜",
+            "findings": "切换用时 12 分钟",
+        },
+        follow=True,
+    )
+    assert "应急演练已修改" in done.content.decode() and "切换用时 12 分钟" in done.content.decode()
+    drill.refresh_from_db()
+    assert (drill.date, drill.scenario, drill.participants) == (
+        date(2026, 9, 21),
+        "存储故障切换",
+        "张伟、李娜",
+    )
+    event = AuditEvent.objects.get(action="duty.drill_update")
+    assert event.detail["fields"] == ["date", "findings", "participants", "scenario"]
+
+    api = engineer.put(
+        f"/api/v1/duty/drills/{drill.pk}",
+        {"date": "2026-09-21", "scenario": "存储故障切换", "participants": "张伟、李娜、王强"},
+        content_type="application/json",
+    )
+    assert api.status_code == 200 and api.json()["participants"] == "张伟、李娜、王强"
+    assert api.json()["findings"] == ""  # a PUT says every field
+
+    doctor = client_for(
+        member(hospital, Role.DEPARTMENT_USER, department=DepartmentFactory(hospital=hospital))
+    )
+    assert doctor.get(edit_url).status_code in (403, 404)
+    assert doctor.put(
+        f"/api/v1/duty/drills/{drill.pk}",
+        {"date": "2026-09-21", "scenario": "x", "participants": "x"},
+        content_type="application/json",
+    ).status_code in (403, 404)
+    drill.refresh_from_db()
+    assert drill.scenario == "存储故障切换"

@@ -2,6 +2,7 @@
 
 from .emergency import emergency_home, emergency_plan_detail, incident_detail, incident_print, incident_sign
 from .emergency_forms import (
+    drill_edit,
     drill_new,
     emergency_new,
     emergency_plan_new,
@@ -14,6 +15,7 @@ from .roster import contract_duty, duty_home, feed_renew, ics_feed, plan_detail,
 
 __all__ = [
     "contract_duty",
+    "drill_edit",
     "drill_new",
     "duty_home",
     "emergency_home",

@@ -26,7 +26,7 @@ from weibao.servicedesk.models import Ticket
 from .. import incidents
 from ..choices import IncidentState
 from ..forms import DrillForm, EmergencyPlanForm, IncidentEditForm, IncidentForm, escalation_text
-from ..models import EmergencyPlan, IncidentReport
+from ..models import Drill, EmergencyPlan, IncidentReport
 
 
 def _writable(request: HttpRequest, pk: int) -> Contract:
@@ -187,5 +187,34 @@ def drill_new(request: HttpRequest, pk: int) -> HttpResponse:
         title=_("登记应急演练"),
         back_url=reverse("duty:emergency_plan_detail", args=[plan.pk]),
         subtitle=str(plan),
+        form_id="drill-form",
+    )
+
+
+@login_required
+def drill_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    drill = get_visible(Drill.objects.select_related("contract", "plan"), request.user, pk=pk)
+    if not permissions.can_write_emergency(request.user, drill.contract):
+        raise PermissionDenied(_("只有厂商人员或医院管理员可以修改应急演练。"))
+    fields = ("date", "scenario", "participants", "findings")
+    form = DrillForm(request.POST or None, initial={f: getattr(drill, f) for f in fields})
+    back = reverse("duty:emergency_plan_detail", args=[drill.plan_id]) + f"#drill-{drill.pk}"
+    return form_page(
+        request,
+        form,
+        lambda data: incidents.drill_update(
+            actor=request.user,
+            drill=drill,
+            day=data["date"],
+            scenario=data["scenario"],
+            participants=data["participants"],
+            findings=data["findings"],
+            context=AuditContext.from_request(request),
+        ),
+        then=lambda _drill: back,
+        message=_("应急演练已修改。"),
+        title=_("修改应急演练"),
+        back_url=back,
+        subtitle=str(drill.plan),
         form_id="drill-form",
     )
