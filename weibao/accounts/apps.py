@@ -24,7 +24,8 @@ class AccountsConfig(AppConfig):
         register_token_lookup(user_for_token)
         # Users and tokens too: an API token's user is cached with their scope (accounts.tokens);
         # departments are cached for reports (core.tenancy.get_visible_reference).
-        watch_scope_models(Membership, AccessGrant, Organization, User, ApiToken, Department)
+        watch_scope_models(Membership, AccessGrant, Organization, ApiToken, Department)
+        watch_scope_models(User, quiet_fields=frozenset({"last_login"}))
         from .demo import demo_auditor_grants, demo_organisations, demo_users
 
         register_demo_step("organisations", demo_organisations, order=0)

@@ -220,3 +220,29 @@ def test_scope_generation_crosses_processes_through_a_file(settings, tmp_path, m
     stamp = generation() + 1_000_000
     os.utime(tmp_path / "scope.generation", ns=(stamp, stamp))  # what another process does
     assert generation() == stamp
+
+
+def test_a_sign_in_starts_no_new_scope_generation(client, settings, tmp_path, monkeypatch, hospital):
+    """Signing in writes ``last_login`` alone: nobody's scope changes, so every kept scope and
+    home figure stays; a change that matters (deactivating the user) starts a new generation."""
+    from weibao.core.cache import generation as generations
+    from weibao.core.cache.generation import generation
+
+    settings.VAR_DIR = tmp_path
+    monkeypatch.setattr(generations, "_shared_cache", lambda: False)
+    user = member(hospital, Role.DEPARTMENT_USER)
+    user.set_password("a-long-Passw0rd!")
+    user.save()
+    before = generation()
+    assert (
+        client.post(
+            "/accounts/login/", {"username": user.username, "password": "a-long-Passw0rd!"}
+        ).status_code
+        == 302
+    )
+    user.refresh_from_db()
+    assert user.last_login is not None
+    assert generation() == before
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    assert generation() > before

@@ -130,11 +130,20 @@ def _scopes_changed(sender: Any, **kwargs: Any) -> None:
     changed_scopes()
 
 
-def watch_scope_models(*watched: type[models.Model]) -> None:
+def watch_scope_models(*watched: type[models.Model], quiet_fields: frozenset[str] = frozenset()) -> None:
     """Start a new generation whenever a row of these models is saved or deleted, however it was
     changed (a service, a data import, the shell): the models that decide who sees what, and the
-    rows cached at the generation. Apps call it when ready."""
+    rows cached at the generation. Apps call it when ready. A save of ``quiet_fields`` alone
+    (``update_fields``) changes nothing anyone sees and starts none: a sign-in writes the user's
+    ``last_login``, and a new generation makes every user's kept scope and figures be worked
+    out again."""
+
+    def saved(sender: Any, update_fields: frozenset[str] | None = None, **kwargs: Any) -> None:
+        if update_fields and set(update_fields) <= quiet_fields:
+            return
+        changed_scopes()
+
     for model in watched:
         label = model._meta.label
-        post_save.connect(_scopes_changed, sender=model, dispatch_uid=f"scope-save-{label}")
+        post_save.connect(saved, sender=model, dispatch_uid=f"scope-save-{label}", weak=False)
         post_delete.connect(_scopes_changed, sender=model, dispatch_uid=f"scope-delete-{label}")
