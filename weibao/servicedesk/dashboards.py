@@ -17,6 +17,7 @@ that count reads every clock breached in the month and a minute's delay changes 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -340,9 +341,19 @@ def cache_seconds(*, trend: bool = False) -> int:
 
 
 def cache_key(user: Any, part: str) -> str:
-    """The key of one of ``user``'s slow figures: a new scope generation (a grant or membership
-    changed) starts new keys, so nobody reads figures of a scope they no longer have."""
-    return f"wb:home:v1:{part}:{user.pk}:{user_scope(user).generation}"
+    """The key of one of ``user``'s slow figures. What the user sees is in it (the scope's
+    hospitals and contracts, the user's organisations, roles and departments), so nobody reads
+    figures of a view they no longer have, while a change elsewhere (another hospital's contract,
+    anyone's membership) leaves them kept."""
+    scope = user_scope(user)
+    seen = (
+        scope.everything,
+        sorted(scope.hospital_ids),
+        sorted(scope.contract_ids),
+        sorted((m.organization_id, m.role, m.department_id or 0) for m in user.active_memberships()),
+    )
+    digest = hashlib.blake2b(repr(seen).encode(), digest_size=12).hexdigest()
+    return f"wb:home:v2:{part}:{user.pk}:{digest}"
 
 
 def cached(user: Any, part: str, compute: Callable[[], T], *, trend: bool = False) -> T:

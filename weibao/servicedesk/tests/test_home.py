@@ -368,3 +368,33 @@ def test_kept_figures_are_served_until_they_are_due_again(world, people, client_
     client.get("/")
     assert len(computed) == 2
     cache.clear()
+
+
+def test_kept_figures_follow_the_users_view_not_every_change(
+    world, people, client_for, settings, monkeypatch
+):
+    """A change elsewhere (a new hospital joins) leaves the admin's figures kept; a change of what
+    the admin sees (a membership of another hospital) has them computed for the new view."""
+    from django.core.cache import cache
+
+    from weibao.core.cache.generation import generation
+    from weibao.testing.factories import HospitalFactory, MembershipFactory
+
+    cache.clear()
+    settings.WEIBAO_DASHBOARD_SECONDS = 60
+    settings.WEIBAO_TREND_SECONDS = 600
+    computed = []
+    real_trend = dashboards.trend
+    monkeypatch.setattr(dashboards, "trend", lambda *a, **k: computed.append(1) or real_trend(*a, **k))
+    client = client_for(people["admin"])
+    client.get("/")
+    assert len(computed) == 1
+    before = generation()
+    HospitalFactory()
+    assert generation() != before  # every kept scope is worked out again…
+    client.get("/")
+    assert len(computed) == 1  # …but the admin's view did not change: the figures are kept
+    MembershipFactory(user=people["admin"], organization=HospitalFactory(), role=Role.HOSPITAL_ADMIN)
+    client.get("/")
+    assert len(computed) == 2
+    cache.clear()
