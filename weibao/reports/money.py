@@ -38,6 +38,8 @@ from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from weibao.accounts.choices import Role
 from weibao.assessments import deductions as dd
@@ -147,7 +149,7 @@ def _assessment_figures(contract: Contract, *, today: date, now: datetime) -> di
     return {
         "period": period.code,
         "period_range": f"{period.start:%Y-%m-%d} 至 {period.last_day:%Y-%m-%d}",
-        "assessment_state": stored.get_state_display() if stored is not None else "未开始",
+        "assessment_state": stored.get_state_display() if stored is not None else _("未开始"),
         "tickets": facts["tickets"]["count"],
         "response_breached": response["breached"],
         "late": sum(x["count"] for x in facts["late"].values()),
@@ -218,7 +220,8 @@ def money_rows(user: Any, contracts: list[Contract], *, today: date | None = Non
     """:func:`contract_money` of each contract, kept per user and contract for a short while."""
     today = today or timezone.localdate()
     return [
-        cached(user, f"money:{today:%Y%m%d}:{c.pk}", partial(contract_money, c, today=today))
+        # The rows hold words (states, reasons) in the language they were computed in.
+        cached(user, f"money:{today:%Y%m%d}:{get_language()}:{c.pk}", partial(contract_money, c, today=today))
         for c in contracts
     ]
 
@@ -363,11 +366,17 @@ def year_parties(user: Any) -> list[tuple[int, str]]:
 
 def year_table(figures: Year) -> tuple[list[str], list[list[Any]]]:
     """The year as one table: a row per vendor (or hospital) and figure, a column per month."""
-    header = ["服务商" if figures.by == "vendor" else "医院", "项目", *[f"{m}月" for m in MONTHS], "合计"]
+    header = [
+        _("服务商") if figures.by == "vendor" else _("医院"),
+        _("项目"),
+        *[_("%(m)d月") % {"m": m} for m in MONTHS],
+        _("合计"),
+    ]
+    deducted, paid, total = _("扣款（元）"), _("付款（元）"), _("合计")
     rows: list[list[Any]] = []
     for p in figures.parties:
-        rows.append([p.name, "扣款（元）", *p.deduction_months, p.deduction_total])
-        rows.append([p.name, "付款（元）", *p.payment_months, p.payment_total])
-    rows.append(["合计", "扣款（元）", *figures.deductions, dd.yuan(sum(figures.deductions, dd.ZERO))])
-    rows.append(["合计", "付款（元）", *figures.payments, dd.yuan(sum(figures.payments, dd.ZERO))])
+        rows.append([p.name, deducted, *p.deduction_months, p.deduction_total])
+        rows.append([p.name, paid, *p.payment_months, p.payment_total])
+    rows.append([total, deducted, *figures.deductions, dd.yuan(sum(figures.deductions, dd.ZERO))])
+    rows.append([total, paid, *figures.payments, dd.yuan(sum(figures.payments, dd.ZERO))])
     return header, rows

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 64, 12, 12, 28
 
@@ -74,5 +76,5 @@ def year_chart(deductions: Sequence[Decimal], payments: Sequence[Decimal]) -> Ye
             out[name].append(
                 Bar(round(x0 + n * bar_w, 1), round(base - h, 1), round(bar_w, 1), round(h, 1), value, i + 1)
             )
-        ticks.append(Tick(round(LEFT + i * slot + slot / 2, 1), f"{i + 1}月"))
+        ticks.append(Tick(round(LEFT + i * slot + slot / 2, 1), _("%(m)d月") % {"m": i + 1}))
     return YearChart(WIDTH, HEIGHT, out["deductions"], out["payments"], ticks, top_value)

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from weibao.accounts import permissions
@@ -82,7 +83,7 @@ def money_panel(request: HttpRequest) -> dict[str, Any] | None:
         "template": "reports/home/money.html",
         "wide": True,
         # The contracts in force change with the day or the scope's generation, both in the key.
-        **cached(user, f"money-panel:{today:%Y%m%d}", first_rows),
+        **cached(user, f"money-panel:{today:%Y%m%d}:{get_language()}", first_rows),
         "hospital_side": user.has_role(Role.HOSPITAL_ADMIN),
         "year": today.year,
     }
