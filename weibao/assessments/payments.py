@@ -107,22 +107,35 @@ def due_by(ms: Mapping[str, Any], met_on: date, is_workday: Callable[[date], boo
     return None
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a message for the translation catalogue; the caller's ``gettext`` translates it."""
+    return message
+
+
 CLEARS = {
-    "deduct": "考核不合格：已扣除本期维保费用，合同待确认终止",
-    "rectify_then_reassess": "整改合格后重新考核（重新打开考核并签署合格）",
-    "per_supervisor_and_audit": "按监理和审计出具的报告执行",
+    "deduct": gettext_noop("考核不合格：已扣除本期维保费用，合同待确认终止"),
+    "rectify_then_reassess": gettext_noop("整改合格后重新考核（重新打开考核并签署合格）"),
+    "per_supervisor_and_audit": gettext_noop("按监理和审计出具的报告执行"),
 }
 
 
 def _assessment_gates(
-    ms: Mapping[str, Any], outcomes: Mapping[int, Outcome]
+    ms: Mapping[str, Any], outcomes: Mapping[int, Outcome], gettext: Callable[[str], str]
 ) -> tuple[list[Gate], Decimal, bool]:
     gates, forfeited, terminate = [], ZERO, False
     for n in ms.get("periods") or []:
         o = outcomes.get(n)
-        label = f"第{n}期考核签署且合格"
+        label = gettext("第%(n)s期考核签署且合格") % {"n": n}
         if o is None or not o.signed:
-            gates.append(Gate(f"assessment:{n}", label, False, "考核尚未签署", "医院完成抽查评价并签署考核"))
+            gates.append(
+                Gate(
+                    f"assessment:{n}",
+                    label,
+                    False,
+                    gettext("考核尚未签署"),
+                    gettext("医院完成抽查评价并签署考核"),
+                )
+            )
         elif o.passed:
             gates.append(Gate(f"assessment:{n}", label, True, on=o.signed_on))
         elif o.on_failure == "deduct":
@@ -133,8 +146,8 @@ def _assessment_gates(
                     f"assessment:{n}",
                     label,
                     True,
-                    "考核不合格，已扣除本期维保费用",
-                    CLEARS["deduct"],
+                    gettext("考核不合格，已扣除本期维保费用"),
+                    gettext(CLEARS["deduct"]),
                     on=o.signed_on,
                 )
             )
@@ -144,8 +157,8 @@ def _assessment_gates(
                     f"assessment:{n}",
                     label,
                     False,
-                    "考核不合格",
-                    CLEARS.get(o.on_failure or "", "医院重新考核合格"),
+                    gettext("考核不合格"),
+                    gettext(CLEARS.get(o.on_failure or "", gettext_noop("医院重新考核合格"))),
                 )
             )
     return gates, forfeited, terminate
@@ -162,8 +175,10 @@ def milestone_state(
     paid_before: Decimal,
     deductions: Decimal,
     is_workday: Callable[[date], bool],
+    gettext: Callable[[str], str] = gettext_noop,
 ) -> MilestoneState:
-    """One milestone's gates, amount, deductions and what is payable as of ``today``."""
+    """One milestone's gates, amount, deductions and what is payable as of ``today``. The gates'
+    words go through ``gettext`` (the caller's translation; as written when none is given)."""
     amount = Decimal(str(ms["amount"]))
     trigger = str(ms["trigger"])
     gates: list[Gate] = []
@@ -172,10 +187,10 @@ def milestone_state(
         gates.append(
             Gate(
                 "signed",
-                "合同已生效",
+                gettext("合同已生效"),
                 contract_start <= today,
-                "合同尚未生效",
-                "等待合同开始日期",
+                gettext("合同尚未生效"),
+                gettext("等待合同开始日期"),
                 on=contract_start,
             )
         )
@@ -185,8 +200,8 @@ def milestone_state(
                 "condition",
                 str(ms["condition"]),
                 marks.condition_on is not None,
-                f"尚未确认“{ms['condition']}”",
-                f"医院确认“{ms['condition']}”",
+                gettext("尚未确认“%(c)s”") % {"c": ms["condition"]},
+                gettext("医院确认“%(c)s”") % {"c": ms["condition"]},
                 computed=False,
                 on=marks.condition_on,
             )
@@ -195,24 +210,24 @@ def milestone_state(
         gates.append(
             Gate(
                 "ended",
-                "服务期满",
+                gettext("服务期满"),
                 today > contract_last_day,
-                f"服务期至 {contract_last_day} 结束",
-                "等待服务期满",
+                gettext("服务期至 %(d)s 结束") % {"d": contract_last_day},
+                gettext("等待服务期满"),
                 on=contract_last_day + timedelta(days=1),
             )
         )
     if ms.get("periods"):
-        more, forfeited, terminate = _assessment_gates(ms, outcomes)
+        more, forfeited, terminate = _assessment_gates(ms, outcomes, gettext)
         gates += more
     if trigger == "at_end_after_audit":
         gates.append(
             Gate(
                 "audit",
-                "审计已确认",
+                gettext("审计已确认"),
                 marks.audit_on is not None,
-                "尚未完成审计",
-                "医院登记审计确认日期和审定金额",
+                gettext("尚未完成审计"),
+                gettext("医院登记审计确认日期和审定金额"),
                 computed=False,
                 on=marks.audit_on,
             )
@@ -223,10 +238,10 @@ def milestone_state(
         gates.append(
             Gate(
                 "deliverables",
-                "交付物已全部提交",
+                gettext("交付物已全部提交"),
                 marks.deliverables_on is not None,
-                "交付物未确认全部提交",
-                "医院确认本期交付物已全部提交",
+                gettext("交付物未确认全部提交"),
+                gettext("医院确认本期交付物已全部提交"),
                 computed=False,
                 on=marks.deliverables_on,
             )
@@ -235,10 +250,10 @@ def milestone_state(
         gates.append(
             Gate(
                 "invoice",
-                "已开具发票",
+                gettext("已开具发票"),
                 bool(marks.invoice_number),
-                "尚未登记发票号",
-                "厂商开具发票并登记发票号",
+                gettext("尚未登记发票号"),
+                gettext("厂商开具发票并登记发票号"),
                 computed=False,
                 on=marks.invoice_on,
             )

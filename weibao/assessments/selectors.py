@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from weibao.calendars.selectors import statutory_data
 from weibao.contracts.models import Contract, PaymentMilestone
@@ -119,6 +120,7 @@ def payment_schedule(contract: Contract, *, today: date | None = None) -> list[S
             paid_before=paid,
             deductions=assigned.get(m.code, ZERO),
             is_workday=is_workday,
+            gettext=gettext,
         )
         if record is not None and record.paid_on is not None:
             paid += Decimal(record.paid_amount if record.paid_amount is not None else state.payable)

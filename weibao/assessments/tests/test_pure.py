@@ -259,3 +259,34 @@ def test_a_failed_gate_says_why_and_what_clears_it():
         Decimal("30.00"),
         date(2026, 10, 10),
     )
+
+
+def test_every_word_of_the_gates_goes_through_the_callers_translation():
+    """Each gate's label, reason and remedy is translated (the contract's own condition text is
+    quoted as it is); without a translation they read as written."""
+    ms = {
+        "code": "end",
+        "name": "尾款",
+        "amount": "100",
+        "trigger": "at_end_after_audit",
+        "periods": [1, 2],
+        "condition": "具备实施条件",
+        "requires_all_deliverables": True,
+        "requires_invoice": True,
+    }
+    outcomes = {
+        2: payments.Outcome(
+            sequence=2,
+            signed=True,
+            passed=False,
+            signed_on=date(2026, 7, 1),
+            on_failure="rectify_then_reassess",
+        )
+    }
+    state = _state(ms, outcomes=outcomes, gettext=lambda m: "«" + m + "»")
+    words = [w for g in state.gates for w in (g.label, g.why, g.clears) if w and w != "具备实施条件"]
+    assert len(words) >= 15
+    assert all(w.startswith("«") for w in words), words
+    assert "«第%(n)s期考核签署且合格»" % {"n": 2} in words  # formatted after translation
+    plain = _state(ms, outcomes=outcomes)
+    assert plain.gates[-1].why == "尚未登记发票号"
