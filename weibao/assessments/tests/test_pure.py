@@ -287,6 +287,6 @@ def test_every_word_of_the_gates_goes_through_the_callers_translation():
     words = [w for g in state.gates for w in (g.label, g.why, g.clears) if w and w != "具备实施条件"]
     assert len(words) >= 15
     assert all(w.startswith("«") for w in words), words
-    assert "«第%(n)s期考核签署且合格»" % {"n": 2} in words  # formatted after translation
+    assert "«第2期考核签署且合格»" in words  # translated, then formatted
     plain = _state(ms, outcomes=outcomes)
     assert plain.gates[-1].why == "尚未登记发票号"
