@@ -510,15 +510,18 @@ def term_create(
 ) -> ServiceTerm:
     permissions.require_manage_contract(actor, contract.hospital_id)
     fields = _clean_targets(fields, contract)
-    if "number" not in fields:
-        fields["number"] = (
-            contract.terms.order_by("-number").values_list("number", flat=True).first() or 0
-        ) + 1
-    if contract.terms.filter(number=fields["number"]).exists():
-        raise ValidationError({"number": _("序号 %(n)s 已存在。") % {"n": fields["number"]}})
-    term = ServiceTerm(contract=contract, **fields)
-    term.full_clean()
     with transaction.atomic():
+        # The contract's row is locked while the next number is taken, so two terms added at
+        # once get two numbers (on SQLite every write transaction is already one at a time).
+        Contract.objects.select_for_update().filter(pk=contract.pk).first()
+        if "number" not in fields:
+            fields["number"] = (
+                contract.terms.order_by("-number").values_list("number", flat=True).first() or 0
+            ) + 1
+        if contract.terms.filter(number=fields["number"]).exists():
+            raise ValidationError({"number": _("序号 %(n)s 已存在。") % {"n": fields["number"]}})
+        term = ServiceTerm(contract=contract, **fields)
+        term.full_clean()
         term.save()
         audit_record(
             action="service_term.create",

@@ -62,6 +62,8 @@ def emergency_plan_save(
     ):
         raise ValidationError({"responsible": _("负责人必须是本合同厂商或医院的人员。")})
     with transaction.atomic():
+        # Two revisions saved at once take two versions: the contract's row is locked meanwhile.
+        Contract.objects.select_for_update().filter(pk=contract.pk).first()
         last = (
             EmergencyPlan.objects.filter(contract=contract, code=code).aggregate(v=Max("version"))["v"] or 0
         )

@@ -450,3 +450,41 @@ def test_contract_pages(client_for, hospital, vendor):
         },
     )
     assert "结束日期不能早于开始日期" in bad.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_terms_added_at_once_take_distinct_numbers():
+    """Two admins adding a term to one contract at the same moment get two numbers, not a
+    database error (the next number was read outside any lock)."""
+    import threading
+
+    from weibao.contracts.services import term_create
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite serialises them)")
+    hospital = HospitalFactory()
+    contract = make("pacs-huizhou", hospital=hospital)
+    admin = member(hospital, Role.HOSPITAL_ADMIN)
+    before = set(contract.terms.values_list("number", flat=True))
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def add(i: int) -> None:
+        try:
+            barrier.wait()
+            term_create(
+                actor=admin, contract=contract, category="qa", item=f"并发 {i}", content="软件功能的应用咨询"
+            )
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=add, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    added = set(contract.terms.values_list("number", flat=True)) - before
+    assert len(added) == 4 and max(added) == max(before) + 4
