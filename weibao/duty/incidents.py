@@ -3,7 +3,7 @@ and DOCX (document kind ``duty.incident_report``)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -87,6 +87,17 @@ def emergency_plan_save(
             detail={"version": plan.version},
         )
     return plan
+
+
+def drill_fields(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A drill's fields as a form or an API body names them (``date``…), as :func:`drill_record`
+    and :func:`drill_update` take them (``day``…)."""
+    return {
+        "day": data["date"],
+        "scenario": data["scenario"],
+        "participants": data["participants"],
+        "findings": data.get("findings") or "",
+    }
 
 
 def drill_record(

@@ -178,11 +178,8 @@ def drill_record(request: HttpRequest, emergency_plan_id: Id, payload: DrillIn) 
     drill = incidents.drill_record(
         actor=request.user,
         plan=plans.get(request, emergency_plan_id),
-        day=payload.date,
-        scenario=payload.scenario,
-        participants=payload.participants,
-        findings=payload.findings,
         context=AuditContext.from_request(request),
+        **incidents.drill_fields(payload.model_dump()),
     )
     return Status(201, drill)
 
@@ -192,11 +189,8 @@ def drill_update(request: HttpRequest, drill_id: Id, payload: DrillIn) -> Any:
     return incidents.drill_update(
         actor=request.user,
         drill=drills.get(request, drill_id),
-        day=payload.date,
-        scenario=payload.scenario,
-        participants=payload.participants,
-        findings=payload.findings,
         context=AuditContext.from_request(request),
+        **incidents.drill_fields(payload.model_dump()),
     )
 
 
