@@ -4,14 +4,15 @@ A figure that costs hundreds of milliseconds (a manager's twelve weeks over 200 
 kept for ``seconds``. Once that has passed, the first request to ask takes a short lock and
 computes it again; every other request meanwhile is answered with the kept value, so a busy page
 does not have all its workers compute the same figure at the same moment when it expires. A value
-older than ``STALE_FACTOR × seconds`` is not served: the request that finds it computes anew.
+older than ``STALE_FACTOR × seconds`` is not served: the request that finds it computes anew. A
+figure nobody has computed yet is computed by the first request to ask; the others wait for it.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 
@@ -21,6 +22,9 @@ T = TypeVar("T")
 STALE_FACTOR = 10
 #: The longest one refresh may hold the lock before another request may try.
 LOCK_SECONDS = 60
+#: How long a request waits for a first value another request is computing before computing it
+#: too (the other may have failed).
+WAIT_SECONDS = 10
 
 
 def kept(key: str, compute: Callable[[], T], seconds: int) -> T:
@@ -29,14 +33,29 @@ def kept(key: str, compute: Callable[[], T], seconds: int) -> T:
         return compute()
     entry = cache.get(key)
     now = time.time()
-    if entry is not None:
-        fresh_until, value = entry
-        if now < fresh_until or not cache.add(f"{key}:refresh", 1, LOCK_SECONDS):
-            return value  # fresh, or stale while another request refreshes it
+    holding = cache.add(f"{key}:refresh", 1, LOCK_SECONDS) if entry is None or now >= entry[0] else False
+    if entry is not None and not holding:
+        return entry[1]  # fresh, or stale while another request refreshes it
+    if entry is None and not holding:
+        # Nothing kept yet and another request is computing it: wait for theirs a while.
+        entry = _wait_for(key)
+        if entry is not None:
+            return entry[1]
     try:
         value = compute()
         cache.set(key, (time.time() + seconds, value), seconds * STALE_FACTOR)
     finally:
-        if entry is not None:
+        if holding:
             cache.delete(f"{key}:refresh")
     return value
+
+
+def _wait_for(key: str) -> tuple[float, Any] | None:
+    """What another request stores under ``key`` within :data:`WAIT_SECONDS`, or None."""
+    until = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < until:
+        time.sleep(0.05)
+        entry = cache.get(key)
+        if entry is not None:
+            return entry  # type: ignore[no-any-return]
+    return None

@@ -95,3 +95,33 @@ def test_not_kept_when_seconds_is_zero():
     assert kept("k", compute, 0) == 1
     assert kept("k", compute, 0) == 2
     assert cache.get("k") is None and len(calls) == 2
+
+
+def test_concurrent_requests_on_a_figure_not_yet_kept_compute_it_once():
+    started, results = [], []
+    gate = threading.Event()
+
+    def slow():
+        started.append(1)
+        gate.wait(2)
+        return "first"
+
+    def ask():
+        results.append(kept("cold", slow, 60))
+
+    threads = [threading.Thread(target=ask) for _ in range(5)]
+    for t in threads:
+        t.start()
+    time.sleep(0.2)
+    gate.set()
+    for t in threads:
+        t.join()
+    assert len(started) == 1
+    assert results == ["first"] * 5
+
+
+def test_a_waiting_request_computes_when_the_first_never_stores(monkeypatch):
+    monkeypatch.setattr(fresh, "WAIT_SECONDS", 0.2)
+    assert cache.add("cold:refresh", 1, 60)  # a request that took the lock and died
+    assert kept("cold", lambda: "mine", 60) == "mine"
+    assert cache.get("cold:refresh") == 1  # not its lock to give back
