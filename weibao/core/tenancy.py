@@ -103,8 +103,8 @@ def visibility_q(model: type[models.Model], scope: Scope) -> Q:
     """The filter that keeps the records of ``model`` inside ``scope``: records of the scope's
     hospitals, plus, on records that belong to a contract, those of the scope's contracts in other
     hospitals (on hospital-level records, those contracts' hospitals). It names each id once, so a
-    hospital's users get a plain ``hospital_id = ANY(…)`` the planner can estimate and index (one
-    array parameter on PostgreSQL: :mod:`weibao.core.db.any_of`)."""
+    hospital's users get a plain ``hospital_id IN (…)`` the planner can estimate and index (a long
+    list is one array parameter on PostgreSQL: :mod:`weibao.core.db.any_of`)."""
     if scope.everything:
         return Q()
     hospital_field: str = model.tenant_hospital_field  # type: ignore[attr-defined]

@@ -100,6 +100,18 @@ def drill_fields(data: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _drill_values(day: date, scenario: str, participants: str, findings: str) -> dict[str, Any]:
+    """A drill's fields checked and cleaned, as the model names them."""
+    if day > timezone.localdate():
+        raise ValidationError({"date": _("演练日期不能晚于今天。")})
+    return {
+        "date": day,
+        "scenario": _text(scenario, "scenario", _("演练场景")),
+        "participants": _text(participants, "participants", _("参加人员")),
+        "findings": (findings or "").strip(),
+    }
+
+
 def drill_record(
     *,
     actor: User | None,
@@ -112,18 +124,10 @@ def drill_record(
 ) -> Drill:
     """Record an emergency drill of ``plan``."""
     permissions.require_write_emergency(actor, plan.contract)
-    if day > timezone.localdate():
-        raise ValidationError({"date": _("演练日期不能晚于今天。")})
+    values = _drill_values(day, scenario, participants, findings)
     with transaction.atomic():
         drill = Drill.objects.create(
-            hospital_id=plan.hospital_id,
-            contract_id=plan.contract_id,
-            plan=plan,
-            date=day,
-            scenario=_text(scenario, "scenario", _("演练场景")),
-            participants=_text(participants, "participants", _("参加人员")),
-            findings=(findings or "").strip(),
-            created_by=actor,
+            hospital_id=plan.hospital_id, contract_id=plan.contract_id, plan=plan, created_by=actor, **values
         )
         audit_record(action="duty.drill", actor=actor, context=context, obj=drill)
     return drill
@@ -142,14 +146,7 @@ def drill_update(
     """Correct a recorded drill (its date, scenario, participants, findings); the audit names
     the fields that changed."""
     permissions.require_write_emergency(actor, drill.contract)
-    if day > timezone.localdate():
-        raise ValidationError({"date": _("演练日期不能晚于今天。")})
-    values = {
-        "date": day,
-        "scenario": _text(scenario, "scenario", _("演练场景")),
-        "participants": _text(participants, "participants", _("参加人员")),
-        "findings": (findings or "").strip(),
-    }
+    values = _drill_values(day, scenario, participants, findings)
     changed = sorted(f for f, v in values.items() if getattr(drill, f) != v)
     if not changed:
         return drill

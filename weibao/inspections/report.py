@@ -211,7 +211,7 @@ def inspection_report_produce(
     data = report_context(inspection)
     hospital = inspection.contract.hospital
     stem = f"巡检报告-{inspection.contract.code}-{inspection.due:%Y%m%d}-{inspection.sequence}"
-    kept = {
+    archived_as = {
         "actor": actor,
         "hospital": hospital,
         "contract": inspection.contract,
@@ -221,7 +221,7 @@ def inspection_report_produce(
         "context": context,
     }
     if fmt != "xlsx":
-        return document_print(data=data, images=_images(inspection), filename=f"{stem}.docx", **kept)
+        return document_print(data=data, images=_images(inspection), filename=f"{stem}.docx", **archived_as)
     rows = [
         [i["area"], i["subject"], i["label"], i["result"], i["value"], i["note"], i["ticket"]]
         for i in data["items"]
@@ -229,7 +229,7 @@ def inspection_report_produce(
     content = render_xlsx(
         [Sheet(title="巡检项", header=ITEM_HEADER, rows=rows, widths=[16, 18, 30, 8, 12, 40, 18])]
     )
-    return document_store(filename=f"{stem}.xlsx", content=content, **kept)
+    return document_store(filename=f"{stem}.xlsx", content=content, **archived_as)
 
 
 def reports_of(inspection: Inspection) -> list[GeneratedDocument]:

@@ -82,7 +82,7 @@ def money_panel(request: HttpRequest) -> dict[str, Any] | None:
         "title": _("合同款项"),
         "template": "reports/home/money.html",
         "wide": True,
-        # The contracts in force change with the day or the scope's generation, both in the key.
+        # Kept like the other figures; which contracts are in force changes with the day, in the key.
         **cached(user, f"money-panel:{today:%Y%m%d}:{get_language()}", first_rows),
         "hospital_side": user.has_role(Role.HOSPITAL_ADMIN),
         "year": today.year,

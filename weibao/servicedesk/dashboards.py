@@ -357,7 +357,7 @@ def cache_key(user: Any, part: str) -> str:
 
 
 def cached(user: Any, part: str, compute: Callable[[], T], *, trend: bool = False) -> T:
-    """``compute()``, kept per user and scope generation for :func:`cache_seconds`; once that has
+    """``compute()``, kept per user and what they see (:func:`cache_key`) for :func:`cache_seconds`; once that has
     passed, one request computes it again while the others read the kept value
     (:func:`weibao.core.cache.fresh.kept`)."""
     return kept(cache_key(user, part), compute, cache_seconds(trend=trend))

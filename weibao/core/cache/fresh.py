@@ -32,15 +32,14 @@ def kept(key: str, compute: Callable[[], T], seconds: int) -> T:
     if seconds <= 0:
         return compute()
     entry = cache.get(key)
-    now = time.time()
-    holding = cache.add(f"{key}:refresh", 1, LOCK_SECONDS) if entry is None or now >= entry[0] else False
-    if entry is not None and not holding:
-        return entry[1]  # fresh, or stale while another request refreshes it
-    if entry is None and not holding:
-        # Nothing kept yet and another request is computing it: wait for theirs a while.
-        entry = _wait_for(key)
+    if entry is not None and time.time() < entry[0]:
+        return entry[1]  # fresh
+    holding = cache.add(f"{key}:refresh", 1, LOCK_SECONDS)
+    if not holding:
+        if entry is None:  # nothing kept yet and another request is computing it: wait for theirs
+            entry = _wait_for(key)
         if entry is not None:
-            return entry[1]
+            return entry[1]  # stale while another request refreshes it, or theirs
     try:
         value = compute()
         cache.set(key, (time.time() + seconds, value), seconds * STALE_FACTOR)

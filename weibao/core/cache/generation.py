@@ -139,7 +139,7 @@ def watch_scope_models(*watched: type[models.Model], quiet_fields: frozenset[str
     out again."""
 
     def saved(sender: Any, update_fields: frozenset[str] | None = None, **kwargs: Any) -> None:
-        if update_fields and set(update_fields) <= quiet_fields:
+        if update_fields and update_fields <= quiet_fields:
             return
         changed_scopes()
 

@@ -51,19 +51,19 @@ def test_stale_value_served_while_another_request_refreshes(monkeypatch):
     assert kept("k", lambda: pytest.fail("computed twice"), 60) == "old"
 
 
-def test_concurrent_requests_on_an_expired_figure_compute_it_once():
-    kept("k", lambda: "old", 1)
-    time.sleep(1.05)
+def five_at_once(key: str, value: str, seconds: int) -> tuple[int, list[str]]:
+    """Five requests ask for ``key`` at once while its computation (giving ``value``) is under
+    way; returns how many computed it and what each was answered."""
     started, results = [], []
     gate = threading.Event()
 
     def slow():
         started.append(1)
         gate.wait(2)
-        return "new"
+        return value
 
     def ask():
-        results.append(kept("k", slow, 1))
+        results.append(kept(key, slow, seconds))
 
     threads = [threading.Thread(target=ask) for _ in range(5)]
     for t in threads:
@@ -72,7 +72,14 @@ def test_concurrent_requests_on_an_expired_figure_compute_it_once():
     gate.set()
     for t in threads:
         t.join()
-    assert len(started) == 1
+    return len(started), results
+
+
+def test_concurrent_requests_on_an_expired_figure_compute_it_once():
+    kept("k", lambda: "old", 1)
+    time.sleep(1.05)
+    computed, results = five_at_once("k", "new", 1)
+    assert computed == 1
     assert sorted(results) == ["new", "old", "old", "old", "old"]
 
 
@@ -98,25 +105,8 @@ def test_not_kept_when_seconds_is_zero():
 
 
 def test_concurrent_requests_on_a_figure_not_yet_kept_compute_it_once():
-    started, results = [], []
-    gate = threading.Event()
-
-    def slow():
-        started.append(1)
-        gate.wait(2)
-        return "first"
-
-    def ask():
-        results.append(kept("cold", slow, 60))
-
-    threads = [threading.Thread(target=ask) for _ in range(5)]
-    for t in threads:
-        t.start()
-    time.sleep(0.2)
-    gate.set()
-    for t in threads:
-        t.join()
-    assert len(started) == 1
+    computed, results = five_at_once("cold", "first", 60)
+    assert computed == 1
     assert results == ["first"] * 5
 
 

@@ -52,8 +52,8 @@ SHOWN = 10
 def _figures(user: Any) -> dict[str, Any]:
     """The 12-week figures (trend chart and table, compliance tables) and when they were computed,
     kept for ``dashboards.cache_seconds(trend=True)``. The templates keep the HTML rendered from
-    one computation in a ``{% cache %}`` block under ``figures_key`` (user, scope generation, the
-    computation's time, language), so each computation is rendered once."""
+    one computation in a ``{% cache %}`` block under ``figures_key`` (user, the computation's time,
+    language), so each computation is rendered once."""
 
     def compute() -> dict[str, Any]:
         tables = dashboards.compliance_tables(dashboards.window_tickets(user))
@@ -71,13 +71,8 @@ def _figures(user: Any) -> dict[str, Any]:
     seconds = dashboards.cache_seconds(trend=True)
     return {
         "figures": figures,
-        "figures_key": ":".join(
-            (
-                dashboards.cache_key(user, "figures"),
-                f"{figures['computed_at'].timestamp():.6f}",
-                get_language(),
-            )
-        ),
+        # One computation of one user's figures (its time says which) rendered in one language.
+        "figures_key": f"{user.pk}:{figures['computed_at'].timestamp():.6f}:{get_language()}",
         # A fragment outliving its figures is re-rendered from them, so it need not be kept
         # as long as they may be served: twice their freshness bounds what the cache holds.
         "figures_seconds": max(seconds * 2, 0),
